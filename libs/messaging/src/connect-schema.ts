@@ -1,0 +1,59 @@
+/** A Kafka Connect schema as JsonConverter (schemas.enable=true) expects it in the `schema` envelope field. */
+export interface ConnectSchema {
+  type: string;
+  optional: boolean;
+  name?: string;
+  field?: string;
+  fields?: ConnectSchema[];
+  items?: ConnectSchema;
+  keys?: ConnectSchema;
+  values?: ConnectSchema;
+}
+
+const primitives: Record<string, string> = {
+  string: 'string',
+  int: 'int32',
+  long: 'int64',
+  boolean: 'boolean',
+  float: 'float32',
+  double: 'float64',
+  bytes: 'bytes',
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The Connect struct schema for a self-contained Avro record schema. Logical types map to their plain
+ * Connect type (a timestamp-millis long stays int64), matching the `bigint` columns the JDBC sink writes.
+ */
+export function connectSchema(avro: unknown, namespace?: string): ConnectSchema {
+  if (typeof avro === 'string' && avro in primitives) return { type: primitives[avro]!, optional: false };
+  if (isObject(avro)) {
+    if (avro.type === 'record' && typeof avro.name === 'string' && Array.isArray(avro.fields)) {
+      const ns = typeof avro.namespace === 'string' ? avro.namespace : namespace;
+      return {
+        type: 'struct',
+        name: avro.name.includes('.') || !ns ? avro.name : `${ns}.${avro.name}`,
+        optional: false,
+        fields: avro.fields.map((field: unknown) => {
+          if (!isObject(field) || typeof field.name !== 'string')
+            throw new Error('Avro record field without a name');
+          return { ...connectSchema(field.type, ns), field: field.name };
+        }),
+      };
+    }
+    if (avro.type === 'array')
+      return { type: 'array', items: connectSchema(avro.items, namespace), optional: false };
+    if (avro.type === 'map') {
+      return {
+        type: 'map',
+        keys: { type: 'string', optional: false },
+        values: connectSchema(avro.values, namespace),
+        optional: false,
+      };
+    }
+    if (typeof avro.type === 'string' && avro.type in primitives) return connectSchema(avro.type, namespace);
+  }
+  throw new Error(`no Kafka Connect equivalent for Avro type ${JSON.stringify(avro)}`);
+}

@@ -1,0 +1,338 @@
+// Generated from connectors/schemas/*.avsc by scripts/codegen-schemas.mjs; do not edit.
+// Change the .avsc files and run `npm run codegen -w libs/messaging`.
+
+/** A preparer asks the cook for portions the hot cabinet is short of. Key: order_id. */
+export interface CookRequest {
+  order: Order;
+  /** Portions missing per cabinet item (cod, chips, plaice). */
+  short: Record<string, number>;
+  /** Who asked. */
+  preparer: string;
+  /** Logical type timestamp-millis. */
+  prepare_started: number;
+  /** How many times this order has been sent to the cook. Default: 1. */
+  attempt: number;
+}
+
+/** The cook has put the food in the cabinet; any preparer may finish the order. Key: order_id. */
+export interface Cooked {
+  order: Order;
+  /** Portions added to the cabinet per item. */
+  cooked: Record<string, number>;
+  cook: string;
+  /** Logical type timestamp-millis. */
+  prepare_started: number;
+  /** Default: 1. */
+  attempt: number;
+}
+
+/** An order handed over to the customer. Key: order_id. */
+export interface OrderReady {
+  /** Logical type uuid. */
+  order_id: string;
+  till: string;
+  count: number;
+  /** Logical type timestamp-millis. */
+  order_time: number;
+  items: string[];
+  /** The preparer that finished the order. */
+  preparer: string;
+  /** When a preparer first picked the order up. Logical type timestamp-millis. */
+  prepare_started: number;
+  /** When the order was handed over. Logical type timestamp-millis. */
+  ready_time: number;
+  /** Whether the order waited for the cook. Default: false. */
+  cooked: boolean;
+}
+
+/** An order taken at a till. Key: order_id. */
+export interface Order {
+  /** Globally unique id (UUID v4). Logical type uuid. */
+  order_id: string;
+  /** The till that took the order. */
+  till: string;
+  /** The till's own sequence number, from 1. */
+  count: number;
+  /** When the order was taken, UTC milliseconds. Logical type timestamp-millis. */
+  order_time: number;
+  /** Menu items, e.g. "cod & chips". */
+  items: string[];
+}
+
+/** connectors/schemas/cook-request.avsc, references expanded inline. */
+export const CookRequestSchema = {
+  type: 'record',
+  name: 'CookRequest',
+  namespace: 'chippy',
+  doc: 'A preparer asks the cook for portions the hot cabinet is short of. Key: order_id.',
+  fields: [
+    {
+      name: 'order',
+      type: {
+        type: 'record',
+        name: 'Order',
+        namespace: 'chippy',
+        doc: 'An order taken at a till. Key: order_id.',
+        fields: [
+          {
+            name: 'order_id',
+            type: {
+              type: 'string',
+              logicalType: 'uuid',
+            },
+            doc: 'Globally unique id (UUID v4).',
+          },
+          {
+            name: 'till',
+            type: 'string',
+            doc: 'The till that took the order.',
+          },
+          {
+            name: 'count',
+            type: 'int',
+            doc: "The till's own sequence number, from 1.",
+          },
+          {
+            name: 'order_time',
+            type: {
+              type: 'long',
+              logicalType: 'timestamp-millis',
+            },
+            doc: 'When the order was taken, UTC milliseconds.',
+          },
+          {
+            name: 'items',
+            type: {
+              type: 'array',
+              items: 'string',
+            },
+            doc: 'Menu items, e.g. "cod & chips".',
+          },
+        ],
+      },
+    },
+    {
+      name: 'short',
+      type: {
+        type: 'map',
+        values: 'int',
+      },
+      doc: 'Portions missing per cabinet item (cod, chips, plaice).',
+    },
+    {
+      name: 'preparer',
+      type: 'string',
+      doc: 'Who asked.',
+    },
+    {
+      name: 'prepare_started',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+    },
+    {
+      name: 'attempt',
+      type: 'int',
+      default: 1,
+      doc: 'How many times this order has been sent to the cook.',
+    },
+  ],
+} as const;
+
+/** connectors/schemas/cooked.avsc, references expanded inline. */
+export const CookedSchema = {
+  type: 'record',
+  name: 'Cooked',
+  namespace: 'chippy',
+  doc: 'The cook has put the food in the cabinet; any preparer may finish the order. Key: order_id.',
+  fields: [
+    {
+      name: 'order',
+      type: {
+        type: 'record',
+        name: 'Order',
+        namespace: 'chippy',
+        doc: 'An order taken at a till. Key: order_id.',
+        fields: [
+          {
+            name: 'order_id',
+            type: {
+              type: 'string',
+              logicalType: 'uuid',
+            },
+            doc: 'Globally unique id (UUID v4).',
+          },
+          {
+            name: 'till',
+            type: 'string',
+            doc: 'The till that took the order.',
+          },
+          {
+            name: 'count',
+            type: 'int',
+            doc: "The till's own sequence number, from 1.",
+          },
+          {
+            name: 'order_time',
+            type: {
+              type: 'long',
+              logicalType: 'timestamp-millis',
+            },
+            doc: 'When the order was taken, UTC milliseconds.',
+          },
+          {
+            name: 'items',
+            type: {
+              type: 'array',
+              items: 'string',
+            },
+            doc: 'Menu items, e.g. "cod & chips".',
+          },
+        ],
+      },
+    },
+    {
+      name: 'cooked',
+      type: {
+        type: 'map',
+        values: 'int',
+      },
+      doc: 'Portions added to the cabinet per item.',
+    },
+    {
+      name: 'cook',
+      type: 'string',
+    },
+    {
+      name: 'prepare_started',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+    },
+    {
+      name: 'attempt',
+      type: 'int',
+      default: 1,
+    },
+  ],
+} as const;
+
+/** connectors/schemas/order-ready.avsc, references expanded inline. */
+export const OrderReadySchema = {
+  type: 'record',
+  name: 'OrderReady',
+  namespace: 'chippy',
+  doc: 'An order handed over to the customer. Key: order_id.',
+  fields: [
+    {
+      name: 'order_id',
+      type: {
+        type: 'string',
+        logicalType: 'uuid',
+      },
+    },
+    {
+      name: 'till',
+      type: 'string',
+    },
+    {
+      name: 'count',
+      type: 'int',
+    },
+    {
+      name: 'order_time',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+    },
+    {
+      name: 'items',
+      type: {
+        type: 'array',
+        items: 'string',
+      },
+    },
+    {
+      name: 'preparer',
+      type: 'string',
+      doc: 'The preparer that finished the order.',
+    },
+    {
+      name: 'prepare_started',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+      doc: 'When a preparer first picked the order up.',
+    },
+    {
+      name: 'ready_time',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+      doc: 'When the order was handed over.',
+    },
+    {
+      name: 'cooked',
+      type: 'boolean',
+      default: false,
+      doc: 'Whether the order waited for the cook.',
+    },
+  ],
+} as const;
+
+/** connectors/schemas/order.avsc, references expanded inline. */
+export const OrderSchema = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'chippy',
+  doc: 'An order taken at a till. Key: order_id.',
+  fields: [
+    {
+      name: 'order_id',
+      type: {
+        type: 'string',
+        logicalType: 'uuid',
+      },
+      doc: 'Globally unique id (UUID v4).',
+    },
+    {
+      name: 'till',
+      type: 'string',
+      doc: 'The till that took the order.',
+    },
+    {
+      name: 'count',
+      type: 'int',
+      doc: "The till's own sequence number, from 1.",
+    },
+    {
+      name: 'order_time',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+      doc: 'When the order was taken, UTC milliseconds.',
+    },
+    {
+      name: 'items',
+      type: {
+        type: 'array',
+        items: 'string',
+      },
+      doc: 'Menu items, e.g. "cod & chips".',
+    },
+  ],
+} as const;
+
+/** Every top-level schema by record name. */
+export const schemas = {
+  CookRequest: CookRequestSchema,
+  Cooked: CookedSchema,
+  OrderReady: OrderReadySchema,
+  Order: OrderSchema,
+} as const;

@@ -1,0 +1,146 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avsc from 'avsc';
+import type { Logger } from './logger.js';
+import { errorMessage, retry } from './retry.js';
+import { basicAuthHeader, splitUrlAuth, type BasicAuth } from './urls.js';
+
+/** What the serde needs from a schema registry; tests pass a fake. */
+export interface RegistryLike {
+  /** Registers the schema under the subject (idempotent) and resolves to its id. */
+  register(subject: string, schema: string): Promise<number>;
+  /** The writer type for an id, or undefined when the registry has no Avro schema with that id. */
+  getSchema(id: number): Promise<avsc.Type | undefined>;
+}
+
+/** An HTTP error from the registry, with its status. */
+export class RegistryHttpError extends Error {
+  override name = 'RegistryHttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const statusOf = (error: unknown): number | undefined =>
+  typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+    ? error.status
+    : undefined;
+
+// mappersmith (under the registry client) reports network failures as HTTP 400 with the socket error as text.
+const networkFailure =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|socket hang up|Timeout/;
+
+/** Whether waiting may help: the registry is down, overloaded or unreachable, not rejecting the schema. */
+export function isTransientRegistryError(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === undefined) return true;
+  if (status === 400) return networkFailure.test(errorMessage(error));
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/**
+ * The library's register() first reads `GET /config/{subject}` and refuses when the level differs from the
+ * one asked for. Apicurio's ccompat API answers NONE for a subject without a rule, so it refuses there; a
+ * reply without `compatibilityLevel` makes it throw a TypeError instead. Both mean "register directly".
+ */
+const isConfigCheckFailure = (error: unknown) =>
+  error instanceof TypeError ||
+  (error instanceof Error && error.name === 'ConfluentSchemaRegistryCompatibilityError');
+
+export interface RegistryOptions {
+  registryUri: string;
+  logger: Logger;
+  /** Stops retrying registration when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A registry client over @kafkajs/confluent-schema-registry that copes with Apicurio's ccompat API. */
+export function createRegistry({ registryUri, logger, signal }: RegistryOptions): RegistryLike {
+  const { url, auth } = splitUrlAuth(registryUri);
+  const client = new SchemaRegistry({ host: url, clientId: 'chippy', ...(auth && { auth }) });
+
+  async function registerOnce(subject: string, schema: string): Promise<number> {
+    try {
+      const options = { subject, compatibility: COMPATIBILITY.BACKWARD, updateConfig: false };
+      return (await client.register({ type: SchemaType.AVRO, schema }, options)).id;
+    } catch (error) {
+      if (!isConfigCheckFailure(error)) throw error;
+      logger.debug(
+        { subject, error: errorMessage(error) },
+        'registering without the compatibility pre-check',
+      );
+      const response = await request(url, auth, 'POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
+        schema,
+      });
+      return (response as { id: number }).id;
+    }
+  }
+
+  return {
+    async register(subject, schema) {
+      const id = await retry(`registering schema for ${subject}`, () => registerOnce(subject, schema), {
+        logger,
+        shouldRetry: isTransientRegistryError,
+        ...(signal && { signal }),
+      });
+      // After registering, because Apicurio has no subject to attach the rule to before that.
+      try {
+        await request(url, auth, 'PUT', `/config/${encodeURIComponent(subject)}`, {
+          compatibility: 'BACKWARD',
+        });
+      } catch (error) {
+        logger.warn({ subject, error: errorMessage(error) }, 'could not set BACKWARD compatibility');
+      }
+      return id;
+    },
+
+    async getSchema(id) {
+      try {
+        const schema = await client.getSchema(id);
+        return avsc.Type.isType(schema) ? (schema as avsc.Type) : undefined;
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** A JSON request to the registry's Confluent-compatible API, for calls the library does not offer. */
+async function request(
+  baseUrl: string,
+  auth: BasicAuth | undefined,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/vnd.schemaregistry.v1+json',
+      accept: 'application/vnd.schemaregistry.v1+json, application/json',
+      ...(auth && { authorization: basicAuthHeader(auth) }),
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new RegistryHttpError(
+      response.status,
+      `${method} ${path}: ${response.status} ${errorText(text)}`.trim(),
+    );
+  }
+  return JSON.parse(text) as unknown;
+}
+
+/** The `message` of a registry error body, or the body itself when it is not JSON. */
+function errorText(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}

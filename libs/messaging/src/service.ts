@@ -1,0 +1,92 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kafka } from 'kafkajs';
+import {
+  commonSettings,
+  describeConfig,
+  loadConfigOrExit,
+  withDefault,
+  type ConfigValues,
+  type Settings,
+} from './config.js';
+import { startHttpServer, type HttpServer } from './http.js';
+import { createKafka } from './kafka.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { onShutdown, type Shutdown } from './shutdown.js';
+import { topicNames, type TopicNames } from './topics.js';
+
+/** The settings of every service; Redis and PostgreSQL are added by the services that use them. */
+const { redisUrl: _redis, databaseUrl: _database, ...serviceSettings } = commonSettings;
+
+export interface ServiceOptions<S extends Settings> {
+  name: string;
+  description: string;
+  /** The service's own settings, added to the common ones. */
+  settings: S;
+  /** Default HTTP_PORT for /metrics and the probes. */
+  httpPort: number;
+  /** Extra HTTP routes (the summary's page and API). */
+  routes?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+}
+
+export interface Service<S extends Settings> {
+  config: ConfigValues<typeof serviceSettings> & ConfigValues<S>;
+  logger: Logger;
+  metrics: Metrics;
+  shutdown: Shutdown;
+  kafka: Kafka;
+  topics: TopicNames;
+  http: HttpServer;
+  /** /readyz answers ready once every named part has said it is (e.g. 'kafka', 'redis'). */
+  readiness(part: string): (ready: boolean) => void;
+}
+
+/**
+ * Everything a chippy service does before its own work: configuration (exit 2 on a bad value), JSON logs,
+ * metrics, the probe server, the Kafka client and graceful shutdown. The HTTP server is added to the
+ * shutdown first so that it is stopped last and /metrics answers until the end.
+ */
+export async function startService<S extends Settings>(options: ServiceOptions<S>): Promise<Service<S>> {
+  const settings = {
+    ...serviceSettings,
+    httpPort: withDefault(serviceSettings.httpPort, options.httpPort),
+    ...options.settings,
+  };
+  // TypeScript cannot resolve the merged settings' value types while S is generic; the parts are exact.
+  const config = loadConfigOrExit({
+    name: options.name,
+    description: options.description,
+    settings,
+  }) as unknown as Service<S>['config'];
+  const logger = createLogger(options.name, config.logLevel);
+  logger.info({ config: describeConfig(settings, config) }, 'starting');
+
+  const metrics = createMetrics(options.name);
+  const shutdown = onShutdown(logger);
+  const parts = new Map<string, boolean>();
+  const http = await startHttpServer({
+    port: config.httpPort,
+    registry: metrics.registry,
+    logger,
+    ready: () => parts.size > 0 && [...parts.values()].every(Boolean),
+    ...(options.routes && { routes: options.routes }),
+  });
+  shutdown.add('http server', () => http.close());
+
+  return {
+    config,
+    logger,
+    metrics,
+    shutdown,
+    kafka: createKafka(config, `chippy-${options.name}`, logger),
+    topics: topicNames(config.topicPrefix),
+    http,
+    readiness(part) {
+      parts.set(part, false);
+      return (ready) => {
+        if (parts.get(part) !== ready) logger.info({ part, ready }, ready ? 'ready' : 'not ready');
+        parts.set(part, ready);
+      };
+    },
+  };
+}

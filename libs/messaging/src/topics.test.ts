@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ITopicConfig } from 'kafkajs';
+import { captureLogger } from './log-capture.js';
+import { defaultPartitions, ensureTopics, topicNames } from './topics.js';
+
+describe('topicNames', () => {
+  it('prefixes every topic', () => {
+    assert.deepEqual(topicNames('t1-'), {
+      orders: 't1-orders',
+      cookRequests: 't1-cook-requests',
+      cooked: 't1-cooked',
+      ordersReady: 't1-orders-ready',
+      ordersDlq: 't1-orders-dlq',
+    });
+    assert.equal(defaultPartitions.orders, 6);
+  });
+});
+
+describe('ensureTopics', () => {
+  it('creates only the missing topics, waiting for leaders', async () => {
+    const calls: { topics: ITopicConfig[]; waitForLeaders?: boolean }[] = [];
+    const admin = {
+      listTopics: () => Promise.resolve(['orders']),
+      createTopics: (request: { topics: ITopicConfig[]; waitForLeaders?: boolean }) => {
+        calls.push(request);
+        return Promise.resolve(true);
+      },
+    };
+    const { logger } = captureLogger();
+    const wanted = [
+      { topic: 'orders', numPartitions: 6 },
+      { topic: 'cooked', numPartitions: 3 },
+    ];
+    await ensureTopics(admin, wanted, 3, logger);
+    assert.deepEqual(calls, [
+      { topics: [{ topic: 'cooked', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true },
+    ]);
+
+    calls.length = 0;
+    await ensureTopics(
+      { ...admin, listTopics: () => Promise.resolve(['orders', 'cooked']) },
+      wanted,
+      3,
+      logger,
+    );
+    assert.deepEqual(calls, []);
+  });
+});

@@ -1,0 +1,56 @@
+import type { Admin } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+export type TopicNames = ReturnType<typeof topicNames>;
+
+/** The shop's topics, each with the configured prefix. */
+export function topicNames(prefix: string) {
+  return {
+    orders: `${prefix}orders`,
+    cookRequests: `${prefix}cook-requests`,
+    cooked: `${prefix}cooked`,
+    ordersReady: `${prefix}orders-ready`,
+    ordersDlq: `${prefix}orders-dlq`,
+  };
+}
+
+/** `orders` has 6 so that up to 6 preparers do useful work; the rest need less parallelism. */
+export const defaultPartitions: Record<keyof TopicNames, number> = {
+  orders: 6,
+  cookRequests: 3,
+  cooked: 3,
+  ordersReady: 3,
+  ordersDlq: 3,
+};
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+}
+
+/**
+ * Creates the topics that do not exist yet and waits for their leaders; existing topics are left alone.
+ * Only missing topics are sent because kafkajs skips waiting for leaders when any topic in the batch
+ * already exists. Another service creating the same topic meanwhile is fine too.
+ */
+export async function ensureTopics(
+  admin: Pick<Admin, 'listTopics' | 'createTopics'>,
+  topics: TopicSpec[],
+  replicationFactor: number,
+  logger: Logger,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter(({ topic }) => !existing.has(topic));
+  if (missing.length > 0) {
+    const created = await admin.createTopics({
+      topics: missing.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor })),
+      waitForLeaders: true,
+    });
+    logger.info(
+      { topics: missing.map(({ topic }) => topic), replicationFactor, created },
+      created ? 'created topics' : 'topics were created by someone else meanwhile',
+    );
+  }
+  const present = topics.filter(({ topic }) => existing.has(topic)).map(({ topic }) => topic);
+  if (present.length > 0) logger.debug({ topics: present }, 'topics exist already');
+}
