@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -74,9 +75,8 @@ function format(configFile: string, dataDir: string, log4j: string): void {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
   const cp = ['-cp', classpathOf(paths.kafkaLib)];
   const props = [`-Dlog4j2.configurationFile=${log4j}`];
-  const clusterId = execFileSync(javaBinary(), [...props, ...cp, 'kafka.tools.StorageTool', 'random-uuid'], {
-    encoding: 'utf8',
-  }).trim();
+  // What `StorageTool random-uuid` prints: 16 random bytes, base64url. Made here so no tool output can leak in.
+  const clusterId = randomBytes(16).toString('base64url');
   execFileSync(
     javaBinary(),
     [

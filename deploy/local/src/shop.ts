@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { loadConfigOrExit, parseBoolean, parseInteger, parseNumber, setting } from '@chippy/messaging';
+import { prettyFactory } from 'pino-pretty';
+import { repoRoot } from './paths.js';
+import { endpoints, StackError, up } from './stack.js';
+
+/**
+ * `npm start`: the whole shop on this machine. Brings up the native stack unless KAFKA_SERVICE_URI points
+ * elsewhere, then runs each till and preparer as its own process, with their logs in one readable
+ * stream (and each in logs/<name>.log), until Ctrl-C stops them all.
+ */
+const config = loadConfigOrExit({
+  name: 'shop',
+  description: 'Runs the shop: the native stack (unless KAFKA_SERVICE_URI is set), tills and preparers.',
+  settings: {
+    tills: setting({
+      env: 'SHOP_TILLS',
+      flag: '--tills',
+      description: 'number of tills',
+      default: 3,
+      parse: parseInteger({ min: 0, max: 20 }),
+    }),
+    preparers: setting({
+      env: 'SHOP_PREPARERS',
+      flag: '--preparers',
+      description: 'number of preparers',
+      default: 2,
+      parse: parseInteger({ min: 0, max: 20 }),
+    }),
+    plaice: setting({
+      env: 'TILL_PLAICE',
+      flag: '--plaice',
+      description: 'plaice on the menu',
+      default: false,
+      parse: parseBoolean,
+    }),
+    timeScale: setting({
+      env: 'TIME_SCALE',
+      flag: '--time-scale',
+      description: 'multiplies every simulated duration; 1 = demo pace',
+      default: 1,
+      parse: parseNumber({ min: 0 }),
+    }),
+    orders: setting({
+      env: 'TILL_ORDERS',
+      flag: '--orders',
+      description: 'each till stops after this many orders; 0 = until Ctrl-C',
+      default: 0,
+      parse: parseInteger({ min: 0 }),
+    }),
+  },
+});
+
+const logDir = path.join(repoRoot, 'logs');
+const pretty = prettyFactory({
+  colorize: process.stdout.isTTY,
+  translateTime: 'SYS:HH:MM:ss.l',
+  ignore: 'pid,hostname,service,instance',
+});
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function main(): Promise<void> {
+  const external = Boolean(process.env.KAFKA_SERVICE_URI);
+  const env: NodeJS.ProcessEnv = { ...process.env, TIME_SCALE: String(config.timeScale) };
+  if (!external) Object.assign(env, await up((line) => console.log(`stack     │ ${line}`)));
+  else
+    console.log(
+      `stack     │ using KAFKA_SERVICE_URI=${process.env.KAFKA_SERVICE_URI} (native stack not started)`,
+    );
+  mkdirSync(logDir, { recursive: true });
+
+  for (let i = 1; i <= config.preparers; i++) {
+    run(`preparer-${i}`, 'preparer', { ...env, PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(9200 + i) });
+  }
+  for (let i = 1; i <= config.tills; i++) {
+    run(`till-${i}`, 'till', {
+      ...env,
+      TILL_ID: `till-${i}`,
+      HTTP_PORT: String(9100 + i),
+      TILL_PLAICE: String(config.plaice),
+      TILL_ORDERS: String(config.orders),
+    });
+  }
+  console.log(
+    `shop      │ ${config.tills} till(s), ${config.preparers} preparer(s), TIME_SCALE=${config.timeScale}; ` +
+      `metrics on :9101.. (tills) and :9201.. (preparers); logs in ${path.relative(process.cwd(), logDir)}/; Ctrl-C stops`,
+  );
+  if (!external)
+    console.log(
+      `shop      │ Kafka at ${endpoints.KAFKA_SERVICE_URI}; \`npm run stack:down\` stops the stack`,
+    );
+}
+
+function run(name: string, service: string, env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, [path.join(repoRoot, `services/${service}/dist/main.js`)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: Ctrl-C reaches only this runner, which then stops each service once, with SIGTERM.
+    detached: true,
+  });
+  children.set(name, child);
+  const file = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+  const label = name.padEnd(10);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      file.write(`${line}\n`);
+      process.stdout.write(`${label}│ ${line.startsWith('{') ? pretty(line).trimEnd() : line}\n`);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    file.end();
+    console.log(`${label}│ exited (${signal ?? `code ${code}`})`);
+    if (children.size === 0) process.exit(stopping || code === 0 ? 0 : 1);
+  });
+}
+
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  console.log('shop      │ closing: stopping every service (SIGTERM)…');
+  for (const child of children.values()) child.kill('SIGTERM');
+  if (children.size === 0) process.exit(0);
+}
+
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+main().catch((error: unknown) => {
+  console.error(error instanceof StackError ? `stack: ${error.message}` : error);
+  stop();
+  process.exitCode = 1;
+});

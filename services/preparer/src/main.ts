@@ -1,0 +1,187 @@
+import { hostname } from 'node:os';
+import {
+  commonSettings,
+  createRedis,
+  createSerde,
+  defaultPartitions,
+  ensureTopics,
+  errorMessage,
+  latencyBuckets,
+  OrderReadySchema,
+  OrderSchema,
+  parseInteger,
+  parseString,
+  producerOptions,
+  retry,
+  sendToDlq,
+  setting,
+  startLagMonitor,
+  startService,
+  type Order,
+  type OrderReady,
+} from '@chippy/messaging';
+import { redisLedger } from './ledger.js';
+import { prepareOrder } from './preparer.js';
+import { findPublished } from './published.js';
+
+const groupId = 'preparers';
+
+const service = await startService({
+  name: 'preparer',
+  description: 'A food preparer: one of the consumer group "preparers" on the orders topic.',
+  httpPort: 9102,
+  settings: {
+    redisUrl: commonSettings.redisUrl,
+    preparerId: setting({
+      env: 'PREPARER_ID',
+      flag: '--preparer-id',
+      description: 'name of this preparer (on every OrderReady)',
+      default: `${hostname()}-${process.pid}`,
+      parse: parseString,
+    }),
+    concurrency: setting({
+      env: 'PREPARER_CONCURRENCY',
+      flag: '--concurrency',
+      description: 'orders prepared at once (partitions consumed concurrently); 1 = one person',
+      default: 1,
+      parse: parseInteger({ min: 1, max: 64 }),
+    }),
+  },
+});
+const { config, logger, metrics, shutdown, kafka, topics } = service;
+const retrying = { logger, signal: shutdown.signal };
+const labels = { preparer: config.preparerId };
+
+const prepared = metrics.counter('chippy_orders_prepared_total', 'Orders handed over', ['preparer']);
+const duplicates = metrics.counter('chippy_orders_duplicate_total', 'Redelivered orders skipped', [
+  'preparer',
+]);
+const prepareSeconds = metrics.histogram(
+  'chippy_order_prepare_seconds',
+  'From picking an order up to handing it over',
+  [],
+  latencyBuckets,
+);
+const latencySeconds = metrics.histogram(
+  'chippy_order_latency_seconds',
+  'From order_time to ready',
+  [],
+  latencyBuckets,
+);
+
+const kafkaReady = service.readiness('kafka');
+const redis = createRedis(config.redisUrl, logger, service.readiness('redis'));
+const admin = kafka.admin();
+const producer = kafka.producer(producerOptions());
+const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+  logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the preparers');
+  kafkaReady(true);
+});
+consumer.on(consumer.events.CRASH, ({ payload }) => {
+  kafkaReady(false);
+  logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+});
+// Reverse order on shutdown: stop consuming (commits what is done), then the producer, Redis and admin.
+shutdown.add('redis', async () => void (await redis.quit()));
+shutdown.add('kafka admin', () => admin.disconnect());
+shutdown.add('kafka producer', () => producer.disconnect());
+shutdown.add('kafka consumer', () => consumer.disconnect());
+
+try {
+  await retry('connect to Redis', () => redis.connect(), retrying);
+  await retry('connect to Kafka', () => admin.connect(), retrying);
+  await retry(
+    'create topics',
+    () =>
+      ensureTopics(
+        admin,
+        [
+          { topic: topics.orders, numPartitions: defaultPartitions.orders },
+          { topic: topics.ordersReady, numPartitions: defaultPartitions.ordersReady },
+          { topic: topics.ordersDlq, numPartitions: defaultPartitions.ordersDlq },
+        ],
+        config.replicationFactor,
+        logger,
+      ),
+    retrying,
+  );
+  const serde = createSerde({
+    registryUri: config.schemaRegistryUri,
+    format: config.orderFormat,
+    logger,
+    signal: shutdown.signal,
+  });
+  const decode = serde.decoder<Order>(OrderSchema);
+  const encodeReady = await serde.encoder<OrderReady>(topics.ordersReady, OrderReadySchema);
+  const ledger = redisLedger(redis);
+  await retry('connect the producer', () => producer.connect(), retrying);
+  await retry('connect the consumer', () => consumer.connect(), retrying);
+  await consumer.subscribe({ topic: topics.orders, fromBeginning: true });
+
+  const lag = startLagMonitor({
+    admin,
+    groupId,
+    topics: [topics.orders],
+    gauge: metrics.consumerLag,
+    intervalMs: 5000,
+    logger,
+  });
+  shutdown.add('lag monitor', () => Promise.resolve(lag.stop()));
+
+  await consumer.run({
+    partitionsConsumedConcurrently: config.concurrency,
+    eachMessage: async ({ topic, partition, message }) => {
+      const outcome = await prepareOrder(
+        { topic, partition, offset: message.offset, key: message.key, value: message.value },
+        {
+          preparerId: config.preparerId,
+          timeScale: config.timeScale,
+          decode,
+          ledger,
+          async handOver(ready) {
+            await producer.send({
+              topic: topics.ordersReady,
+              acks: -1,
+              messages: [{ key: ready.order_id, value: await encodeReady(ready) }],
+            });
+          },
+          async alreadyHandedOver(orderId, since) {
+            const found = await findPublished(kafka, admin, topics.ordersReady, new Set([orderId]), since);
+            logger.warn({ order_id: orderId, found: found.has(orderId) }, 'checked an interrupted hand-over');
+            return found.has(orderId);
+          },
+          async deadLetter(original, reason, error) {
+            await sendToDlq(producer, {
+              dlqTopic: topics.ordersDlq,
+              message: { ...original, headers: message.headers ?? {} },
+              reason,
+              error,
+              service: 'preparer',
+              counter: metrics.dlqMessages,
+            });
+            logger.warn(
+              { topic, partition, offset: message.offset, reason, error },
+              'message sent to the dead-letter topic',
+            );
+          },
+          onReady(ready) {
+            prepared.inc(labels);
+            prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
+            latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
+            logger.info({ order_id: ready.order_id, till: ready.till, count: ready.count }, 'order ready');
+          },
+        },
+      );
+      if (outcome === 'duplicate') {
+        duplicates.inc(labels);
+        logger.info({ partition, offset: message.offset }, 'order already handed over; skipped');
+      }
+    },
+  });
+} catch (error) {
+  if (!shutdown.signal.aborted) {
+    logger.error({ err: errorMessage(error) }, 'preparer failed');
+    await shutdown.run('failed', 1);
+  }
+}

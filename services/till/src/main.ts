@@ -1,0 +1,106 @@
+import { hostname } from 'node:os';
+import {
+  createSerde,
+  defaultPartitions,
+  ensureTopics,
+  errorMessage,
+  OrderSchema,
+  parseBoolean,
+  parseInteger,
+  parseNumber,
+  parseString,
+  producerOptions,
+  retry,
+  setting,
+  startService,
+  type Order,
+} from '@chippy/messaging';
+import { runTill } from './till.js';
+
+const service = await startService({
+  name: 'till',
+  description: 'A till: takes random orders and puts them on the orders topic.',
+  httpPort: 9101,
+  settings: {
+    tillId: setting({
+      env: 'TILL_ID',
+      flag: '--till-id',
+      description: 'name of this till (on every order)',
+      default: hostname(),
+      parse: parseString,
+    }),
+    plaice: setting({
+      env: 'TILL_PLAICE',
+      flag: '--plaice',
+      description: 'plaice on the menu (true/false)',
+      default: false,
+      parse: parseBoolean,
+    }),
+    orders: setting({
+      env: 'TILL_ORDERS',
+      flag: '--orders',
+      description: 'stop after this many orders; 0 = until stopped',
+      default: 0,
+      parse: parseInteger({ min: 0 }),
+    }),
+    rate: setting({
+      env: 'TILL_RATE',
+      flag: '--rate',
+      description: 'orders per second on a fixed schedule (load); 0 = the till pace, 1.0-1.5 s × TIME_SCALE',
+      default: 0,
+      parse: parseNumber({ min: 0 }),
+    }),
+  },
+});
+const { config, logger, metrics, shutdown, kafka, topics } = service;
+const placed = metrics.counter('chippy_orders_placed_total', 'Orders put on the orders topic', ['till']);
+const kafkaReady = service.readiness('kafka');
+const retrying = { logger, signal: shutdown.signal };
+
+const admin = kafka.admin();
+const producer = kafka.producer(producerOptions());
+shutdown.add('kafka producer', () => producer.disconnect());
+shutdown.add('kafka admin', () => admin.disconnect());
+
+try {
+  await retry('connect to Kafka', () => admin.connect(), retrying);
+  await retry(
+    'create topics',
+    () =>
+      ensureTopics(
+        admin,
+        [{ topic: topics.orders, numPartitions: defaultPartitions.orders }],
+        config.replicationFactor,
+        logger,
+      ),
+    retrying,
+  );
+  const serde = createSerde({
+    registryUri: config.schemaRegistryUri,
+    format: config.orderFormat,
+    logger,
+    signal: shutdown.signal,
+  });
+  const encode = await serde.encoder<Order>(topics.orders, OrderSchema);
+  await retry('connect the producer', () => producer.connect(), retrying);
+  kafkaReady(true);
+
+  const taken = await runTill(config, {
+    signal: shutdown.signal,
+    async place(order) {
+      await producer.send({
+        topic: topics.orders,
+        acks: -1,
+        messages: [{ key: order.order_id, value: await encode(order) }],
+      });
+      placed.inc({ till: order.till });
+      logger.info({ order_id: order.order_id, count: order.count, items: order.items }, 'order placed');
+    },
+  });
+  logger.info({ orders: taken }, 'till closed');
+  await shutdown.run('all orders placed');
+} catch (error) {
+  if (shutdown.signal.aborted) await shutdown.run('stopped');
+  logger.error({ err: errorMessage(error) }, 'till failed');
+  await shutdown.run('failed', 1);
+}

@@ -1,0 +1,23 @@
+/** What the shop sells, as order items. */
+export const menu = {
+  codAndChips: 'cod & chips',
+  chipsAndChips: 'chips & chips',
+  chips: 'chips',
+  plaiceAndChips: 'plaice & chips',
+} as const;
+
+export type MenuItem = (typeof menu)[keyof typeof menu];
+
+/**
+ * The original till's order: roll a die. 6 (only when plaice is on the menu) → cod & chips and plaice &
+ * chips; 5 → cod & chips and chips & chips (a "large chips"); 4 → chips; anything else → cod & chips.
+ */
+export function orderFor(die: number, plaiceOnMenu: boolean): MenuItem[] {
+  if (die === 6 && plaiceOnMenu) return [menu.codAndChips, menu.plaiceAndChips];
+  if (die === 5) return [menu.codAndChips, menu.chipsAndChips];
+  if (die === 4) return [menu.chips];
+  return [menu.codAndChips];
+}
+
+/** A fair six-sided die from a [0, 1) source. */
+export const rollDie = (random: () => number = Math.random): number => Math.floor(random() * 6) + 1;
