@@ -107,6 +107,8 @@ describe('isTransientRegistryError', () => {
       true,
     );
     assert.equal(isTransientRegistryError(new RegistryHttpError(409, 'incompatible schema')), false);
+    const race = "An artifact with ID 'orders-value' in group 'null' already exists.";
+    assert.equal(isTransientRegistryError(new RegistryHttpError(409, race)), true);
     assert.equal(isTransientRegistryError(new RegistryHttpError(401, 'unauthorized')), false);
   });
 });

@@ -37,6 +37,9 @@ export function isTransientRegistryError(error: unknown): boolean {
   const status = statusOf(error);
   if (status === undefined) return true;
   if (status === 400) return networkFailure.test(errorMessage(error));
+  // 409 is an incompatible schema (final) unless Apicurio says the subject "already exists": another client
+  // created the same new subject at that moment, and registering again finds the version it made.
+  if (status === 409) return /already exists/i.test(errorMessage(error));
   return status >= 500 || status === 408 || status === 429;
 }
 

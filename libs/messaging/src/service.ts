@@ -13,7 +13,7 @@ import { createKafka } from './kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { onShutdown, type Shutdown } from './shutdown.js';
-import { topicNames, type TopicNames } from './topics.js';
+import { consumerGroups, topicNames, type TopicNames } from './topics.js';
 
 /** The settings of every service; Redis and PostgreSQL are added by the services that use them. */
 const { redisUrl: _redis, databaseUrl: _database, ...serviceSettings } = commonSettings;
@@ -36,6 +36,7 @@ export interface Service<S extends Settings> {
   shutdown: Shutdown;
   kafka: Kafka;
   topics: TopicNames;
+  groups: ReturnType<typeof consumerGroups>;
   http: HttpServer;
   /** /readyz answers ready once every named part has said it is (e.g. 'kafka', 'redis'). */
   readiness(part: string): (ready: boolean) => void;
@@ -80,6 +81,7 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     shutdown,
     kafka: createKafka(config, `chippy-${options.name}`, logger),
     topics: topicNames(config.topicPrefix),
+    groups: consumerGroups(config.topicPrefix),
     http,
     readiness(part) {
       parts.set(part, false);

@@ -14,6 +14,14 @@ export function topicNames(prefix: string) {
   };
 }
 
+/**
+ * The shop's consumer groups. TOPIC_PREFIX names a whole shop, so it prefixes the groups too: two shops
+ * on one cluster (or two test runs) never share a group.
+ */
+export function consumerGroups(prefix: string) {
+  return { preparers: `${prefix}preparers`, cooks: `${prefix}cooks` };
+}
+
 /** `orders` has 6 so that up to 6 preparers do useful work; the rest need less parallelism. */
 export const defaultPartitions: Record<keyof TopicNames, number> = {
   orders: 6,

@@ -24,8 +24,6 @@ import { redisLedger } from './ledger.js';
 import { prepareOrder } from './preparer.js';
 import { findPublished } from './published.js';
 
-const groupId = 'preparers';
-
 const service = await startService({
   name: 'preparer',
   description: 'A food preparer: one of the consumer group "preparers" on the orders topic.',
@@ -49,6 +47,7 @@ const service = await startService({
   },
 });
 const { config, logger, metrics, shutdown, kafka, topics } = service;
+const groupId = service.groups.preparers;
 const retrying = { logger, signal: shutdown.signal };
 const labels = { preparer: config.preparerId };
 

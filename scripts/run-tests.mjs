@@ -1,0 +1,85 @@
+// The test command behind `npm test`: unit tests (no services, seconds), then integration tests against
+// the real stack, whose endpoints come from test/dist/harness (env vars, Docker or the native stack).
+// Usage: node scripts/run-tests.mjs <all|unit|integration> [extra node --test args]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const [suite = 'all', ...extra] = process.argv.slice(2);
+if (!['all', 'unit', 'integration'].includes(suite)) {
+  console.error(`run-tests: unknown suite "${suite}" (all|unit|integration)`);
+  process.exit(2);
+}
+
+function testFiles(dirs) {
+  const found = [];
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.test.js')) found.push(full);
+    }
+  };
+  dirs.forEach(walk);
+  return found.sort();
+}
+
+const packageDist = (group) =>
+  existsSync(group) ? readdirSync(group).map((name) => path.join(group, name, 'dist')) : [];
+
+function runNodeTest(title, files, env, concurrency) {
+  if (files.length === 0) {
+    console.error(`run-tests: no ${title} test files found (did the build run?)`);
+    return 1;
+  }
+  console.error(`\n── ${title} tests: ${files.length} files ──`);
+  const args = ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...extra, ...files];
+  return spawnSync(process.execPath, args, { stdio: 'inherit', env }).status ?? 1;
+}
+
+let failed = false;
+if (suite !== 'integration') {
+  const files = testFiles([...packageDist('libs'), ...packageDist('services'), 'deploy/local/dist']);
+  failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
+}
+/**
+ * Tools the integration tests use to check chippy with clients it did not write: Debian's kcat and
+ * Apache Avro's Python library. Installed here (as root, with apt) when missing, so a fresh machine
+ * needs no manual step.
+ */
+function ensureTestTools() {
+  const missing = [];
+  if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) missing.push('kcat');
+  if (spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status !== 0)
+    missing.push('python3-avro');
+  if (missing.length === 0) return;
+  console.error(`run-tests: installing ${missing.join(', ')} (Debian packages)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [
+    ['update', '-q'],
+    ['install', '-y', '-q', '--no-install-recommends', ...missing],
+  ]) {
+    if (spawnSync('apt-get', args, { stdio: 'inherit', env }).status !== 0) {
+      console.error(`run-tests: apt-get ${args[0]} failed; install ${missing.join(', ')} by hand`);
+      process.exit(1);
+    }
+  }
+}
+
+if (suite !== 'unit') {
+  ensureTestTools();
+  const { provideEndpoints } = await import('../test/dist/harness/endpoints.js');
+  const provided = await provideEndpoints((line) => console.error(`stack: ${line}`));
+  console.error(`integration endpoints from ${provided.source}: ${JSON.stringify(provided.endpoints)}`);
+  try {
+    // One file at a time: the files share one broker and a 2-core machine.
+    const env = { ...process.env, ...provided.endpoints, CHIPPY_TEST_STACK: 'env' };
+    failed ||= runNodeTest('integration', testFiles(['test/dist']), env, 1) !== 0;
+  } finally {
+    await provided.release();
+  }
+  if (provided.source === 'native')
+    console.error('the native stack is still running; `npm run stack:down` stops it');
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from '@chippy/local-stack';
+import { endpointsFromEnv } from './endpoints.js';
+
+export const outputDir = path.join(repoRoot, 'test-output');
+
+export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
+
+/** A service started by a test as a real process, its JSON log lines kept for assertions. */
+export interface RunningService {
+  name: string;
+  process: ChildProcess;
+  lines: string[];
+  /** Parsed JSON log lines. */
+  logs(): Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when a log line matches. */
+  waitForLog(
+    match: (entry: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `services/<service>/dist/main.js` with the stack's endpoints in its environment (plus `env`),
+ * logging to test-output/<label>.log as well as memory.
+ */
+export function startService(
+  service: ServiceName,
+  label: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): RunningService {
+  mkdirSync(outputDir, { recursive: true });
+  const child = spawn(process.execPath, [path.join(repoRoot, `services/${service}/dist/main.js`), ...args], {
+    env: { ...process.env, ...endpointsFromEnv(), HTTP_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const file = createWriteStream(path.join(outputDir, `${label}.log`));
+  const lines: string[] = [];
+  const waiters: {
+    match: (e: Record<string, unknown>) => boolean;
+    resolve: (e: Record<string, unknown>) => void;
+  }[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      lines.push(line);
+      file.write(`${line}\n`);
+      const entry = parse(line);
+      if (!entry) return;
+      for (const w of [...waiters]) {
+        if (w.match(entry)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(entry);
+        }
+      }
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      file.end();
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    name: label,
+    process: child,
+    lines,
+    exited,
+    logs: () => lines.map(parse).filter((e): e is Record<string, unknown> => e !== undefined),
+    waitForLog(match, timeoutMs = 60_000) {
+      const seen = lines.map(parse).find((e) => e && match(e));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${label}: no matching log line within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
+        void exited.then(() => reject(new Error(`${label} exited before the expected log line`)));
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function parse(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The port a service's HTTP server bound (HTTP_PORT=0 picks a free one), from its log. */
+export async function httpPortOf(service: RunningService): Promise<number> {
+  const entry = await service.waitForLog(
+    (e) => typeof e.port === 'number' && String(e.msg).includes('listening'),
+  );
+  return entry.port as number;
+}

@@ -1,0 +1,51 @@
+import {
+  createSerde,
+  OrderReadySchema,
+  OrderSchema,
+  topicNames,
+  type Order,
+  type OrderReady,
+} from '@chippy/messaging';
+import { endpointsFromEnv } from './endpoints.js';
+import { testLogger, uniqueName } from './kafka.js';
+import { readTopic, type RawMessage } from './topics.js';
+
+/** Topics of their own for one test (TOPIC_PREFIX), so tests never see each other's orders. */
+export function isolatedShop(name: string) {
+  const prefix = `${uniqueName(name)}-`;
+  const topics = topicNames(prefix);
+  const serde = createSerde({
+    registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
+    format: 'avro',
+    logger: testLogger,
+  });
+  const decodeOrder = serde.decoder<Order>(OrderSchema);
+  const decodeReady = serde.decoder<OrderReady>(OrderReadySchema);
+  return {
+    prefix,
+    topics,
+    env: { TOPIC_PREFIX: prefix },
+    /** Every order on `orders`, once `count` have arrived; messages that are not orders are left out. */
+    async orders(count: number): Promise<Order[]> {
+      const looksLikeOrder = (m: RawMessage) => m.value !== null && (m.value[0] === 0 || m.value[0] === 0x7b);
+      const raw = await readTopic(topics.orders, (m) => m.filter(looksLikeOrder).length >= count);
+      const decoded = await Promise.all(raw.map((m) => decodeOrder(m.value).catch(() => undefined)));
+      return decoded.filter((o): o is Order => o !== undefined);
+    },
+    /** Everything on `orders-ready`, once every one of `orderIds` has arrived (duplicates included). */
+    async ready(orderIds: Iterable<string>): Promise<{ raw: RawMessage[]; ready: OrderReady[] }> {
+      const wanted = new Set(orderIds);
+      const raw = await readTopic(topics.ordersReady, (m) =>
+        [...wanted].every((id) => m.some((x) => x.key === id)),
+      );
+      return { raw, ready: await Promise.all(raw.map((m) => decodeReady(m.value))) };
+    },
+  };
+}
+
+/** Counts per value, for "exactly once" checks with a readable failure. */
+export function duplicatesOf(values: string[]): string[] {
+  const seen = new Map<string, number>();
+  for (const v of values) seen.set(v, (seen.get(v) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([v, n]) => `${v} ×${n}`);
+}
