@@ -57,8 +57,10 @@ const config = loadConfigOrExit({
 const logDir = path.join(repoRoot, 'logs');
 const pretty = prettyFactory({
   colorize: process.stdout.isTTY,
+  singleLine: true,
   translateTime: 'SYS:HH:MM:ss.l',
-  ignore: 'pid,hostname,service,instance',
+  // The process label says who spoke; the start-up config is in logs/<name>.log.
+  ignore: 'pid,hostname,service,instance,config',
 });
 const children = new Map<string, ChildProcess>();
 let stopping = false;
