@@ -70,7 +70,10 @@ function ensureTestTools() {
 if (suite !== 'unit') {
   ensureTestTools();
   const { provideEndpoints } = await import('../test/dist/harness/endpoints.js');
-  const provided = await provideEndpoints((line) => console.error(`stack: ${line}`));
+  const provided = await provideEndpoints((line) => console.error(`stack: ${line}`)).catch((error) => {
+    console.error(`run-tests: no stack for the integration tests: ${error.message}`);
+    process.exit(1);
+  });
   console.error(`integration endpoints from ${provided.source}: ${JSON.stringify(provided.endpoints)}`);
   try {
     // One file at a time: the files share one broker and a 2-core machine.

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { loadConfigOrExit, parseBoolean, parseInteger, parseNumber, setting } from '@chippy/messaging';
 import { prettyFactory } from 'pino-pretty';
 import { repoRoot } from './paths.js';
+import { runService, type ServiceName } from './run-service.js';
 import { endpoints, StackError, up } from './stack.js';
 
 /**
@@ -97,22 +97,14 @@ async function main(): Promise<void> {
     );
 }
 
-function run(name: string, service: string, env: NodeJS.ProcessEnv): void {
-  const child = spawn(process.execPath, [path.join(repoRoot, `services/${service}/dist/main.js`)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group: Ctrl-C reaches only this runner, which then stops each service once, with SIGTERM.
-    detached: true,
-  });
-  children.set(name, child);
+function run(name: string, service: ServiceName, env: NodeJS.ProcessEnv): void {
   const file = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   const label = name.padEnd(10);
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      file.write(`${line}\n`);
-      process.stdout.write(`${label}│ ${line.startsWith('{') ? pretty(line).trimEnd() : line}\n`);
-    });
-  }
+  const child = runService(service, env, (line) => {
+    file.write(`${line}\n`);
+    process.stdout.write(`${label}│ ${line.startsWith('{') ? pretty(line).trimEnd() : line}\n`);
+  });
+  children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
     file.end();

@@ -75,8 +75,7 @@ function format(configFile: string, dataDir: string, log4j: string): void {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
   const cp = ['-cp', classpathOf(paths.kafkaLib)];
   const props = [`-Dlog4j2.configurationFile=${log4j}`];
-  // What `StorageTool random-uuid` prints: 16 random bytes, base64url. Made here so no tool output can leak in.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   execFileSync(
     javaBinary(),
     [
@@ -92,6 +91,17 @@ function format(configFile: string, dataDir: string, log4j: string): void {
     ],
     { stdio: 'ignore' },
   );
+}
+
+/**
+ * What `StorageTool random-uuid` prints: 16 random bytes, base64url — made here so no tool output can leak
+ * in. Like Kafka's own Uuid, never starting with '-', which a command line would take for an option.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Kafka, Connect and the tools log to stdout (the stack's log file) at INFO, quieter for chatty packages. */

@@ -1,0 +1,109 @@
+import type { ChildProcess } from 'node:child_process';
+import { loadConfigOrExit, parseInteger, parseNumber, setting, sleep } from '@chippy/messaging';
+import { runService } from './run-service.js';
+import { StackError, up } from './stack.js';
+
+/**
+ * `npm run demo:lag`: the original demo2 lesson with numbers. Three tills outpace one preparer, so the
+ * group's lag grows; two preparers (sharing the 6 partitions) keep up, so it stays bounded. Each phase gets
+ * its own topics and group (TOPIC_PREFIX) and reads the lag from the preparers' own /metrics.
+ */
+const config = loadConfigOrExit({
+  name: 'demo:lag',
+  description: 'Shows consumer lag growing with 1 preparer and bounded with 2, for 3 tills.',
+  settings: {
+    seconds: setting({
+      env: 'DEMO_SECONDS',
+      flag: '--seconds',
+      description: 'length of each phase',
+      default: 40,
+      parse: parseInteger({ min: 10 }),
+    }),
+    timeScale: setting({
+      env: 'TIME_SCALE',
+      flag: '--time-scale',
+      description: 'simulated time factor (ratios of till and preparer speed stay as at demo pace)',
+      default: 0.25,
+      parse: parseNumber({ min: 0.01 }),
+    }),
+    tills: setting({
+      env: 'SHOP_TILLS',
+      flag: '--tills',
+      description: 'number of tills',
+      default: 3,
+      parse: parseInteger({ min: 1, max: 10 }),
+    }),
+  },
+});
+
+const sampleEverySeconds = 5; // the preparers' lag monitor refreshes every 5 s
+
+async function totalLag(port: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const values = text
+      .split('\n')
+      .filter((l) => l.startsWith('chippy_consumer_lag{'))
+      .map((l) => Number(l.split(' ').at(-1)));
+    return values.length > 0 ? values.reduce((a, b) => a + b, 0) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function untilReady(port: number): Promise<void> {
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(250);
+  }
+}
+
+async function phase(preparers: number, env: NodeJS.ProcessEnv): Promise<(number | undefined)[]> {
+  const prefix = `lagdemo-${Date.now()}-${preparers}p-`;
+  const base = { ...env, TOPIC_PREFIX: prefix, TIME_SCALE: String(config.timeScale), LOG_LEVEL: 'warn' };
+  const quiet = () => undefined;
+  const children: ChildProcess[] = [];
+  for (let i = 1; i <= preparers; i++) {
+    children.push(
+      runService('preparer', { ...base, PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(9300 + i) }, quiet),
+    );
+  }
+  await Promise.all(Array.from({ length: preparers }, (_, i) => untilReady(9301 + i)));
+  for (let i = 1; i <= config.tills; i++) {
+    children.push(runService('till', { ...base, TILL_ID: `till-${i}`, HTTP_PORT: String(9310 + i) }, quiet));
+  }
+  const samples: (number | undefined)[] = [];
+  for (let t = sampleEverySeconds; t <= config.seconds; t += sampleEverySeconds) {
+    await sleep(sampleEverySeconds * 1000);
+    samples.push(await totalLag(9301));
+    console.log(`  ${preparers} preparer(s), ${String(t).padStart(3)} s: lag ${samples.at(-1) ?? '?'}`);
+  }
+  await Promise.all(
+    children.map((c) => new Promise((resolve) => (c.kill('SIGTERM'), c.on('exit', resolve)))),
+  );
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const env = process.env.KAFKA_SERVICE_URI
+    ? { ...process.env }
+    : { ...process.env, ...(await up(() => undefined)) };
+  console.log(
+    `${config.tills} tills at TIME_SCALE=${config.timeScale}: ${config.seconds} s with 1 preparer, then with 2`,
+  );
+  const one = await phase(1, env);
+  const two = await phase(2, env);
+  console.log('\n| time (s) | lag, 1 preparer | lag, 2 preparers |\n| ---: | ---: | ---: |');
+  one.forEach((lag, i) =>
+    console.log(`| ${(i + 1) * sampleEverySeconds} | ${lag ?? '?'} | ${two[i] ?? '?'} |`),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof StackError ? `stack: ${error.message}` : error);
+  process.exit(1);
+});
