@@ -2,6 +2,7 @@
 // a consumer group reads exactly those back, in order.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { producerOptions } from '@chippy/messaging';
 import { testKafka, uniqueName } from './harness/kafka.js';
 
 const kafka = testKafka('poc1');
@@ -20,7 +21,7 @@ after(async () => {
 
 test('ten messages and a "stop" go through a topic and come back through a consumer group', async () => {
   const sent = [...Array.from({ length: 10 }, (_, i) => `message ${i + 1}`), 'stop'];
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer(producerOptions());
   await producer.connect();
   for (const value of sent) await producer.send({ topic, acks: -1, messages: [{ value }] });
   await producer.disconnect();

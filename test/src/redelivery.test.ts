@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { producerOptions } from '@chippy/messaging';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';
@@ -36,7 +37,7 @@ test('an order caught mid-hand-over whose OrderReady did land is not handed over
     since: String(Date.now() - 60_000),
     preparer: 'crashed',
   });
-  const producer = testKafka('redeliver').producer();
+  const producer = testKafka('redeliver').producer(producerOptions());
   await producer.connect();
   await producer.send({ topic: shop.topics.orders, messages: [{ key: order.key, value: order.value }] });
   await producer.disconnect();

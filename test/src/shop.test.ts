@@ -2,6 +2,7 @@
 // each one exactly once and hands it over on `orders-ready`.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { producerOptions } from '@chippy/messaging';
 import { startService, type RunningService } from './harness/services.js';
 import { duplicatesOf, isolatedShop } from './harness/shop.js';
 
@@ -89,7 +90,7 @@ test('a garbage message goes to orders-dlq with its reason, and the orders after
   assert.equal((await till.exited).code, 0); // creates the topic and one good order before the garbage
 
   const { testKafka } = await import('./harness/kafka.js');
-  const producer = testKafka('dlq-test').producer();
+  const producer = testKafka('dlq-test').producer(producerOptions());
   await producer.connect();
   const garbage = Buffer.from('definitely not an order');
   await producer.send({ topic: shop.topics.orders, messages: [{ key: 'garbage-1', value: garbage }] });
