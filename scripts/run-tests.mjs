@@ -28,13 +28,20 @@ function testFiles(dirs) {
 const packageDist = (group) =>
   existsSync(group) ? readdirSync(group).map((name) => path.join(group, name, 'dist')) : [];
 
-function runNodeTest(title, files, env, concurrency) {
+function runNodeTest(title, files, env, concurrency, options = []) {
   if (files.length === 0) {
     console.error(`run-tests: no ${title} test files found (did the build run?)`);
     return 1;
   }
   console.error(`\n── ${title} tests: ${files.length} files ──`);
-  const args = ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...extra, ...files];
+  const args = [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...options,
+    ...extra,
+    ...files,
+  ];
   return spawnSync(process.execPath, args, { stdio: 'inherit', env }).status ?? 1;
 }
 
@@ -78,7 +85,10 @@ if (suite !== 'unit') {
   try {
     // One file at a time: the files share one broker and a 2-core machine.
     const env = { ...process.env, ...provided.endpoints, CHIPPY_TEST_STACK: 'env' };
-    failed ||= runNodeTest('integration', testFiles(['test/dist']), env, 1) !== 0;
+    // A test that leaves a handle open (a client, a child process) must not hang the run: once a file's
+    // tests are done its process exits, and no single test may take over 10 minutes.
+    const options = ['--test-force-exit', '--test-timeout=600000'];
+    failed ||= runNodeTest('integration', testFiles(['test/dist']), env, 1, options) !== 0;
   } finally {
     await provided.release();
   }

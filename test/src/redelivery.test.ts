@@ -8,7 +8,7 @@ import { producerOptions } from '@chippy/messaging';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';
-import { isolatedShop } from './harness/shop.js';
+import { deleteShops, isolatedShop } from './harness/shop.js';
 import { readTopic } from './harness/topics.js';
 
 const redis = new Redis(endpointsFromEnv().REDIS_URL);
@@ -16,11 +16,13 @@ const running: RunningService[] = [];
 after(async () => {
   await Promise.all(running.map((s) => s.stop('SIGKILL')));
   redis.disconnect();
+  await deleteShops();
 });
 
 test('an order caught mid-hand-over whose OrderReady did land is not handed over again', async () => {
   const shop = isolatedShop('redeliver');
   const env = { ...shop.env, TIME_SCALE: '0' };
+  running.push(startService('cook', 'redeliver-cook', [], { ...env, RESTOCK_INTERVAL: '1' }));
   const preparer = startService('preparer', 'redeliver-preparer', [], { ...env, PREPARER_ID: 'p1' });
   running.push(preparer);
   await preparer.waitForLog((e) => e.msg === 'joined the preparers');
@@ -71,6 +73,7 @@ test('an order whose hand-over never reached Kafka is prepared on redelivery', a
     preparer: 'crashed',
   });
 
+  running.push(startService('cook', 'redeliver-lost-cook', [], { ...env, RESTOCK_INTERVAL: '1' }));
   const again = startService('preparer', 'redeliver-lost-preparer-2', [], { ...env, PREPARER_ID: 'p3' });
   running.push(again);
   const check = await again.waitForLog(

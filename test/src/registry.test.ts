@@ -9,12 +9,13 @@ import { createSerde, OrderSchema, type Order } from '@chippy/messaging';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testLogger, uniqueName } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';
-import { isolatedShop } from './harness/shop.js';
+import { deleteShops, isolatedShop } from './harness/shop.js';
 
 const { SCHEMA_REGISTRY_URI, KAFKA_SERVICE_URI } = endpointsFromEnv();
 const running: RunningService[] = [];
 after(async () => {
   await Promise.all(running.map((s) => s.stop('SIGKILL')));
+  await deleteShops();
 });
 
 test('an Avro schema registered under <topic>-value reads back by its id', async () => {

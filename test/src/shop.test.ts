@@ -1,10 +1,10 @@
 // The original demos 1–3 as tests: tills put orders on `orders`, the consumer group "preparers" prepares
 // each one exactly once and hands it over on `orders-ready`.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { after, afterEach, test } from 'node:test';
 import { producerOptions } from '@chippy/messaging';
 import { startService, type RunningService } from './harness/services.js';
-import { duplicatesOf, isolatedShop } from './harness/shop.js';
+import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
 
 // Each test's services are stopped when it ends, so no preparer outlives its test.
 const running: RunningService[] = [];
@@ -13,16 +13,21 @@ const start = (...args: Parameters<typeof startService>) => {
   running.push(service);
   return service;
 };
+after(() => deleteShops());
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
 });
 
 const joined = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the preparers');
 const fast = { TIME_SCALE: '0' };
+/** Preparers take portions from the hot cabinet, so every shop has a cook keeping it stocked. */
+const startCook = (name: string, env: NodeJS.ProcessEnv) =>
+  start('cook', `${name}-cook`, [], { ...env, RESTOCK_INTERVAL: '1' });
 
 test('3 tills and 2 preparers: every order is ready exactly once, and both preparers work', async () => {
   const shop = isolatedShop('demo3');
   const env = { ...shop.env, ...fast };
+  startCook('demo3', env);
   const preparers = [1, 2].map((i) =>
     start('preparer', `demo3-preparer-${i}`, [], { ...env, PREPARER_ID: `preparer-${i}` }),
   );
@@ -59,6 +64,7 @@ test('a preparer killed with SIGKILL mid-run and a new one started: still every 
   const shop = isolatedShop('kill');
   // A little preparing time so the kill lands while orders are in hand.
   const env = { ...shop.env, TIME_SCALE: '0.02' };
+  startCook('kill', env);
   const first = start('preparer', 'kill-preparer-1', [], { ...env, PREPARER_ID: 'preparer-1' });
   const second = start('preparer', 'kill-preparer-2', [], { ...env, PREPARER_ID: 'preparer-2' });
   await Promise.all([joined(first), joined(second)]);
@@ -96,6 +102,7 @@ test('a garbage message goes to orders-dlq with its reason, and the orders after
   await producer.send({ topic: shop.topics.orders, messages: [{ key: 'garbage-1', value: garbage }] });
   await producer.disconnect();
 
+  startCook('dlq', env);
   start('preparer', 'dlq-preparer', [], env);
   const later = start('till', 'dlq-till-2', ['--orders', '5'], env);
   assert.equal((await later.exited).code, 0);
@@ -120,6 +127,7 @@ test('a garbage message goes to orders-dlq with its reason, and the orders after
 test('a till writing JSON with an embedded schema (ORDER_FORMAT=json) is prepared too', async () => {
   const shop = isolatedShop('json');
   const env = { ...shop.env, ...fast };
+  startCook('json', env);
   start('preparer', 'json-preparer', [], env);
   const till = start('till', 'json-till', ['--orders', '10'], { ...env, ORDER_FORMAT: 'json' });
   assert.equal((await till.exited).code, 0);

@@ -36,6 +36,8 @@ const config = loadConfigOrExit({
   },
 });
 
+/** Ports from here on: the cook, then the preparers, then (from +11) the tills; clear of `npm start`'s. */
+const firstPort = 9400;
 const sampleEverySeconds = 5; // the preparers' lag monitor refreshes every 5 s
 
 async function totalLag(port: number): Promise<number | undefined> {
@@ -79,7 +81,7 @@ async function phase(preparers: number, env: NodeJS.ProcessEnv): Promise<(number
   const samples: (number | undefined)[] = [];
   for (let t = sampleEverySeconds; t <= config.seconds; t += sampleEverySeconds) {
     await sleep(sampleEverySeconds * 1000);
-    samples.push(await totalLag(9301));
+    samples.push(await totalLag(firstPort + 1));
     console.log(`  ${preparers} preparer(s), ${String(t).padStart(3)} s: lag ${samples.at(-1) ?? '?'}`);
   }
   await Promise.all(

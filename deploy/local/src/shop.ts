@@ -14,7 +14,8 @@ import { endpoints, StackError, up } from './stack.js';
  */
 const config = loadConfigOrExit({
   name: 'shop',
-  description: 'Runs the shop: the native stack (unless KAFKA_SERVICE_URI is set), tills and preparers.',
+  description:
+    'Runs the shop: the native stack (unless KAFKA_SERVICE_URI is set), tills, preparers and cooks.',
   settings: {
     tills: setting({
       env: 'SHOP_TILLS',
@@ -30,11 +31,18 @@ const config = loadConfigOrExit({
       default: 2,
       parse: parseInteger({ min: 0, max: 20 }),
     }),
+    cooks: setting({
+      env: 'SHOP_COOKS',
+      flag: '--cooks',
+      description: 'number of cooks',
+      default: 1,
+      parse: parseInteger({ min: 0, max: 5 }),
+    }),
     plaice: setting({
       env: 'TILL_PLAICE',
       flag: '--plaice',
-      description: 'plaice on the menu',
-      default: false,
+      description: 'plaice on the menu (--plaice false for the menu of demos 1-3)',
+      default: true,
       parse: parseBoolean,
     }),
     timeScale: setting({
@@ -75,6 +83,9 @@ async function main(): Promise<void> {
     );
   mkdirSync(logDir, { recursive: true });
 
+  for (let i = 1; i <= config.cooks; i++) {
+    run(`cook-${i}`, 'cook', { ...env, COOK_ID: `cook-${i}`, HTTP_PORT: String(9300 + i) });
+  }
   for (let i = 1; i <= config.preparers; i++) {
     run(`preparer-${i}`, 'preparer', { ...env, PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(9200 + i) });
   }
@@ -88,8 +99,9 @@ async function main(): Promise<void> {
     });
   }
   console.log(
-    `shop      │ ${config.tills} till(s), ${config.preparers} preparer(s), TIME_SCALE=${config.timeScale}; ` +
-      `metrics on :9101.. (tills) and :9201.. (preparers); logs in ${path.relative(process.cwd(), logDir)}/; Ctrl-C stops`,
+    `shop      │ ${config.tills} till(s), ${config.preparers} preparer(s), ${config.cooks} cook(s), ` +
+      `plaice ${config.plaice ? 'on' : 'off'}, TIME_SCALE=${config.timeScale}; metrics on :9101.. (tills), ` +
+      `:9201.. (preparers), :9301.. (cooks); logs in ${path.relative(process.cwd(), logDir)}/; Ctrl-C stops`,
   );
   if (!external)
     console.log(

@@ -1,3 +1,4 @@
+export * from './cabinet.js';
 export * from './config.js';
 export * from './connect-schema.js';
 export * from './dlq.js';

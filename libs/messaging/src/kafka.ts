@@ -6,6 +6,7 @@ import {
   logLevel,
   type KafkaConfig as KafkaJsConfig,
   type LogEntry,
+  type ConsumerConfig,
   type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
@@ -118,4 +119,15 @@ export const producerOptions = (): ProducerConfig => ({
   maxInFlightRequests: 1,
   retry: { retries: Number.MAX_SAFE_INTEGER },
   createPartitioner: Partitioners.DefaultPartitioner,
+});
+
+/**
+ * Options for the services' consumer groups. Topics come from `ensureTopics`, never from auto-creation.
+ * A fetch waits at most 1 s for data (kafkajs waits 5 s), because a disconnect waits for the fetch in
+ * flight and graceful shutdown has 10 s in all.
+ */
+export const consumerOptions = (groupId: string): ConsumerConfig => ({
+  groupId,
+  allowAutoTopicCreation: false,
+  maxWaitTimeInMs: 1000,
 });

@@ -31,3 +31,32 @@ export function createRedis(
   redis.on('error', (error: Error) => log.debug({ err: error.message }, 'Redis error'));
   return redis;
 }
+
+/**
+ * Resolves once the client is connected. The first connect may fail; the client's retry strategy then
+ * keeps trying (logging each attempt), so this waits for 'ready' rather than calling connect again.
+ */
+export async function redisReady(redis: Redis, signal?: AbortSignal): Promise<void> {
+  if (redis.status === 'ready') return;
+  // Not events.once: it rejects on the first 'error' event, and connection errors are expected here.
+  const ready = new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      redis.off('ready', onReady);
+      reject(signal?.reason as Error);
+    };
+    const onReady = () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    redis.once('ready', onReady);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  if (redis.status === 'wait') redis.connect().catch(() => undefined);
+  await ready;
+}
+
+/** Closes the client: politely when connected, at once when still trying to connect. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit();
+  else if (redis.status !== 'end') redis.disconnect();
+}

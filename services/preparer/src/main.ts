@@ -1,14 +1,20 @@
 import { hostname } from 'node:os';
 import {
+  consumerOptions,
   commonSettings,
+  closeRedis,
   createRedis,
+  redisReady,
   createSerde,
   defaultPartitions,
   ensureTopics,
   errorMessage,
   latencyBuckets,
+  CookedSchema,
+  CookRequestSchema,
   OrderReadySchema,
   OrderSchema,
+  redisCabinet,
   parseInteger,
   parseString,
   producerOptions,
@@ -17,11 +23,13 @@ import {
   setting,
   startLagMonitor,
   startService,
+  type Cooked,
+  type CookRequest,
   type Order,
   type OrderReady,
 } from '@chippy/messaging';
 import { redisLedger } from './ledger.js';
-import { prepareOrder } from './preparer.js';
+import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
 
 const service = await startService({
@@ -52,6 +60,7 @@ const retrying = { logger, signal: shutdown.signal };
 const labels = { preparer: config.preparerId };
 
 const prepared = metrics.counter('chippy_orders_prepared_total', 'Orders handed over', ['preparer']);
+const sentToCook = metrics.counter('chippy_orders_sent_to_cook_total', 'Cook requests made', ['preparer']);
 const duplicates = metrics.counter('chippy_orders_duplicate_total', 'Redelivered orders skipped', [
   'preparer',
 ]);
@@ -72,7 +81,7 @@ const kafkaReady = service.readiness('kafka');
 const redis = createRedis(config.redisUrl, logger, service.readiness('redis'));
 const admin = kafka.admin();
 const producer = kafka.producer(producerOptions());
-const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+const consumer = kafka.consumer(consumerOptions(groupId));
 consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
   logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the preparers');
   kafkaReady(true);
@@ -82,13 +91,13 @@ consumer.on(consumer.events.CRASH, ({ payload }) => {
   logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
 });
 // Reverse order on shutdown: stop consuming (commits what is done), then the producer, Redis and admin.
-shutdown.add('redis', async () => void (await redis.quit()));
+shutdown.add('redis', () => closeRedis(redis));
 shutdown.add('kafka admin', () => admin.disconnect());
 shutdown.add('kafka producer', () => producer.disconnect());
 shutdown.add('kafka consumer', () => consumer.disconnect());
 
 try {
-  await retry('connect to Redis', () => redis.connect(), retrying);
+  await redisReady(redis, shutdown.signal);
   await retry('connect to Kafka', () => admin.connect(), retrying);
   await retry(
     'create topics',
@@ -98,6 +107,8 @@ try {
         [
           { topic: topics.orders, numPartitions: defaultPartitions.orders },
           { topic: topics.ordersReady, numPartitions: defaultPartitions.ordersReady },
+          { topic: topics.cookRequests, numPartitions: defaultPartitions.cookRequests },
+          { topic: topics.cooked, numPartitions: defaultPartitions.cooked },
           { topic: topics.ordersDlq, numPartitions: defaultPartitions.ordersDlq },
         ],
         config.replicationFactor,
@@ -111,12 +122,12 @@ try {
     logger,
     signal: shutdown.signal,
   });
-  const decode = serde.decoder<Order>(OrderSchema);
   const encodeReady = await serde.encoder<OrderReady>(topics.ordersReady, OrderReadySchema);
-  const ledger = redisLedger(redis);
+  const encodeCookRequest = await serde.encoder<CookRequest>(topics.cookRequests, CookRequestSchema);
+  const cabinet = redisCabinet(redis, config.topicPrefix);
   await retry('connect the producer', () => producer.connect(), retrying);
   await retry('connect the consumer', () => consumer.connect(), retrying);
-  await consumer.subscribe({ topic: topics.orders, fromBeginning: true });
+  await consumer.subscribe({ topics: [topics.orders, topics.cooked], fromBeginning: true });
 
   const lag = startLagMonitor({
     admin,
@@ -128,53 +139,78 @@ try {
   });
   shutdown.add('lag monitor', () => Promise.resolve(lag.stop()));
 
+  const deps: PreparerDeps = {
+    preparerId: config.preparerId,
+    timeScale: config.timeScale,
+    decodeOrder: serde.decoder<Order>(OrderSchema),
+    decodeCooked: serde.decoder<Cooked>(CookedSchema),
+    ledger: redisLedger(redis),
+    take: (orderId, portions) => cabinet.take(orderId, portions),
+    async askCook(request) {
+      await producer.send({
+        topic: topics.cookRequests,
+        acks: -1,
+        messages: [{ key: request.order.order_id, value: await encodeCookRequest(request) }],
+      });
+      sentToCook.inc(labels);
+      logger.info(
+        { order_id: request.order.order_id, short: request.short, attempt: request.attempt },
+        'asked the cook',
+      );
+    },
+    async handOver(ready) {
+      await producer.send({
+        topic: topics.ordersReady,
+        acks: -1,
+        messages: [{ key: ready.order_id, value: await encodeReady(ready) }],
+      });
+    },
+    async alreadyHandedOver(orderId, since) {
+      const found = await findPublished(kafka, admin, topics.ordersReady, new Set([orderId]), since);
+      logger.warn({ order_id: orderId, found: found.has(orderId) }, 'checked an interrupted hand-over');
+      return found.has(orderId);
+    },
+    async deadLetter(original, reason, error) {
+      await sendToDlq(producer, {
+        dlqTopic: topics.ordersDlq,
+        message: original,
+        reason,
+        error,
+        service: 'preparer',
+        counter: metrics.dlqMessages,
+      });
+      logger.warn(
+        { topic: original.topic, partition: original.partition, offset: original.offset, reason, error },
+        'message sent to the dead-letter topic',
+      );
+    },
+    onReady(ready) {
+      prepared.inc(labels);
+      prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
+      latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
+      logger.info(
+        { order_id: ready.order_id, till: ready.till, count: ready.count, cooked: ready.cooked },
+        'order ready',
+      );
+    },
+  };
+
   await consumer.run({
     partitionsConsumedConcurrently: config.concurrency,
     eachMessage: async ({ topic, partition, message }) => {
-      const outcome = await prepareOrder(
-        { topic, partition, offset: message.offset, key: message.key, value: message.value },
-        {
-          preparerId: config.preparerId,
-          timeScale: config.timeScale,
-          decode,
-          ledger,
-          async handOver(ready) {
-            await producer.send({
-              topic: topics.ordersReady,
-              acks: -1,
-              messages: [{ key: ready.order_id, value: await encodeReady(ready) }],
-            });
-          },
-          async alreadyHandedOver(orderId, since) {
-            const found = await findPublished(kafka, admin, topics.ordersReady, new Set([orderId]), since);
-            logger.warn({ order_id: orderId, found: found.has(orderId) }, 'checked an interrupted hand-over');
-            return found.has(orderId);
-          },
-          async deadLetter(original, reason, error) {
-            await sendToDlq(producer, {
-              dlqTopic: topics.ordersDlq,
-              message: { ...original, headers: message.headers ?? {} },
-              reason,
-              error,
-              service: 'preparer',
-              counter: metrics.dlqMessages,
-            });
-            logger.warn(
-              { topic, partition, offset: message.offset, reason, error },
-              'message sent to the dead-letter topic',
-            );
-          },
-          onReady(ready) {
-            prepared.inc(labels);
-            prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
-            latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
-            logger.info({ order_id: ready.order_id, till: ready.till, count: ready.count }, 'order ready');
-          },
-        },
-      );
+      const incoming = {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+      };
+      const outcome =
+        topic === topics.cooked ? await finishCooked(incoming, deps) : await prepareOrder(incoming, deps);
       if (outcome === 'duplicate') {
         duplicates.inc(labels);
-        logger.info({ partition, offset: message.offset }, 'order already handed over; skipped');
+        logger.info({ topic, partition, offset: message.offset }, 'order already handed over; skipped');
       }
     },
   });

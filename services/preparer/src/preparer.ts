@@ -1,50 +1,103 @@
-import { DecodeError, scaledDelay, sleep, type Order, type OrderReady } from '@chippy/messaging';
+import {
+  DecodeError,
+  portionsFor,
+  scaledDelay,
+  sleep,
+  type Cooked,
+  type CookRequest,
+  type Order,
+  type OrderReady,
+  type Portions,
+  type TakeResult,
+} from '@chippy/messaging';
+import type { IHeaders } from 'kafkajs';
 import type { OrderLedger } from './ledger.js';
 
-/** A message from `orders` as the preparer sees it. */
-export interface OrderMessage {
+/** A message from `orders` or `cooked` as the preparer sees it. */
+export interface IncomingMessage {
   topic: string;
   partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  headers?: IHeaders;
 }
 
 export interface PreparerDeps {
   preparerId: string;
   timeScale: number;
-  decode(value: Buffer | null): Promise<Order>;
+  decodeOrder: (value: Buffer | null) => Promise<Order>;
+  decodeCooked: (value: Buffer | null) => Promise<Cooked>;
   ledger: OrderLedger;
+  /** Takes the order's portions from the hot cabinet: all or none, at most once per order. */
+  take(orderId: string, portions: Portions): Promise<TakeResult>;
+  /** Puts a CookRequest on `cook-requests`; resolves once Kafka has acknowledged it. */
+  askCook(request: CookRequest): Promise<void>;
   /** Puts the OrderReady on `orders-ready`; resolves once Kafka has acknowledged it. */
   handOver(ready: OrderReady): Promise<void>;
   /** Whether an OrderReady for this order reached `orders-ready` at or after `since` (recovery only). */
   alreadyHandedOver(orderId: string, since: number): Promise<boolean>;
   /** Parks a message that can never be prepared. */
-  deadLetter(message: OrderMessage, reason: string, error: string): Promise<void>;
+  deadLetter(message: IncomingMessage, reason: string, error: string): Promise<void>;
   /** Called once per order handed over. */
   onReady?(ready: OrderReady): void;
   now?: () => number;
   random?: () => number;
 }
 
-export type Outcome = 'prepared' | 'duplicate' | 'dead-lettered';
+export type Outcome = 'prepared' | 'sent-to-cook' | 'duplicate' | 'dead-lettered';
 
 /**
- * Prepares one order from the `orders` topic: decode it, skip it if it was already handed over, take the
- * preparing time, hand it over, and record that it was. The caller commits the offset only after this
- * resolves, so a crash at any point means redelivery, and the ledger makes redelivery harmless.
+ * An order from the `orders` topic: take its portions from the cabinet and hand it over, or, if the cabinet
+ * is short, ask the cook and carry on with other orders (the `cooked` reply finishes it, on any preparer).
+ * The caller commits the offset only after this resolves, so a crash at any point means redelivery, and
+ * the ledger and the once-per-order take make redelivery harmless.
  */
-export async function prepareOrder(message: OrderMessage, deps: PreparerDeps): Promise<Outcome> {
-  const { now = Date.now, random = Math.random } = deps;
-  let order: Order;
+export async function prepareOrder(message: IncomingMessage, deps: PreparerDeps): Promise<Outcome> {
+  const order = await decodeOrPark(message, deps, async (value) => onTheMenu(await deps.decodeOrder(value)));
+  if (!order) return 'dead-lettered';
+  return takeAndFinish(order, (deps.now ?? Date.now)(), 1, false, deps);
+}
+
+/** The cook's reply: the food is in the cabinet, so take it and finish the order (or ask again). */
+export async function finishCooked(message: IncomingMessage, deps: PreparerDeps): Promise<Outcome> {
+  const cooked = await decodeOrPark(message, deps, async (value) => {
+    const reply = await deps.decodeCooked(value);
+    onTheMenu(reply.order);
+    return reply;
+  });
+  if (!cooked) return 'dead-lettered';
+  return takeAndFinish(cooked.order, cooked.prepare_started, cooked.attempt + 1, true, deps);
+}
+
+/** An order with an item not on the menu can never be prepared (portionsFor throws a DecodeError). */
+function onTheMenu(order: Order): Order {
+  portionsFor(order.items);
+  return order;
+}
+
+async function decodeOrPark<T>(
+  message: IncomingMessage,
+  deps: PreparerDeps,
+  decode: (value: Buffer | null) => Promise<T>,
+): Promise<T | undefined> {
   try {
-    order = await deps.decode(message.value);
+    return await decode(message.value);
   } catch (error) {
     if (!(error instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
     await deps.deadLetter(message, error.reason, error.message);
-    return 'dead-lettered';
+    return undefined;
   }
+}
 
+async function takeAndFinish(
+  order: Order,
+  started: number,
+  nextAttempt: number,
+  cooked: boolean,
+  deps: PreparerDeps,
+): Promise<Outcome> {
+  const { now = Date.now, random = Math.random } = deps;
   const known = await deps.ledger.get(order.order_id);
   if (known.state === 'ready') return 'duplicate';
   if (known.state === 'sending' && (await deps.alreadyHandedOver(order.order_id, known.since))) {
@@ -52,7 +105,19 @@ export async function prepareOrder(message: OrderMessage, deps: PreparerDeps): P
     return 'duplicate';
   }
 
-  const started = now();
+  const taken = await deps.take(order.order_id, portionsFor(order.items));
+  if (taken.outcome === 'short') {
+    // Someone else may have taken the food the cook made for this order: then it simply asks again.
+    await deps.askCook({
+      order,
+      short: taken.short,
+      preparer: deps.preparerId,
+      prepare_started: started,
+      attempt: nextAttempt,
+    });
+    return 'sent-to-cook';
+  }
+
   // In-flight work is finished even during shutdown: it is at most one order's preparing time.
   await sleep(scaledDelay(0.5, 1.0, deps.timeScale, random));
   const ready: OrderReady = {
@@ -60,9 +125,8 @@ export async function prepareOrder(message: OrderMessage, deps: PreparerDeps): P
     preparer: deps.preparerId,
     prepare_started: started,
     ready_time: now(),
-    cooked: false,
+    cooked,
   };
-
   await deps.ledger.markSending(order.order_id, now(), deps.preparerId);
   await deps.handOver(ready);
   await deps.ledger.markReady(order.order_id);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { consumerOptions } from '@chippy/messaging';
 import type { Admin, Kafka } from 'kafkajs';
 
 /**
@@ -26,7 +27,7 @@ export async function findPublished(
   if (todo.size === 0) return found;
 
   const groupId = `chippy-recovery-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer(consumerOptions(groupId));
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: false });

@@ -1,4 +1,6 @@
 import {
+  cabinetKeys,
+  consumerGroups,
   createSerde,
   OrderReadySchema,
   OrderSchema,
@@ -6,13 +8,43 @@ import {
   type Order,
   type OrderReady,
 } from '@chippy/messaging';
+import { Redis } from 'ioredis';
 import { endpointsFromEnv } from './endpoints.js';
-import { testLogger, uniqueName } from './kafka.js';
+import { testKafka, testLogger, uniqueName } from './kafka.js';
 import { readTopic, type RawMessage } from './topics.js';
+
+const prefixes: string[] = [];
+
+/**
+ * Deletes the topics and cabinet keys of every shop this test file made (call it in `after`), so repeated
+ * runs do not pile up topics on the broker.
+ */
+export async function deleteShops(): Promise<void> {
+  const admin = testKafka('test-cleanup').admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await admin
+      .deleteGroups(prefixes.flatMap((p) => Object.values(consumerGroups(p))))
+      .catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+  const redis = new Redis(endpointsFromEnv().REDIS_URL);
+  try {
+    const keys = prefixes.flatMap((p) => Object.values(cabinetKeys(p)));
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+  prefixes.length = 0;
+}
 
 /** Topics of their own for one test (TOPIC_PREFIX), so tests never see each other's orders. */
 export function isolatedShop(name: string) {
   const prefix = `${uniqueName(name)}-`;
+  prefixes.push(prefix);
   const topics = topicNames(prefix);
   const serde = createSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
