@@ -8,25 +8,18 @@ import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
 import { metricValue } from './harness/metrics.js';
 import { TestRedisServer } from './harness/redis.js';
-import { httpPortOf, startService, type RunningService } from './harness/services.js';
+import { httpPortOf, joinedCooks, joinedPreparers, servicesPerTest } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
 import { readTopic } from './harness/topics.js';
 
-const running: RunningService[] = [];
+const start = servicesPerTest();
 const servers: TestRedisServer[] = [];
-const start = (...args: Parameters<typeof startService>) => {
-  const service = startService(...args);
-  running.push(service);
-  return service;
-};
 after(() => deleteShops());
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
-
-const joined = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the preparers');
-const cookJoined = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the cooks');
+const joined = joinedPreparers;
+const cookJoined = joinedCooks;
 const hashToPortions = (h: Record<string, string>): Portions => ({
   cod: Number(h.cod ?? 0),
   chips: Number(h.chips ?? 0),

@@ -1,24 +1,16 @@
 // The original demos 1–3 as tests: tills put orders on `orders`, the consumer group "preparers" prepares
 // each one exactly once and hands it over on `orders-ready`.
 import assert from 'node:assert/strict';
-import { after, afterEach, test } from 'node:test';
+import { after, test } from 'node:test';
 import { producerOptions } from '@chippy/messaging';
-import { startService, type RunningService } from './harness/services.js';
+import { joinedPreparers, servicesPerTest } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
 
 // Each test's services are stopped when it ends, so no preparer outlives its test.
-const running: RunningService[] = [];
-const start = (...args: Parameters<typeof startService>) => {
-  const service = startService(...args);
-  running.push(service);
-  return service;
-};
+const start = servicesPerTest();
 after(() => deleteShops());
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
-});
 
-const joined = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the preparers');
+const joined = joinedPreparers;
 const fast = { TIME_SCALE: '0' };
 /** Preparers take portions from the hot cabinet, so every shop has a cook keeping it stocked. */
 const startCook = (name: string, env: NodeJS.ProcessEnv) =>

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import {
   commonSettings,
   describeConfig,
@@ -12,8 +12,10 @@ import { startHttpServer, type HttpServer } from './http.js';
 import { createKafka } from './kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { retry } from './retry.js';
+import { createSerde, type Serde } from './serde.js';
 import { onShutdown, type Shutdown } from './shutdown.js';
-import { consumerGroups, topicNames, type TopicNames } from './topics.js';
+import { consumerGroups, defaultPartitions, ensureTopics, topicNames, type TopicNames } from './topics.js';
 
 /** The settings of every service; Redis and PostgreSQL are added by the services that use them. */
 const { redisUrl: _redis, databaseUrl: _database, ...serviceSettings } = commonSettings;
@@ -38,6 +40,13 @@ export interface Service<S extends Settings> {
   topics: TopicNames;
   groups: ReturnType<typeof consumerGroups>;
   http: HttpServer;
+  /** Avro (or JSON) through the configured registry, in the configured ORDER_FORMAT; waits out outages. */
+  serde: Serde;
+  /**
+   * Connects the admin client and creates those of the shop's topics this service uses, if missing, with
+   * the design's partition counts — retrying both, with a log line per attempt, until shutdown.
+   */
+  connectAndCreateTopics(admin: Admin, which: (keyof TopicNames)[]): Promise<void>;
   /** /readyz answers ready once every named part has said it is (e.g. 'kafka', 'redis'). */
   readiness(part: string): (ready: boolean) => void;
 }
@@ -74,15 +83,32 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
   });
   shutdown.add('http server', () => http.close());
 
+  const topics = topicNames(config.topicPrefix);
+  const retrying = { logger, signal: shutdown.signal };
   return {
     config,
     logger,
     metrics,
     shutdown,
     kafka: createKafka(config, `chippy-${options.name}`, logger),
-    topics: topicNames(config.topicPrefix),
+    topics,
     groups: consumerGroups(config.topicPrefix),
     http,
+    serde: createSerde({
+      registryUri: config.schemaRegistryUri,
+      format: config.orderFormat,
+      logger,
+      signal: shutdown.signal,
+    }),
+    async connectAndCreateTopics(admin, which) {
+      await retry('connect to Kafka', () => admin.connect(), retrying);
+      const specs = which.map((name) => ({ topic: topics[name], numPartitions: defaultPartitions[name] }));
+      await retry(
+        'create topics',
+        () => ensureTopics(admin, specs, config.replicationFactor, logger),
+        retrying,
+      );
+    },
     readiness(part) {
       parts.set(part, false);
       return (ready) => {

@@ -3,11 +3,8 @@ import {
   consumerOptions,
   cabinetItems,
   createRedis,
-  createSerde,
   CookedSchema,
   CookRequestSchema,
-  defaultPartitions,
-  ensureTopics,
   errorMessage,
   producerOptions,
   redisCabinet,
@@ -112,28 +109,8 @@ shutdown.add('kafka consumer', () => consumer.disconnect());
 
 try {
   await redisReady(redis, shutdown.signal);
-  await retry('connect to Kafka', () => admin.connect(), retrying);
-  await retry(
-    'create topics',
-    () =>
-      ensureTopics(
-        admin,
-        [
-          { topic: topics.cookRequests, numPartitions: defaultPartitions.cookRequests },
-          { topic: topics.cooked, numPartitions: defaultPartitions.cooked },
-          { topic: topics.ordersDlq, numPartitions: defaultPartitions.ordersDlq },
-        ],
-        config.replicationFactor,
-        logger,
-      ),
-    retrying,
-  );
-  const serde = createSerde({
-    registryUri: config.schemaRegistryUri,
-    format: config.orderFormat,
-    logger,
-    signal: shutdown.signal,
-  });
+  await service.connectAndCreateTopics(admin, ['cookRequests', 'cooked', 'ordersDlq']);
+  const { serde } = service;
   const decode = serde.decoder<CookRequest>(CookRequestSchema);
   const encodeCooked = await serde.encoder<Cooked>(topics.cooked, CookedSchema);
   await retry('connect the producer', () => producer.connect(), retrying);

@@ -5,9 +5,6 @@ import {
   closeRedis,
   createRedis,
   redisReady,
-  createSerde,
-  defaultPartitions,
-  ensureTopics,
   errorMessage,
   latencyBuckets,
   CookedSchema,
@@ -98,30 +95,14 @@ shutdown.add('kafka consumer', () => consumer.disconnect());
 
 try {
   await redisReady(redis, shutdown.signal);
-  await retry('connect to Kafka', () => admin.connect(), retrying);
-  await retry(
-    'create topics',
-    () =>
-      ensureTopics(
-        admin,
-        [
-          { topic: topics.orders, numPartitions: defaultPartitions.orders },
-          { topic: topics.ordersReady, numPartitions: defaultPartitions.ordersReady },
-          { topic: topics.cookRequests, numPartitions: defaultPartitions.cookRequests },
-          { topic: topics.cooked, numPartitions: defaultPartitions.cooked },
-          { topic: topics.ordersDlq, numPartitions: defaultPartitions.ordersDlq },
-        ],
-        config.replicationFactor,
-        logger,
-      ),
-    retrying,
-  );
-  const serde = createSerde({
-    registryUri: config.schemaRegistryUri,
-    format: config.orderFormat,
-    logger,
-    signal: shutdown.signal,
-  });
+  await service.connectAndCreateTopics(admin, [
+    'orders',
+    'ordersReady',
+    'cookRequests',
+    'cooked',
+    'ordersDlq',
+  ]);
+  const { serde } = service;
   const encodeReady = await serde.encoder<OrderReady>(topics.ordersReady, OrderReadySchema);
   const encodeCookRequest = await serde.encoder<CookRequest>(topics.cookRequests, CookRequestSchema);
   const cabinet = redisCabinet(redis, config.topicPrefix);

@@ -1,8 +1,5 @@
 import { hostname } from 'node:os';
 import {
-  createSerde,
-  defaultPartitions,
-  ensureTopics,
   errorMessage,
   OrderSchema,
   parseBoolean,
@@ -63,25 +60,8 @@ shutdown.add('kafka producer', () => producer.disconnect());
 shutdown.add('kafka admin', () => admin.disconnect());
 
 try {
-  await retry('connect to Kafka', () => admin.connect(), retrying);
-  await retry(
-    'create topics',
-    () =>
-      ensureTopics(
-        admin,
-        [{ topic: topics.orders, numPartitions: defaultPartitions.orders }],
-        config.replicationFactor,
-        logger,
-      ),
-    retrying,
-  );
-  const serde = createSerde({
-    registryUri: config.schemaRegistryUri,
-    format: config.orderFormat,
-    logger,
-    signal: shutdown.signal,
-  });
-  const encode = await serde.encoder<Order>(topics.orders, OrderSchema);
+  await service.connectAndCreateTopics(admin, ['orders']);
+  const encode = await service.serde.encoder<Order>(topics.orders, OrderSchema);
   await retry('connect the producer', () => producer.connect(), retrying);
   kafkaReady(true);
 

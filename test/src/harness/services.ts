@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterEach } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
 import { endpointsFromEnv } from './endpoints.js';
 
@@ -113,3 +114,22 @@ export async function httpPortOf(service: RunningService): Promise<number> {
   );
   return entry.port as number;
 }
+
+/**
+ * `startService` for a test file whose services must not outlive their test: each is killed when the
+ * test that started it ends (registered with node:test's `afterEach`).
+ */
+export function servicesPerTest(): typeof startService {
+  const running: RunningService[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
+  });
+  return (...args) => {
+    const service = startService(...args);
+    running.push(service);
+    return service;
+  };
+}
+
+export const joinedPreparers = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the preparers');
+export const joinedCooks = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the cooks');
