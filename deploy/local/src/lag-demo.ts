@@ -69,14 +69,24 @@ async function phase(preparers: number, env: NodeJS.ProcessEnv): Promise<(number
   const base = { ...env, TOPIC_PREFIX: prefix, TIME_SCALE: String(config.timeScale), LOG_LEVEL: 'warn' };
   const quiet = () => undefined;
   const children: ChildProcess[] = [];
+  // Demos 1–3 had no cabinet: a cook with a bottomless cabinet (huge targets, frequent top-ups) keeps it
+  // that way, so preparing, not frying, is what bounds the preparers.
+  const bottomless = {
+    TARGET_COD: '5000',
+    TARGET_CHIPS: '10000',
+    LOW_WATER_COD: '2500',
+    LOW_WATER_CHIPS: '5000',
+  };
+  const cook = { ...bottomless, RESTOCK_INTERVAL: '0.5', COOK_ID: 'cook-1', HTTP_PORT: String(firstPort) };
+  children.push(runService('cook', { ...base, ...cook }, quiet));
   for (let i = 1; i <= preparers; i++) {
-    children.push(
-      runService('preparer', { ...base, PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(9300 + i) }, quiet),
-    );
+    const id = { PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(firstPort + i) };
+    children.push(runService('preparer', { ...base, ...id }, quiet));
   }
-  await Promise.all(Array.from({ length: preparers }, (_, i) => untilReady(9301 + i)));
+  await Promise.all(Array.from({ length: preparers + 1 }, (_, i) => untilReady(firstPort + i)));
   for (let i = 1; i <= config.tills; i++) {
-    children.push(runService('till', { ...base, TILL_ID: `till-${i}`, HTTP_PORT: String(9310 + i) }, quiet));
+    const till = { TILL_ID: `till-${i}`, TILL_PLAICE: 'false', HTTP_PORT: String(firstPort + 10 + i) };
+    children.push(runService('till', { ...base, ...till }, quiet));
   }
   const samples: (number | undefined)[] = [];
   for (let t = sampleEverySeconds; t <= config.seconds; t += sampleEverySeconds) {
