@@ -1,17 +1,20 @@
 import type { IHeaders, Producer } from 'kafkajs';
 import type { Counter } from 'prom-client';
 
+/** A message as a consumer received it: what a handler works on, and what the dead-letter topic keeps. */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+}
+
 export interface DlqOptions {
   dlqTopic: string;
   /** The message as consumed. */
-  message: {
-    topic: string;
-    partition: number;
-    offset: string;
-    key: Buffer | null;
-    value: Buffer | null;
-    headers?: IHeaders;
-  };
+  message: ConsumedMessage;
   /** Short and machine-readable, e.g. a DecodeError's reason. */
   reason: string;
   error: string;

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DecodeError, type Cooked, type CookRequest, type Portions } from '@chippy/messaging';
-import { cookOrder, type CookDeps, type IncomingMessage } from './cook.js';
+import {
+  DecodeError,
+  type ConsumedMessage,
+  type Cooked,
+  type CookRequest,
+  type Portions,
+} from '@chippy/messaging';
+import { cookOrder, type CookDeps } from './cook.js';
 import { fakeCabinet } from './fake-cabinet.js';
 import { createLock } from './lock.js';
 
@@ -18,7 +24,7 @@ const request: CookRequest = {
   prepare_started: 1_500,
   attempt: 1,
 };
-const message: IncomingMessage = {
+const message: ConsumedMessage = {
   topic: 'cook-requests',
   partition: 0,
   offset: '3',

@@ -1,15 +1,13 @@
-import { DecodeError, portionsFor, type Cooked, type CookRequest, type Portions } from '@chippy/messaging';
+import {
+  DecodeError,
+  portionsFor,
+  type ConsumedMessage,
+  type Cooked,
+  type CookRequest,
+  type Portions,
+} from '@chippy/messaging';
 import { nonZero, requestBatch, type Stock } from './batch.js';
 import { fry, type Kitchen } from './kitchen.js';
-
-/** A message from `cook-requests` as the cook sees it. */
-export interface IncomingMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-}
 
 export interface CookDeps extends Kitchen {
   cookId: string;
@@ -18,7 +16,7 @@ export interface CookDeps extends Kitchen {
   /** Puts the Cooked on `cooked`; resolves once Kafka has acknowledged it. */
   send(cooked: Cooked): Promise<void>;
   /** Parks a message that can never be cooked. */
-  deadLetter(message: IncomingMessage, reason: string, error: string): Promise<void>;
+  deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
 }
 
 export type Outcome =
@@ -31,7 +29,7 @@ export type Outcome =
  * the offset only after this resolves; a redelivered request adds nothing (the batch is keyed by order and
  * attempt) but sends Cooked again, since the first reply may be what was lost.
  */
-export async function cookOrder(message: IncomingMessage, deps: CookDeps): Promise<Outcome> {
+export async function cookOrder(message: ConsumedMessage, deps: CookDeps): Promise<Outcome> {
   let request: CookRequest;
   let need: Portions;
   try {

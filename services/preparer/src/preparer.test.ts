@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   DecodeError,
+  type ConsumedMessage,
   type Cooked,
   type CookRequest,
   type Order,
@@ -9,7 +10,7 @@ import {
   type TakeResult,
 } from '@chippy/messaging';
 import type { OrderLedger, OrderState } from './ledger.js';
-import { finishCooked, prepareOrder, type IncomingMessage, type PreparerDeps } from './preparer.js';
+import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 
 const order: Order = {
   order_id: '6f1c1d1e-0000-4000-8000-000000000001',
@@ -18,7 +19,7 @@ const order: Order = {
   order_time: 1_000,
   items: ['cod & chips'],
 };
-const message: IncomingMessage = {
+const message: ConsumedMessage = {
   topic: 'orders',
   partition: 0,
   offset: '7',

@@ -1,5 +1,6 @@
 import {
   DecodeError,
+  type ConsumedMessage,
   portionsFor,
   scaledDelay,
   sleep,
@@ -10,18 +11,7 @@ import {
   type Portions,
   type TakeResult,
 } from '@chippy/messaging';
-import type { IHeaders } from 'kafkajs';
 import type { OrderLedger } from './ledger.js';
-
-/** A message from `orders` or `cooked` as the preparer sees it. */
-export interface IncomingMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: IHeaders;
-}
 
 export interface PreparerDeps {
   preparerId: string;
@@ -38,7 +28,7 @@ export interface PreparerDeps {
   /** Whether an OrderReady for this order reached `orders-ready` at or after `since` (recovery only). */
   alreadyHandedOver(orderId: string, since: number): Promise<boolean>;
   /** Parks a message that can never be prepared. */
-  deadLetter(message: IncomingMessage, reason: string, error: string): Promise<void>;
+  deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
   /** Called once per order handed over. */
   onReady?(ready: OrderReady): void;
   now?: () => number;
@@ -53,14 +43,14 @@ export type Outcome = 'prepared' | 'sent-to-cook' | 'duplicate' | 'dead-lettered
  * The caller commits the offset only after this resolves, so a crash at any point means redelivery, and
  * the ledger and the once-per-order take make redelivery harmless.
  */
-export async function prepareOrder(message: IncomingMessage, deps: PreparerDeps): Promise<Outcome> {
+export async function prepareOrder(message: ConsumedMessage, deps: PreparerDeps): Promise<Outcome> {
   const order = await decodeOrPark(message, deps, async (value) => onTheMenu(await deps.decodeOrder(value)));
   if (!order) return 'dead-lettered';
   return takeAndFinish(order, (deps.now ?? Date.now)(), 1, false, deps);
 }
 
 /** The cook's reply: the food is in the cabinet, so take it and finish the order (or ask again). */
-export async function finishCooked(message: IncomingMessage, deps: PreparerDeps): Promise<Outcome> {
+export async function finishCooked(message: ConsumedMessage, deps: PreparerDeps): Promise<Outcome> {
   const cooked = await decodeOrPark(message, deps, async (value) => {
     const reply = await deps.decodeCooked(value);
     onTheMenu(reply.order);
@@ -77,7 +67,7 @@ function onTheMenu(order: Order): Order {
 }
 
 async function decodeOrPark<T>(
-  message: IncomingMessage,
+  message: ConsumedMessage,
   deps: PreparerDeps,
   decode: (value: Buffer | null) => Promise<T>,
 ): Promise<T | undefined> {
