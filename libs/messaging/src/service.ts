@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import {
   commonSettings,
   describeConfig,
@@ -9,7 +9,7 @@ import {
   type Settings,
 } from './config.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import { createKafka } from './kafka.js';
+import { consumerOptions, createKafka } from './kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { retry } from './retry.js';
@@ -47,6 +47,11 @@ export interface Service<S extends Settings> {
    * the design's partition counts — retrying both, with a log line per attempt, until shutdown.
    */
   connectAndCreateTopics(admin: Admin, which: (keyof TopicNames)[]): Promise<void>;
+  /**
+   * A member of the consumer group `groupId`. /readyz counts it ready once it has joined (logging
+   * `joinedMessage`) and not ready after a crash, until it joins again.
+   */
+  groupConsumer(groupId: string, joinedMessage: string): Consumer;
   /** /readyz answers ready once every named part has said it is (e.g. 'kafka', 'redis'). */
   readiness(part: string): (ready: boolean) => void;
 }
@@ -85,12 +90,20 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
 
   const topics = topicNames(config.topicPrefix);
   const retrying = { logger, signal: shutdown.signal };
+  const kafka = createKafka(config, `chippy-${options.name}`, logger);
+  const readiness = (part: string) => {
+    parts.set(part, false);
+    return (ready: boolean) => {
+      if (parts.get(part) !== ready) logger.info({ part, ready }, ready ? 'ready' : 'not ready');
+      parts.set(part, ready);
+    };
+  };
   return {
     config,
     logger,
     metrics,
     shutdown,
-    kafka: createKafka(config, `chippy-${options.name}`, logger),
+    kafka,
     topics,
     groups: consumerGroups(config.topicPrefix),
     http,
@@ -109,12 +122,19 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
         retrying,
       );
     },
-    readiness(part) {
-      parts.set(part, false);
-      return (ready) => {
-        if (parts.get(part) !== ready) logger.info({ part, ready }, ready ? 'ready' : 'not ready');
-        parts.set(part, ready);
-      };
+    readiness,
+    groupConsumer(groupId, joinedMessage) {
+      const joined = readiness('kafka');
+      const consumer = kafka.consumer(consumerOptions(groupId));
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, joinedMessage);
+        joined(true);
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        joined(false);
+        logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+      });
+      return consumer;
     },
   };
 }

@@ -1,6 +1,5 @@
 import {
   closeRedis,
-  consumerOptions,
   cabinetItems,
   createRedis,
   CookedSchema,
@@ -58,20 +57,11 @@ for (const item of cabinetItems) {
   portions.inc({ item }, 0);
 }
 
-const kafkaReady = service.readiness('kafka');
 const redis = createRedis(config.redisUrl, logger, service.readiness('redis'));
 const cabinet = redisCabinet(redis, config.topicPrefix);
 const admin = kafka.admin();
 const producer = kafka.producer(producerOptions());
-const consumer = kafka.consumer(consumerOptions(groupId));
-consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-  logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the cooks');
-  kafkaReady(true);
-});
-consumer.on(consumer.events.CRASH, ({ payload }) => {
-  kafkaReady(false);
-  logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
-});
+const consumer = service.groupConsumer(groupId, 'joined the cooks');
 
 const showLevels = (levels: Portions) => {
   for (const item of cabinetItems) cabinetPortions.set({ item }, levels[item]);

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import {
-  consumerOptions,
   commonSettings,
   closeRedis,
   createRedis,
@@ -74,19 +73,10 @@ const latencySeconds = metrics.histogram(
   latencyBuckets,
 );
 
-const kafkaReady = service.readiness('kafka');
 const redis = createRedis(config.redisUrl, logger, service.readiness('redis'));
 const admin = kafka.admin();
 const producer = kafka.producer(producerOptions());
-const consumer = kafka.consumer(consumerOptions(groupId));
-consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-  logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the preparers');
-  kafkaReady(true);
-});
-consumer.on(consumer.events.CRASH, ({ payload }) => {
-  kafkaReady(false);
-  logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
-});
+const consumer = service.groupConsumer(groupId, 'joined the preparers');
 // Reverse order on shutdown: stop consuming (commits what is done), then the producer, Redis and admin.
 shutdown.add('redis', () => closeRedis(redis));
 shutdown.add('kafka admin', () => admin.disconnect());
