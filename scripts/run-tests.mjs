@@ -47,7 +47,13 @@ function runNodeTest(title, files, env, concurrency, options = []) {
 
 let failed = false;
 if (suite !== 'integration') {
-  const files = testFiles([...packageDist('libs'), ...packageDist('services'), 'deploy/local/dist', 'deploy/checks/dist']);
+  const files = testFiles([
+    ...packageDist('libs'),
+    ...packageDist('services'),
+    'deploy/local/dist',
+    'deploy/checks/dist',
+    'connectors/dist',
+  ]);
   failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
 }
 /**

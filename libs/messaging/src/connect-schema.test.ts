@@ -13,7 +13,13 @@ describe('connectSchema', () => {
         { field: 'order_id', type: 'string', optional: false },
         { field: 'till', type: 'string', optional: false },
         { field: 'count', type: 'int32', optional: false },
-        { field: 'order_time', type: 'int64', optional: false },
+        {
+          field: 'order_time',
+          type: 'int64',
+          name: 'org.apache.kafka.connect.data.Timestamp',
+          version: 1,
+          optional: false,
+        },
         { field: 'items', type: 'array', items: { type: 'string', optional: false }, optional: false },
       ],
     });

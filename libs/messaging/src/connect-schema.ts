@@ -3,6 +3,7 @@ export interface ConnectSchema {
   type: string;
   optional: boolean;
   name?: string;
+  version?: number;
   field?: string;
   fields?: ConnectSchema[];
   items?: ConnectSchema;
@@ -24,8 +25,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The Connect struct schema for a self-contained Avro record schema. Logical types map to their plain
- * Connect type (a timestamp-millis long stays int64), matching the `bigint` columns the JDBC sink writes.
+ * The Connect struct schema for a self-contained Avro record schema. A timestamp-millis long becomes
+ * Connect's Timestamp (still epoch milliseconds in the payload), as the Avro converters make it, so the
+ * JDBC sink writes both formats into the same `timestamptz` column; other logical types stay plain.
  */
 export function connectSchema(avro: unknown, namespace?: string): ConnectSchema {
   if (typeof avro === 'string' && avro in primitives) return { type: primitives[avro]!, optional: false };
@@ -52,6 +54,9 @@ export function connectSchema(avro: unknown, namespace?: string): ConnectSchema 
         values: connectSchema(avro.values, namespace),
         optional: false,
       };
+    }
+    if (avro.type === 'long' && avro.logicalType === 'timestamp-millis') {
+      return { type: 'int64', name: 'org.apache.kafka.connect.data.Timestamp', version: 1, optional: false };
     }
     if (typeof avro.type === 'string' && avro.type in primitives) return connectSchema(avro.type, namespace);
   }

@@ -1,0 +1,5 @@
+export * from './connect-api.js';
+export * from './deploy.js';
+export * from './migrate.js';
+export * from './render.js';
+export * from './settings.js';

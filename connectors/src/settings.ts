@@ -1,0 +1,78 @@
+import {
+  commonSettings,
+  parseEnum,
+  parseInteger,
+  parseString,
+  parseUrl,
+  setting,
+  type ConfigValues,
+} from '@chippy/messaging';
+
+export const targets = ['local', 'karapace', 'aiven'] as const;
+export type Target = (typeof targets)[number];
+
+const { databaseUrl, schemaRegistryUri, topicPrefix, replicationFactor } = commonSettings;
+
+/** What `migrate` and the connector commands read; every one also has a flag (`--help`). */
+export const connectorSettings = {
+  connectUrl: setting({
+    env: 'CONNECT_URL',
+    flag: '--connect-url',
+    description: 'Kafka Connect REST URL',
+    default: 'http://127.0.0.1:8083',
+    parse: parseUrl(['http', 'https']),
+  }),
+  target: setting({
+    env: 'CONNECTOR_TARGET',
+    flag: '--target',
+    description:
+      'which Connect the sink runs on: local (native stack: Debezium + Apicurio), karapace (Compose and Kubernetes), aiven (Aiven for Apache Kafka)',
+    default: 'local',
+    parse: parseEnum(targets),
+  }),
+  format: setting({
+    env: 'ORDER_FORMAT',
+    flag: '--format',
+    description: 'the format the tills write: avro (registry) or json (embedded Connect schema)',
+    default: 'avro',
+    parse: parseEnum(['avro', 'json']),
+  }),
+  databaseUrl,
+  connectDatabaseUrl: setting({
+    env: 'CONNECT_DATABASE_URL',
+    flag: '--connect-database-url',
+    description: 'PostgreSQL as the Connect worker reaches it, if not at DATABASE_URL',
+    default: '',
+    parse: (raw) => (raw.trim() === '' ? '' : parseUrl(['postgres', 'postgresql'])(raw)),
+  }),
+  schemaRegistryUri,
+  connectSchemaRegistryUrl: setting({
+    env: 'CONNECT_SCHEMA_REGISTRY_URL',
+    flag: '--connect-schema-registry-url',
+    description:
+      "the registry as the worker's Avro converter reaches it (default: from SCHEMA_REGISTRY_URI; Apicurio's own API for target local)",
+    default: '',
+    parse: (raw) => (raw.trim() === '' ? '' : parseUrl(['http', 'https'])(raw)),
+  }),
+  topicPrefix,
+  replicationFactor,
+  connectorName: setting({
+    env: 'CONNECTOR_NAME',
+    flag: '--connector-name',
+    description: 'connector name (default: <TOPIC_PREFIX>chippy-orders-sink)',
+    default: '',
+    parse: parseString,
+  }),
+  waitSeconds: setting({
+    env: 'CONNECTOR_WAIT',
+    flag: '--wait',
+    description: 'seconds to wait for Connect to answer and the connector and its task to be RUNNING',
+    default: 120,
+    parse: parseInteger({ min: 1 }),
+  }),
+};
+
+export type ConnectorConfig = ConfigValues<typeof connectorSettings>;
+
+export const connectorNameOf = (config: Pick<ConnectorConfig, 'connectorName' | 'topicPrefix'>) =>
+  config.connectorName || `${config.topicPrefix}chippy-orders-sink`;
