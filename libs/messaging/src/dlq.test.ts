@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProducerRecord } from 'kafkajs';
-import { sendToDlq } from './dlq.js';
+import { DLQ_MAX_VALUE_BYTES, sendToDlq } from './dlq.js';
 import { createMetrics } from './metrics.js';
 
 describe('sendToDlq', () => {
@@ -49,5 +49,58 @@ describe('sendToDlq', () => {
       counted.map(({ labels, value: n }) => [labels, n]),
       [[{ topic: 'orders', reason: 'bad-magic-byte' }, 1]],
     );
+  });
+
+  const record = () => {
+    const sent: ProducerRecord[] = [];
+    return { sent, producer: { send: (r: ProducerRecord) => (sent.push(r), Promise.resolve([])) } };
+  };
+  const parked = (value: Buffer, key = Buffer.from('k')) => ({
+    dlqTopic: 'orders-dlq',
+    message: { topic: 'orders', partition: 0, offset: '7', key, value, headers: { trace: 'abc' } },
+    reason: 'too-large',
+    error: 'value has too many bytes',
+    service: 'preparer',
+    counter: createMetrics('preparer').dlqMessages,
+  });
+
+  it('cuts a value over 256 KiB to its first 256 KiB and says so, so a 1 MB topic limit cannot refuse it', async () => {
+    const { sent, producer } = record();
+    const value = Buffer.alloc(2 * 1024 * 1024, 7);
+    await sendToDlq(producer, parked(value));
+    const [message] = sent[0]!.messages;
+    assert.equal((message?.value as Buffer).length, DLQ_MAX_VALUE_BYTES);
+    assert.equal(message?.headers?.['dlq.value.truncated'], 'true');
+    assert.equal(message?.headers?.['dlq.value.bytes'], String(value.length));
+    assert.equal(message?.headers?.trace, 'abc');
+  });
+
+  it('keeps a value up to the limit whole, without the truncation headers', async () => {
+    const { sent, producer } = record();
+    const value = Buffer.alloc(DLQ_MAX_VALUE_BYTES, 1);
+    await sendToDlq(producer, parked(value));
+    assert.equal(sent[0]!.messages[0]?.value, value);
+    assert.equal(sent[0]!.messages[0]?.headers?.['dlq.value.truncated'], undefined);
+  });
+
+  it('sends it again without the value when the broker still refuses it as too large', async () => {
+    const sent: ProducerRecord[] = [];
+    const producer = {
+      send: (r: ProducerRecord) => {
+        sent.push(r);
+        if (sent.length > 1) return Promise.resolve([]);
+        return Promise.reject(Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }));
+      },
+    };
+    await sendToDlq(producer, parked(Buffer.alloc(1000, 1)));
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1]!.messages[0]?.value, null);
+    assert.equal(sent[1]!.messages[0]?.headers?.['dlq.value.bytes'], '1000');
+    assert.equal(sent[1]!.messages[0]?.headers?.['dlq.reason'], 'too-large');
+  });
+
+  it('passes other send errors on (the caller retries the message)', async () => {
+    const producer = { send: () => Promise.reject(new Error('broker down')) };
+    await assert.rejects(sendToDlq(producer, parked(Buffer.alloc(10))), /broker down/);
   });
 });
