@@ -12,6 +12,7 @@ import {
   parseInteger,
   parsePort,
   parseString,
+  parseTopicPrefix,
   parseUrl,
   setting,
   withDefault,
@@ -204,5 +205,33 @@ describe('describeConfig', () => {
       schemaRegistryUri: 'https://u:***@reg/x',
       timeScale: 2,
     });
+  });
+});
+
+describe('parseTopicPrefix', () => {
+  it('takes what Kafka allows in a topic name', () => {
+    assert.equal(parseTopicPrefix(''), '');
+    assert.equal(parseTopicPrefix('shop-1.test_'), 'shop-1.test_');
+  });
+
+  it('refuses characters Kafka refuses, and prefixes too long for any topic', () => {
+    assert.throws(() => parseTopicPrefix('my shop/'), /only ASCII letters, digits/);
+    assert.throws(() => parseTopicPrefix('café-'), /only ASCII letters, digits/);
+    assert.throws(() => parseTopicPrefix('x'.repeat(240)), /too long/);
+  });
+});
+
+describe('loadConfig check', () => {
+  it('refuses settings that do not fit together with the line the check gives', () => {
+    const settings = { timeScale: commonSettings.timeScale };
+    const check = (v: { timeScale: number }) =>
+      v.timeScale > 5 ? 'invalid TIME_SCALE (--time-scale): over 5 with this setting' : undefined;
+    assert.deepEqual(loadConfig({ ...base, settings, argv: [], env: {}, check }), { timeScale: 1 });
+    assert.throws(
+      () => loadConfig({ ...base, settings, argv: ['--time-scale', '9'], env: {}, check }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        error.message === 'invalid TIME_SCALE (--time-scale): over 5 with this setting',
+    );
   });
 });

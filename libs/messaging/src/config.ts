@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { parseCertsDir } from './kafka.js';
 import { redactUrl } from './urls.js';
 
 /** One configuration value: an environment variable, its command-line flag, and how to parse it. */
@@ -127,6 +128,23 @@ export const parseHostPortList = (raw: string): string => {
   return entries.join(',');
 };
 
+/** The longest topic name a prefix is put in front of: the JDBC sink's dead-letter topic. */
+const LONGEST_TOPIC = 'orders-sink-dlq'.length;
+
+/**
+ * A prefix for topic names: Kafka allows only ASCII letters, digits, `.`, `_` and `-` in a name of at most
+ * 249 characters, and a bad name is refused only when the topic is created, which a service retries.
+ */
+export const parseTopicPrefix = (raw: string): string => {
+  if (!/^[A-Za-z0-9._-]*$/.test(raw)) {
+    throw new Error(`${JSON.stringify(raw)} may hold only ASCII letters, digits, '.', '_' and '-'`);
+  }
+  if (raw.length + LONGEST_TOPIC > 249) {
+    throw new Error(`${JSON.stringify(raw)} is too long: topic names have at most 249 characters`);
+  }
+  return raw;
+};
+
 // --- settings ------------------------------------------------------------------------------------------
 
 /** Identity helper so that a setting's value type is inferred from its parser (not widened by the default). */
@@ -155,7 +173,8 @@ export const commonSettings = {
     description:
       'directory with ca.pem, service.cert, service.key; SSL with client certificates is used if they exist',
     default: 'certs',
-    parse: parseString,
+    // Only a directory named explicitly is checked; the default may be absent (then no TLS).
+    parse: parseCertsDir,
   }),
   saslMechanism: setting({
     env: 'KAFKA_SASL_MECHANISM',
@@ -233,7 +252,7 @@ export const commonSettings = {
     flag: '--topic-prefix',
     description: 'prefix for every topic name',
     default: '',
-    parse: parseString,
+    parse: parseTopicPrefix,
   }),
   replicationFactor: setting({
     env: 'TOPIC_REPLICATION_FACTOR',
@@ -258,6 +277,8 @@ export interface LoadConfigOptions<S extends Settings> {
   stdout?: (text: string) => void;
   /** Called with 0 after `--help`; defaults to process.exit. */
   exit?: (code: number) => never;
+  /** Checks settings that are each valid but may not fit together: a one-line message naming one, or undefined. */
+  check?: (values: ConfigValues<S>) => string | undefined;
 }
 
 const settingName = (s: Setting<unknown>) => `${s.env} (${s.flag})`;
@@ -311,6 +332,8 @@ export function loadConfig<S extends Settings>(opts: LoadConfigOptions<S>): Conf
       );
     }
   }
+  const problem = opts.check?.(values as ConfigValues<S>);
+  if (problem) throw new ConfigError(oneLine(problem));
   return values as ConfigValues<S>;
 }
 

@@ -3,7 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createKafka, describeKafka, producerOptions, type KafkaConfig } from './kafka.js';
+import {
+  createKafka,
+  describeKafka,
+  kafkaErrorHint,
+  kafkaSettingsProblem,
+  parseCertsDir,
+  producerOptions,
+  type KafkaConfig,
+} from './kafka.js';
 import { captureLogger } from './log-capture.js';
 
 const plain: KafkaConfig = {
@@ -21,9 +29,9 @@ function certsDir(files: string[]): string {
 }
 
 describe('describeKafka', () => {
-  it('uses SSL only when all three Aiven files are there', () => {
+  it('uses SSL with a client certificate when all three Aiven files are there, without one for ca.pem alone', () => {
     assert.equal(describeKafka(plain), 'plaintext');
-    assert.equal(describeKafka({ ...plain, certsDir: certsDir(['ca.pem', 'service.cert']) }), 'plaintext');
+    assert.equal(describeKafka({ ...plain, certsDir: certsDir(['ca.pem']) }), 'ssl (no client certificate)');
     assert.equal(
       describeKafka({ ...plain, certsDir: certsDir(['ca.pem', 'service.cert', 'service.key']) }),
       'ssl',
@@ -34,6 +42,79 @@ describe('describeKafka', () => {
     const sasl = { ...plain, saslMechanism: 'scram-sha-512' as const, saslUsername: 'u', saslPassword: 'p' };
     assert.equal(describeKafka(sasl), 'sasl_plaintext (scram-sha-512)');
     assert.equal(describeKafka({ ...sasl, certsDir: certsDir(['ca.pem']) }), 'sasl_ssl (scram-sha-512)');
+  });
+});
+
+describe('parseCertsDir (a directory named explicitly)', () => {
+  it('accepts the Aiven layout and ca.pem alone', () => {
+    const dir = certsDir(['ca.pem', 'service.cert', 'service.key']);
+    assert.equal(parseCertsDir(dir), dir);
+    const caOnly = certsDir(['ca.pem']);
+    assert.equal(parseCertsDir(caOnly), caOnly);
+  });
+
+  it('refuses a missing directory, a file, an empty directory and half a client certificate', () => {
+    assert.throws(() => parseCertsDir('/nonexistent/certs'), /does not exist/);
+    const dir = certsDir(['ca.pem']);
+    assert.throws(() => parseCertsDir(join(dir, 'ca.pem')), /is not a directory/);
+    assert.throws(() => parseCertsDir(certsDir([])), /holds none of ca\.pem, service\.cert, service\.key/);
+    assert.throws(
+      () => parseCertsDir(certsDir(['ca.pem', 'service.cert'])),
+      /service\.cert but not service\.key/,
+    );
+    assert.throws(() => parseCertsDir(certsDir(['service.cert', 'service.key'])), /but not ca\.pem/);
+  });
+});
+
+describe('kafkaSettingsProblem', () => {
+  it('names the setting when settings do not fit together', () => {
+    assert.equal(kafkaSettingsProblem(plain), undefined);
+    assert.match(
+      kafkaSettingsProblem({ ...plain, certsDir: certsDir(['ca.pem', 'service.key']) }) ?? '',
+      /^invalid KAFKA_CERTS_DIR \(--certs-dir\): .* holds service\.key but not service\.cert$/,
+    );
+    const scram = { ...plain, saslMechanism: 'scram-sha-256' as const };
+    assert.match(kafkaSettingsProblem(scram) ?? '', /^missing KAFKA_SASL_USERNAME \(--sasl-username\)/);
+    assert.match(
+      kafkaSettingsProblem({ ...scram, saslUsername: 'u' }) ?? '',
+      /^missing KAFKA_SASL_PASSWORD \(--sasl-password\)/,
+    );
+    assert.equal(kafkaSettingsProblem({ ...scram, saslUsername: 'u', saslPassword: 'p' }), undefined);
+  });
+});
+
+describe('kafkaErrorHint', () => {
+  const alert = (text: string) =>
+    `Connection error: 805C:error:0A000416:SSL routines:ssl3_read_bytes:sslv3 alert ${text}:rec_layer_s3.c:1601`;
+  const ssl = { ...plain, certsDir: certsDir(['ca.pem', 'service.cert', 'service.key']) };
+
+  it('says what to check for TLS and SASL failures whose text does not', () => {
+    assert.match(kafkaErrorHint(alert('certificate unknown'), ssl) ?? '', /rejected the client certificate/);
+    assert.match(kafkaErrorHint(alert('bad certificate'), ssl) ?? '', /rejected the client certificate/);
+    assert.match(
+      kafkaErrorHint(alert('bad certificate'), { ...plain, certsDir: certsDir(['ca.pem']) }) ?? '',
+      /asks for a client certificate/,
+    );
+    assert.match(
+      kafkaErrorHint('Connection error: unable to verify the first certificate', ssl) ?? '',
+      /broker's certificate is not trusted/,
+    );
+    assert.match(kafkaErrorHint('Closed connection', plain) ?? '', /without TLS.*-d/);
+    assert.match(
+      kafkaErrorHint('SASL SCRAM SHA256 authentication failed: invalid credentials', plain) ?? '',
+      /KAFKA_SASL_PASSWORD/,
+    );
+  });
+
+  it('adds nothing to errors that say enough', () => {
+    assert.equal(kafkaErrorHint('Connection error: connect ECONNREFUSED 127.0.0.1:9092', plain), undefined);
+    assert.equal(kafkaErrorHint('Closed connection', ssl), undefined);
+  });
+
+  it('puts the hint on kafkajs error lines', () => {
+    const { logger, lines } = captureLogger('info');
+    createKafka(plain, 'test', logger).logger().error('Closed connection', { retryCount: 0 });
+    assert.match(String(lines[0]?.hint), /without TLS/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Kafka,
@@ -26,10 +26,14 @@ interface Security {
   description: string;
 }
 
+/** The Aiven-style files a certs directory may hold. */
+export const certFiles = ['ca.pem', 'service.cert', 'service.key'] as const;
+
 /**
  * How to reach the brokers: SSL with client certificates when the certs directory holds all three
  * Aiven-style files; SASL when a mechanism is set, over SSL when at least ca.pem is there (Aiven's SASL
- * endpoints need only the CA), otherwise over plaintext.
+ * endpoints need only the CA), otherwise over plaintext. ca.pem alone without SASL is TLS without a client
+ * certificate (the broker proves who it is; the client does not).
  */
 function kafkaSecurity(config: KafkaConfig): Security {
   const path = (file: string) => join(config.certsDir, file);
@@ -52,7 +56,106 @@ function kafkaSecurity(config: KafkaConfig): Security {
       description: 'ssl',
     };
   }
+  if (hasCa) return { ssl: { ca: [read('ca.pem')] }, description: 'ssl (no client certificate)' };
   return { description: 'plaintext' };
+}
+
+/**
+ * `KAFKA_CERTS_DIR` as given on the command line or in the environment (the default, `certs`, may be
+ * absent: then no TLS). A directory named explicitly must exist and hold a usable set of files.
+ */
+export function parseCertsDir(raw: string): string {
+  const dir = raw.trim();
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new Error(`${JSON.stringify(raw)} does not exist`);
+  }
+  if (!isDirectory) throw new Error(`${JSON.stringify(raw)} is not a directory`);
+  const present = certFiles.filter((file) => existsSync(join(dir, file)));
+  if (present.length === 0) throw new Error(`${JSON.stringify(raw)} holds none of ${certFiles.join(', ')}`);
+  const problem = certsDirProblem(dir);
+  if (problem) throw new Error(problem);
+  return dir;
+}
+
+/** Why the files in a certs directory cannot be used together, or undefined (also when there are none). */
+function certsDirProblem(dir: string): string | undefined {
+  const has = (file: string) => existsSync(join(dir, file));
+  if (has('service.cert') !== has('service.key')) {
+    const [there, missing] = has('service.cert')
+      ? ['service.cert', 'service.key']
+      : ['service.key', 'service.cert'];
+    return `${JSON.stringify(dir)} holds ${there} but not ${missing}`;
+  }
+  if (has('service.cert') && !has('ca.pem')) {
+    return `${JSON.stringify(dir)} holds service.cert and service.key but not ca.pem`;
+  }
+  return undefined;
+}
+
+/**
+ * Settings that are each valid but do not fit together, as a one-line message naming the setting, or
+ * undefined: a certs directory with half a client certificate, or a SASL mechanism without credentials.
+ */
+export function kafkaSettingsProblem(config: KafkaConfig): string | undefined {
+  const certsProblem = existsSync(config.certsDir) ? certsDirProblem(config.certsDir) : undefined;
+  if (certsProblem) return `invalid KAFKA_CERTS_DIR (--certs-dir): ${certsProblem}`;
+  if (config.saslMechanism !== 'none') {
+    const needed = `needed with KAFKA_SASL_MECHANISM=${config.saslMechanism}`;
+    if (!config.saslUsername) return `missing KAFKA_SASL_USERNAME (--sasl-username): ${needed}`;
+    if (!config.saslPassword) return `missing KAFKA_SASL_PASSWORD (--sasl-password): ${needed}`;
+  }
+  return undefined;
+}
+
+/**
+ * What an operator should check when connecting fails, for errors whose own text does not say it (a
+ * broker closing a plaintext connection to its TLS listener says only "Closed connection").
+ */
+export function kafkaErrorHint(message: string, config: KafkaConfig): string | undefined {
+  const security = kafkaSecurity(config).description;
+  const dir = JSON.stringify(config.certsDir);
+  if (/alert (bad certificate|certificate required|handshake failure)/i.test(message)) {
+    return security === 'ssl'
+      ? `the broker rejected the client certificate: service.cert in KAFKA_CERTS_DIR ${dir} must be signed by a CA the broker trusts`
+      : `the broker asks for a client certificate (SSL listener): put ca.pem, service.cert and service.key in KAFKA_CERTS_DIR (now ${dir})`;
+  }
+  if (
+    /alert (certificate unknown|unknown ca|certificate revoked|certificate expired|access denied)/i.test(
+      message,
+    )
+  ) {
+    return `the broker rejected the client certificate: service.cert in KAFKA_CERTS_DIR ${dir} must be signed by a CA the broker trusts`;
+  }
+  if (
+    /unable to verify|self[- ]signed certificate|certificate has expired|does not match certificate|ERR_TLS_CERT_ALTNAME/i.test(
+      message,
+    )
+  ) {
+    return `the broker's certificate is not trusted: ca.pem in KAFKA_CERTS_DIR ${dir} must be the CA that signed it`;
+  }
+  if (
+    /wrong version number|packet length too long|before secure TLS connection was established/i.test(message)
+  ) {
+    return `TLS was refused: is ${config.kafkaUri} a plaintext listener? (KAFKA_CERTS_DIR ${dir} holds ca.pem, so TLS is used)`;
+  }
+  if (/SASL .*authentication failed/i.test(message)) {
+    return 'check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM';
+  }
+  if (/Closed connection/i.test(message) && !security.includes('ssl')) {
+    return `the broker closed a connection made without TLS (KAFKA_CERTS_DIR ${dir} has no ca.pem): if this listener is SSL or SASL_SSL, give the certificates with -d`;
+  }
+  return undefined;
+}
+
+/** A Kafka error with the hint, if there is one, appended to its message (for retry log lines). */
+export function withKafkaHint<E>(error: E, config: KafkaConfig): E {
+  if (!(error instanceof Error)) return error;
+  const hint = kafkaErrorHint(error.message, config);
+  if (hint && !error.message.includes(hint)) error.message = `${error.message} (${hint})`;
+  return error;
 }
 
 /** For log lines: "plaintext", "ssl", "sasl_ssl (scram-sha-512)" or "sasl_plaintext (plain)". */
@@ -72,13 +175,19 @@ const omit = (object: Record<string, unknown>, keys: string[]) =>
   Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
 
 /** Routes kafkajs's own log lines into pino at the matching level. */
-function kafkaJsLogCreator(logger: Logger) {
+function kafkaJsLogCreator(logger: Logger, config: KafkaConfig) {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      // kafkajs adds its own timestamp and logger name; pino has both already.
-      const fields = { namespace, ...omit(extra, ['timestamp', 'logger']) };
+      // kafkajs adds its own timestamp and logger name; pino has both already. Connection failures get
+      // a hint saying what to check; the stack of a TLS alert says nothing more than its message.
+      const hint = level <= logLevel.WARN ? kafkaErrorHint(message, config) : undefined;
+      const fields = {
+        namespace,
+        ...omit(extra, ['timestamp', 'logger', ...(hint ? ['stack'] : [])]),
+        ...(hint && { hint }),
+      };
       if (level === logLevel.ERROR) child.error(fields, message);
       else if (level === logLevel.WARN) child.warn(fields, message);
       else if (level === logLevel.INFO) child.info(fields, message);
@@ -103,7 +212,7 @@ export function createKafka(
     connectionTimeout: 5000,
     retry: { initialRetryTime: 300, retries: 10 },
     logLevel: toKafkaJsLevel[logger.level] ?? logLevel.INFO,
-    logCreator: kafkaJsLogCreator(logger),
+    logCreator: kafkaJsLogCreator(logger, config),
     ...overrides,
   });
 }

@@ -9,7 +9,7 @@ import {
   type Settings,
 } from './config.js';
 import { startHttpServer, type HttpServer } from './http.js';
-import { consumerOptions, createKafka } from './kafka.js';
+import { consumerOptions, createKafka, kafkaSettingsProblem, withKafkaHint } from './kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { retry } from './retry.js';
@@ -72,6 +72,7 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     name: options.name,
     description: options.description,
     settings,
+    check: (values) => kafkaSettingsProblem(values as unknown as Service<S>['config']),
   }) as unknown as Service<S>['config'];
   const logger = createLogger(options.name, config.logLevel);
   logger.info({ config: describeConfig(settings, config) }, 'starting');
@@ -114,7 +115,15 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
       signal: shutdown.signal,
     }),
     async connectAndCreateTopics(admin, which) {
-      await retry('connect to Kafka', () => admin.connect(), retrying);
+      // The hint says what to check when the error alone does not (e.g. TLS refused, no client certificate).
+      const connect = async () => {
+        try {
+          await admin.connect();
+        } catch (error) {
+          throw withKafkaHint(error, config);
+        }
+      };
+      await retry('connect to Kafka', connect, retrying);
       const specs = which.map((name) => ({ topic: topics[name], numPartitions: defaultPartitions[name] }));
       await retry(
         'create topics',
@@ -133,6 +142,9 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         joined(false);
         logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+        // After a non-retriable error kafkajs does not restart the consumer: the process would stay alive
+        // consuming nothing. Exit 1 instead, so a supervisor restarts it and the message is redelivered.
+        if (!payload.restart && !shutdown.signal.aborted) void shutdown.run('consumer crashed for good', 1);
       });
       return consumer;
     },
