@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { composeRuleViolations, validateComposeSchema } from './compose.js';
+import { sinkConfigProblems, unreadEnv } from './envcheck.js';
+import { checkPromQL, checkPrometheusConfig, metricsIn } from './prometheus.js';
+import { type Json, definedMetrics, inRepo, isObject, readYaml } from './repo.js';
+
+const composeFile = inRepo('deploy/compose/docker-compose.yml');
+const services = (doc: Json) => doc.services as Record<string, Json>;
+
+/** A copy of the Compose file, changed by `edit`, parsed back. */
+function broken(edit: (text: string) => string): Json {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chippy-compose-'));
+  const file = path.join(dir, 'docker-compose.yml');
+  writeFileSync(file, edit(readFileSync(composeFile, 'utf8')));
+  return readYaml(file);
+}
+
+function envProblems(doc: Json): string[] {
+  return Object.entries(services(doc)).flatMap(([name, s]) =>
+    unreadEnv(`compose ${name}`, s.command, s.image, Object.keys((s.environment ?? {}) as Json)),
+  );
+}
+
+describe('Docker Compose', () => {
+  const doc = readYaml(composeFile);
+
+  test('validates against the Compose Specification schema (vendored by dclint 3.1.0)', () => {
+    assert.deepEqual(validateComposeSchema(doc), []);
+  });
+
+  test('a key the specification does not have fails the schema', () => {
+    const bad = broken((t) => t.replace('  redis:\n', '  redis:\n    restart_policy: always\n'));
+    assert.match(validateComposeSchema(bad).join('\n'), /additional/i);
+  });
+
+  test('follows the deploy rules: scaled services free of ports and names, healthchecks, healthy depends_on', () => {
+    assert.deepEqual(composeRuleViolations(doc), []);
+  });
+
+  test('a fixed host port or container_name on a scaled service is reported', () => {
+    const bad = broken((t) =>
+      t.replace(
+        "    command: ['node', 'services/till/dist/main.js']\n",
+        "    command: ['node', 'services/till/dist/main.js']\n    ports: ['9101:9101']\n    container_name: till\n",
+      ),
+    );
+    const problems = composeRuleViolations(bad);
+    assert.ok(problems.includes('till: a scaled service publishes ports'), problems.join('\n'));
+    assert.ok(problems.includes('till: a scaled service sets container_name'), problems.join('\n'));
+  });
+
+  test('a service without a healthcheck, or a depends_on without a healthy condition, is reported', () => {
+    const bad = broken((t) =>
+      t.replace("      test: ['CMD', 'redis-cli', 'ping']\n", '      disable: true\n'),
+    );
+    assert.ok(composeRuleViolations(bad).includes('redis: no healthcheck'));
+    const started = broken((t) =>
+      t.replace(/(summary:[\s\S]*?postgres:\n\s+condition: )service_healthy/, '$1service_started'),
+    );
+    assert.match(
+      composeRuleViolations(started).join('\n'),
+      /summary: depends_on postgres with condition service_started/,
+    );
+    const short = structuredClone(doc);
+    services(short).till!.depends_on = ['kafka'];
+    assert.match(composeRuleViolations(short).join('\n'), /till: depends_on must name a condition/);
+  });
+
+  test('every env var a chippy container is given is one its program reads', () => {
+    assert.deepEqual(envProblems(doc), []);
+  });
+
+  test('an env var no program reads is reported', () => {
+    const bad = broken((t) =>
+      t.replace("      TILL_PLAICE: 'true'\n", "      TILL_PLAICE: 'true'\n      TILL_SPEED: '2'\n"),
+    );
+    assert.deepEqual(envProblems(bad), [
+      'compose till: TILL_SPEED is not read by services/till/dist/main.js',
+    ]);
+    const connect = broken((t) =>
+      t.replace('      CONNECT_HEAP: 512m\n', '      CONNECT_HEAP: 512m\n      CONNECT_PLUGINS: x\n'),
+    );
+    assert.deepEqual(envProblems(connect), [
+      'compose connect: CONNECT_PLUGINS is not read by start-connect.sh',
+    ]);
+  });
+
+  test('the setup job deploys a sink config that exists, whose classes the Connect image installs', () => {
+    const job = services(doc)['connect-setup']!;
+    assert.ok(String((job.command as string[]).join(' ')).includes('--target karapace'));
+    assert.deepEqual(sinkConfigProblems('compose connect-setup', job.command, true), []);
+  });
+
+  test('a sink class the Connect image does not install, or a missing sink config, is reported', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'chippy-connect-'));
+    cpSync(inRepo('connectors/sink'), path.join(root, 'connectors/sink'), { recursive: true });
+    cpSync(inRepo('deploy/compose/connect'), path.join(root, 'deploy/compose/connect'), { recursive: true });
+    const pom = path.join(root, 'deploy/compose/connect/avro-converter.pom.xml');
+    writeFileSync(
+      pom,
+      readFileSync(pom, 'utf8').replace('kafka-connect-avro-converter', 'kafka-avro-serializer'),
+    );
+    const command = 'node connectors/dist/cli.js deploy --target karapace --format avro';
+    assert.match(sinkConfigProblems('job', command, true, root).join('\n'), /does not fetch/);
+    assert.match(
+      sinkConfigProblems(
+        'job',
+        'node connectors/dist/cli.js deploy --target karapace --format xml',
+        true,
+        root,
+      ).join(''),
+      /karapace-xml\.json does not exist/,
+    );
+  });
+});
+
+describe('Prometheus and Grafana (Compose)', () => {
+  const promFile = inRepo('deploy/compose/prometheus/prometheus.yml');
+  const compose = readYaml(composeFile);
+
+  test('prometheus.yml passes promtool check config', () => {
+    assert.deepEqual(checkPrometheusConfig(promFile), []);
+  });
+
+  test('a broken prometheus.yml fails promtool', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chippy-prom-'));
+    const file = path.join(dir, 'prometheus.yml');
+    writeFileSync(file, readFileSync(promFile, 'utf8').replace('type: A', 'type: CNAME'));
+    assert.equal(checkPrometheusConfig(file).length, 1);
+  });
+
+  /** Each chippy service's DNS discovery job scrapes the port the service listens on. */
+  function scrapeProblems(prom: Json, doc: Json): string[] {
+    const jobs = prom.scrape_configs as Json[];
+    return ['till', 'preparer', 'cook', 'summary'].flatMap((name) => {
+      const port = Number((services(doc)[name]?.environment as Json).HTTP_PORT);
+      const job = jobs.find((j) => j.job_name === name);
+      const sd = (job?.dns_sd_configs as Json[] | undefined)?.[0];
+      if (!sd) return [`${name}: no dns_sd_configs job`];
+      const names = sd.names as string[];
+      return names.includes(name) && sd.port === port
+        ? []
+        : [`${name}: scraped at ${String(sd.port)}, listens on ${port}`];
+    });
+  }
+
+  test('every service is discovered by DNS on the port it listens on', () => {
+    assert.deepEqual(scrapeProblems(readYaml(promFile), compose), []);
+    const bad = readYaml(promFile);
+    ((bad.scrape_configs as Json[])[1]!.dns_sd_configs as Json[])[0]!.port = 9999;
+    assert.deepEqual(scrapeProblems(bad, compose), ['preparer: scraped at 9999, listens on 9102']);
+  });
+
+  const dashboard = JSON.parse(
+    readFileSync(inRepo('deploy/compose/grafana/dashboards/chippy.json'), 'utf8'),
+  ) as Json;
+  const exprs = (dashboard.panels as Json[]).flatMap((p) => (p.targets as Json[]).map((t) => String(t.expr)));
+
+  test('the dashboard covers placed/prepared rates, latency, lag, cabinet and DLQ, with metrics the services define', () => {
+    const used = new Set(exprs.flatMap(metricsIn));
+    for (const metric of [
+      'chippy_orders_placed_total',
+      'chippy_orders_prepared_total',
+      'chippy_order_latency_seconds',
+      'chippy_consumer_lag',
+      'chippy_cabinet_portions',
+      'chippy_dlq_messages_total',
+    ])
+      assert.ok(used.has(metric), `dashboard lacks ${metric}`);
+    const defined = definedMetrics();
+    assert.deepEqual(
+      [...used].filter((m) => !defined.has(m)),
+      [],
+    );
+    assert.ok(!defined.has('chippy_orders_eaten_total'));
+  });
+
+  test('every dashboard query parses as PromQL (promtool check rules), and a broken one does not', () => {
+    assert.deepEqual(checkPromQL(exprs), []);
+    assert.equal(checkPromQL(['sum by (till (rate(chippy_orders_placed_total[1m]))']).length, 1);
+  });
+
+  test('the provisioned datasource points at the compose prometheus service', () => {
+    const ds = readYaml(inRepo('deploy/compose/grafana/provisioning/datasources/prometheus.yml'));
+    const [source] = ds.datasources as Json[];
+    assert.ok(isObject(source));
+    assert.equal(source.url, 'http://prometheus:9090');
+    assert.ok('prometheus' in services(compose));
+  });
+});

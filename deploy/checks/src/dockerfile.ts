@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { ValidationSeverity, validate } from 'dockerfile-utils';
+
+/**
+ * Lints a Dockerfile with dockerfile-utils (the validator behind the Docker language server): every
+ * diagnostic, error or warning, is a failure; plus chippy's own rules for its images.
+ */
+export function lintDockerfile(
+  file: string,
+  rules: { multiStage?: boolean; npmCiOmitDev?: boolean } = {},
+): string[] {
+  const content = readFileSync(file, 'utf8');
+  const lines = content.split('\n');
+  const problems = validate(content, {
+    deprecatedMaintainer: ValidationSeverity.ERROR,
+    directiveCasing: ValidationSeverity.ERROR,
+    emptyContinuationLine: ValidationSeverity.ERROR,
+    instructionCasing: ValidationSeverity.ERROR,
+    instructionCmdMultiple: ValidationSeverity.ERROR,
+    instructionEntrypointMultiple: ValidationSeverity.ERROR,
+    instructionHealthcheckMultiple: ValidationSeverity.ERROR,
+    instructionJSONInSingleQuotes: ValidationSeverity.ERROR,
+    instructionWorkdirRelative: ValidationSeverity.ERROR,
+  }).map(
+    (d) => `line ${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`,
+  );
+
+  // The last stage is the image that runs.
+  const froms = lines.flatMap((line, i) => (/^FROM\s/i.test(line) ? [i] : []));
+  if (froms.length === 0) return [...problems, 'no FROM'];
+  const stageNames = new Set(lines.flatMap((l) => /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(l)?.[1] ?? []));
+  for (const i of froms) {
+    const image = (lines[i] ?? '').split(/\s+/)[1] ?? '';
+    if (stageNames.has(image)) continue;
+    const tag = /:([^/@]+)$/.exec(image)?.[1];
+    if (!image.includes('@sha256:') && (!tag || tag === 'latest' || !/\d/.test(tag)))
+      problems.push(`line ${i + 1}: base image ${image} is not pinned to a version`);
+  }
+  const last = lines.slice(froms[froms.length - 1]);
+  const user = last.filter((l) => /^USER\s/i.test(l)).pop();
+  if (!user) problems.push('the final stage sets no USER (it would run as root)');
+  else if (/^USER\s+(root|0)(:|\s|$)/i.test(user)) problems.push(`the final stage runs as root (${user})`);
+  if (!last.some((l) => /^HEALTHCHECK\s+(?!NONE)/i.test(l)))
+    problems.push('the final stage has no HEALTHCHECK');
+  if (rules.multiStage && froms.length < 2) problems.push('not a multi-stage build');
+  if (rules.npmCiOmitDev && !/npm ci [^\n]*--omit=dev/.test(content))
+    problems.push('the runtime stage does not install with npm ci --omit=dev');
+  return problems;
+}

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+
+/**
+ * promtool, from Debian's `prometheus` package: installed with apt when missing (as root, like the test
+ * runner's other tools), so a fresh machine needs no manual step.
+ */
+export function promtool(): string {
+  const has = () => spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
+  if (has()) return 'promtool';
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [
+    ['update', '-q'],
+    ['install', '-y', '-q', '--no-install-recommends', 'prometheus'],
+  ]) {
+    const result = spawnSync('apt-get', args, { encoding: 'utf8', env });
+    if (result.status !== 0)
+      throw new Error(`apt-get ${args.join(' ')} failed: ${result.stderr.slice(-400)}`);
+  }
+  if (!has()) throw new Error('promtool not found after installing Debian package prometheus');
+  return 'promtool';
+}
+
+function run(args: string[]): string[] {
+  const result = spawnSync(promtool(), args, { encoding: 'utf8' });
+  return result.status === 0
+    ? []
+    : [`promtool ${args[0]} ${args[1]}: ${(result.stdout + result.stderr).trim()}`];
+}
+
+/** `promtool check config` on a Prometheus configuration file. */
+export const checkPrometheusConfig = (file: string) => run(['check', 'config', file]);
+
+/** Parses PromQL expressions (a dashboard's queries) with `promtool check rules`, as recording rules. */
+export function checkPromQL(exprs: string[]): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chippy-promql-'));
+  const file = path.join(dir, 'rules.yml');
+  const rules = exprs.map((expr, i) => ({ record: `chippy:dashboard_query_${i}`, expr }));
+  writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
+  return run(['check', 'rules', file]);
+}
+
+/** chippy_* metric names a PromQL expression uses, without histogram suffixes. */
+export const metricsIn = (expr: string) =>
+  [...expr.matchAll(/\bchippy_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
