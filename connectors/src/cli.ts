@@ -2,13 +2,14 @@
 // The orders table and the JDBC sink: `migrate` applies the DDL, `deploy` renders and installs the
 // connector for a target and format, `status` and `delete` look after it, `render` prints the config.
 import { ConfigError, errorMessage, loadConfig, redactUrl } from '@chippy/messaging';
-import { connectApi, describeStatus } from './connect-api.js';
+import { connectApi, describeStatus, isRunning } from './connect-api.js';
 import { ConnectorFailed, deployConnector } from './deploy.js';
 import { migrate } from './migrate.js';
+import { watchConnector } from './watch.js';
 import { redactConnector, renderConnector } from './render.js';
 import { connectorNameOf, connectorSettings } from './settings.js';
 
-const commands = ['migrate', 'deploy', 'status', 'delete', 'replay', 'render'] as const;
+const commands = ['migrate', 'deploy', 'watch', 'status', 'restart', 'delete', 'replay', 'render'] as const;
 type Command = (typeof commands)[number];
 const usage = `usage: cli.js <${commands.join('|')}> [flags]  (--help lists the flags)`;
 
@@ -19,7 +20,9 @@ if (command === '--help' || command === '-h' || command === undefined) {
   console.log(`${usage}
   migrate  apply connectors/sql/*.sql to DATABASE_URL (creating the database if missing), each once
   deploy   render connectors/sink/<target>-<format>.json, PUT it to Kafka Connect, wait until RUNNING
+  watch    keep watching the connector and restart it when a task FAILS (Connect never does), until SIGTERM
   status   the connector's and its tasks' states (exit 1 unless all RUNNING), with any error trace
+  restart  restart the connector and any FAILED task (e.g. after a database outage that outlasted the retries)
   delete   remove the connector
   replay   reset the connector's offsets so it copies the topic again from the start (rows are upserted)
   render   print the rendered config, secrets masked`);
@@ -61,6 +64,17 @@ try {
     case 'deploy':
       await deployConnector(config, log);
       break;
+    case 'watch': {
+      const stop = new AbortController();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
+      log(`watching connector ${name} every ${config.watchInterval} s`);
+      await watchConnector(api, name, {
+        intervalMs: config.watchInterval * 1000,
+        signal: stop.signal,
+        log,
+      });
+      break;
+    }
     case 'status': {
       const status = await api.status(name);
       log(`${name}: ${describeStatus(status)}`);
@@ -69,6 +83,10 @@ try {
         status && [status.connector, ...status.tasks].every((s) => s.state === 'RUNNING') ? 0 : 1;
       break;
     }
+    case 'restart':
+      await api.restartFailed(name);
+      log(`${name}: ${describeStatus(await api.waitFor(name, isRunning, config.waitSeconds * 1000))}`);
+      break;
     case 'delete':
       log((await api.remove(name)) ? `deleted connector ${name}` : `no connector ${name}`);
       break;

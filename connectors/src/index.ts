@@ -3,3 +3,4 @@ export * from './deploy.js';
 export * from './migrate.js';
 export * from './render.js';
 export * from './settings.js';
+export * from './watch.js';

@@ -2,6 +2,7 @@ import {
   commonSettings,
   parseEnum,
   parseInteger,
+  parseNumber,
   parseString,
   parseUrl,
   setting,
@@ -69,6 +70,13 @@ export const connectorSettings = {
     description: 'seconds to wait for Connect to answer and the connector and its task to be RUNNING',
     default: 120,
     parse: parseInteger({ min: 1 }),
+  }),
+  watchInterval: setting({
+    env: 'CONNECTOR_WATCH_INTERVAL',
+    flag: '--watch-interval',
+    description: "seconds between `watch`'s looks at the connector's status",
+    default: 10,
+    parse: parseNumber({ min: 0.1 }),
   }),
 };
 

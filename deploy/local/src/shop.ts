@@ -1,7 +1,24 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfigOrExit, parseBoolean, parseInteger, parseNumber, setting } from '@chippy/messaging';
+import {
+  connectApi,
+  connectorSettings,
+  ConnectorFailed,
+  deployConnector,
+  migrate,
+  watchConnector,
+} from '@chippy/connectors';
+import {
+  errorMessage,
+  loadConfig,
+  loadConfigOrExit,
+  parseBoolean,
+  parseEnum,
+  parseInteger,
+  parseNumber,
+  setting,
+} from '@chippy/messaging';
 import { prettyFactory } from 'pino-pretty';
 import { repoRoot } from './paths.js';
 import { runService, type ServiceName } from './run-service.js';
@@ -9,13 +26,14 @@ import { endpoints, StackError, up } from './stack.js';
 
 /**
  * `npm start`: the whole shop on this machine. Brings up the native stack unless KAFKA_SERVICE_URI points
- * elsewhere, then runs each till and preparer as its own process, with their logs in one readable
- * stream (and each in logs/<name>.log), until Ctrl-C stops them all.
+ * elsewhere, applies the orders table and deploys the JDBC sink, then runs each till, preparer, cook and
+ * the summary as its own process, with their logs in one readable stream (and each in
+ * logs/<name>.log), until Ctrl-C stops them all.
  */
 const config = loadConfigOrExit({
   name: 'shop',
   description:
-    'Runs the shop: the native stack (unless KAFKA_SERVICE_URI is set), tills, preparers and cooks.',
+    'Runs the shop: the native stack (unless KAFKA_SERVICE_URI is set), the JDBC sink, tills, preparers, cooks and the summary.',
   settings: {
     tills: setting({
       env: 'SHOP_TILLS',
@@ -52,6 +70,21 @@ const config = loadConfigOrExit({
       default: 1,
       parse: parseNumber({ min: 0 }),
     }),
+    orderFormat: setting({
+      env: 'ORDER_FORMAT',
+      flag: '--order-format',
+      description:
+        'what the tills write and the sink reads: avro (demo6) or json with a Connect schema (demo5)',
+      default: 'avro',
+      parse: parseEnum(['avro', 'json']),
+    }),
+    summaryPort: setting({
+      env: 'SUMMARY_PORT',
+      flag: '--summary-port',
+      description: "the summary's web page and metrics port",
+      default: 8080,
+      parse: parseInteger({ min: 1, max: 65535 }),
+    }),
     orders: setting({
       env: 'TILL_ORDERS',
       flag: '--orders',
@@ -72,16 +105,23 @@ const pretty = prettyFactory({
 });
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+/** Ends the sink's watcher on Ctrl-C. */
+const closing = new AbortController();
 
 async function main(): Promise<void> {
   const external = Boolean(process.env.KAFKA_SERVICE_URI);
-  const env: NodeJS.ProcessEnv = { ...process.env, TIME_SCALE: String(config.timeScale) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TIME_SCALE: String(config.timeScale),
+    ORDER_FORMAT: config.orderFormat,
+  };
   if (!external) Object.assign(env, await up((line) => console.log(`stack     │ ${line}`)));
   else
     console.log(
       `stack     │ using KAFKA_SERVICE_URI=${process.env.KAFKA_SERVICE_URI} (native stack not started)`,
     );
   mkdirSync(logDir, { recursive: true });
+  await setUpSink(env, external);
 
   for (let i = 1; i <= config.cooks; i++) {
     run(`cook-${i}`, 'cook', { ...env, COOK_ID: `cook-${i}`, HTTP_PORT: String(9300 + i) });
@@ -98,6 +138,7 @@ async function main(): Promise<void> {
       TILL_ORDERS: String(config.orders),
     });
   }
+  run('summary', 'summary', { ...env, HTTP_PORT: String(config.summaryPort) });
   console.log(
     `shop      │ ${config.tills} till(s), ${config.preparers} preparer(s), ${config.cooks} cook(s), ` +
       `plaice ${config.plaice ? 'on' : 'off'}, TIME_SCALE=${config.timeScale}; metrics on :9101.. (tills), ` +
@@ -107,6 +148,40 @@ async function main(): Promise<void> {
     console.log(
       `shop      │ Kafka at ${endpoints.KAFKA_SERVICE_URI}; \`npm run stack:down\` stops the stack`,
     );
+  console.log(`shop      │ the shop at a glance: http://127.0.0.1:${config.summaryPort}/`);
+}
+
+/**
+ * The orders table and the JDBC sink that fills it, for the format the tills write. With an external
+ * Kafka the sink is deployed only where CONNECT_URL says which Connect to use.
+ */
+async function setUpSink(env: NodeJS.ProcessEnv, external: boolean): Promise<void> {
+  const log = (line: string) => console.log(`sink      │ ${line}`);
+  if (external && !env.CONNECT_URL) {
+    log('no CONNECT_URL: the JDBC sink is not deployed (the summary shows what is already in PostgreSQL)');
+    return;
+  }
+  const sink = loadConfig({
+    name: 'sink',
+    description: '',
+    settings: connectorSettings,
+    argv: [],
+    env: { CONNECTOR_TARGET: external ? 'aiven' : 'local', ...env },
+  });
+  try {
+    await migrate(sink.databaseUrl, log);
+    const { name } = await deployConnector(sink, log);
+    // Connect never restarts a failed task (a database outage can fail one): restart it, as an operator would.
+    void watchConnector(connectApi(sink.connectUrl), name, {
+      intervalMs: sink.watchInterval * 1000,
+      signal: closing.signal,
+      log,
+    });
+  } catch (error) {
+    // The shop still runs without its copy in PostgreSQL; the summary says the table is missing or stale.
+    log(`the JDBC sink is not running: ${errorMessage(error)}`);
+    if (error instanceof ConnectorFailed && error.trace) log(error.trace.split('\n')[0] ?? '');
+  }
 }
 
 function run(name: string, service: ServiceName, env: NodeJS.ProcessEnv): void {
@@ -128,6 +203,7 @@ function run(name: string, service: ServiceName, env: NodeJS.ProcessEnv): void {
 function stop(): void {
   if (stopping) return;
   stopping = true;
+  closing.abort();
   console.log('shop      │ closing: stopping every service (SIGTERM)…');
   for (const child of children.values()) child.kill('SIGTERM');
   if (children.size === 0) process.exit(0);

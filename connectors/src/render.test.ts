@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { loadConfig } from '@chippy/messaging';
+import {
+  apicurioNativeApi,
+  connectorsDir,
+  placeholders,
+  redactConnector,
+  render,
+  renderConnector,
+} from './render.js';
+import { connectorSettings, targets } from './settings.js';
+
+const configFrom = (env: Record<string, string>, argv: string[] = []) =>
+  loadConfig({ name: 'test', description: '', settings: connectorSettings, argv, env });
+
+describe('placeholders', () => {
+  it('takes the JDBC URL and credentials out of the PostgreSQL URL', () => {
+    const values = placeholders(
+      configFrom({ DATABASE_URL: 'postgres://shop:s%40cret@db.example:6543/chippy?sslmode=require' }),
+    );
+    assert.equal(values.JDBC_URL, 'jdbc:postgresql://db.example:6543/chippy?sslmode=require');
+    assert.equal(values.JDBC_USER, 'shop');
+    assert.equal(values.JDBC_PASSWORD, 's@cret');
+  });
+
+  it('prefers the database as the Connect worker sees it', () => {
+    const values = placeholders(
+      configFrom({
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/chippy',
+        CONNECT_DATABASE_URL: 'postgres://postgres@postgres:5432/chippy',
+      }),
+    );
+    assert.equal(values.JDBC_URL, 'jdbc:postgresql://postgres:5432/chippy');
+  });
+
+  it("points Apicurio's converter at the registry's own API on the native stack", () => {
+    assert.equal(placeholders(configFrom({})).REGISTRY_URL, 'http://127.0.0.1:8081/apis/registry/v2');
+    assert.equal(apicurioNativeApi('http://r:8081/apis/ccompat/v7/'), 'http://r:8081/apis/registry/v2');
+  });
+
+  it('splits registry credentials into the converter user info for Aiven', () => {
+    const values = placeholders(
+      configFrom({ SCHEMA_REGISTRY_URI: 'https://avnadmin:pw@kafka.example:12346' }, ['--target', 'aiven']),
+    );
+    assert.equal(values.REGISTRY_URL, 'https://kafka.example:12346');
+    assert.equal(values.REGISTRY_USER_INFO, 'avnadmin:pw');
+  });
+});
+
+describe('render', () => {
+  it('fills placeholders, escaping for JSON', () => {
+    assert.deepEqual(render('{"a": "${X}-${Y}"}', { X: 'q"uote', Y: '' }), { a: 'q"uote-' });
+  });
+
+  it('names every placeholder it has no value for', () => {
+    assert.throws(() => render('{"a": "${X}${Z}"}', {}), /no value for placeholder\(s\) X, Z/);
+  });
+
+  it('renders every target and format with upsert on order_id and a dead-letter topic', () => {
+    for (const target of targets) {
+      for (const format of ['avro', 'json']) {
+        const config = renderConnector(
+          configFrom({ TOPIC_PREFIX: 'p-' }, ['--target', target, '--format', format]),
+        );
+        const where = `${target}-${format}`;
+        assert.equal(config.topics, 'p-orders', where);
+        assert.equal(config['insert.mode'], 'upsert', where);
+        assert.equal(config['primary.key.fields'] ?? config['pk.fields'], 'order_id', where);
+        assert.equal(config['errors.deadletterqueue.topic.name'], 'p-orders-sink-dlq', where);
+        assert.equal(config['errors.tolerance'], 'all', where);
+        const converter = config['value.converter'] ?? '';
+        assert.ok(format === 'json' ? converter.endsWith('JsonConverter') : /Avro/.test(converter), where);
+      }
+    }
+  });
+
+  it('masks secrets when a config is shown', () => {
+    const shown = redactConnector(
+      renderConnector(configFrom({ DATABASE_URL: 'postgres://u:topsecret@h:5432/d' })),
+    );
+    assert.equal(shown['connection.password'], '***');
+    assert.ok(!JSON.stringify(shown).includes('topsecret'));
+  });
+});
+
+describe('the sink templates', () => {
+  it('carry no credentials of their own', () => {
+    const dir = path.join(connectorsDir, 'sink');
+    for (const file of readdirSync(dir)) {
+      const config = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, string>;
+      for (const key of ['connection.password', 'connection.user', 'connection.username']) {
+        if (key in config) assert.match(config[key]!, /^\$\{[A-Z_]+\}$/, `${file}: ${key}`);
+      }
+    }
+  });
+});
