@@ -5,7 +5,7 @@ import { ConfigError, errorMessage, loadConfig, redactUrl } from '@chippy/messag
 import { connectApi, describeStatus, isRunning } from './connect-api.js';
 import { ConnectorFailed, deployConnector } from './deploy.js';
 import { migrate } from './migrate.js';
-import { watchConnector } from './watch.js';
+import { runWatchService } from './watch-service.js';
 import { redactConnector, renderConnector } from './render.js';
 import { connectorNameOf, connectorSettings } from './settings.js';
 
@@ -64,17 +64,9 @@ try {
     case 'deploy':
       await deployConnector(config, log);
       break;
-    case 'watch': {
-      const stop = new AbortController();
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
-      log(`watching connector ${name} every ${config.watchInterval} s`);
-      await watchConnector(api, name, {
-        intervalMs: config.watchInterval * 1000,
-        signal: stop.signal,
-        log,
-      });
+    case 'watch':
+      await runWatchService(config);
       break;
-    }
     case 'status': {
       const status = await api.status(name);
       log(`${name}: ${describeStatus(status)}`);

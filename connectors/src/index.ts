@@ -4,3 +4,4 @@ export * from './migrate.js';
 export * from './render.js';
 export * from './settings.js';
 export * from './watch.js';
+export * from './watch-service.js';

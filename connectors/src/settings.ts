@@ -6,13 +6,14 @@ import {
   parseString,
   parseUrl,
   setting,
+  withDefault,
   type ConfigValues,
 } from '@chippy/messaging';
 
 export const targets = ['local', 'karapace', 'aiven'] as const;
 export type Target = (typeof targets)[number];
 
-const { databaseUrl, schemaRegistryUri, topicPrefix, replicationFactor } = commonSettings;
+const { databaseUrl, schemaRegistryUri, topicPrefix, replicationFactor, logLevel, httpPort } = commonSettings;
 
 /** What `migrate` and the connector commands read; every one also has a flag (`--help`). */
 export const connectorSettings = {
@@ -78,6 +79,9 @@ export const connectorSettings = {
     default: 10,
     parse: parseNumber({ min: 0.1 }),
   }),
+  /** `watch` only: its /metrics, /healthz and /readyz. */
+  httpPort: withDefault(httpPort, 9400),
+  logLevel,
 };
 
 export type ConnectorConfig = ConfigValues<typeof connectorSettings>;

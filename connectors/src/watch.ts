@@ -1,5 +1,5 @@
 import { errorMessage, sleep } from '@chippy/messaging';
-import { describeStatus, isRunning, type ConnectApi } from './connect-api.js';
+import { describeStatus, isRunning, type ConnectApi, type ConnectorStatus } from './connect-api.js';
 
 export interface WatchOptions {
   intervalMs: number;
@@ -8,6 +8,9 @@ export interface WatchOptions {
   /** First and longest wait before restarting a FAILED task; doubles while it keeps failing. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Each status read (undefined: no such connector). */
+  onStatus?: (status: ConnectorStatus | undefined) => void;
+  onRestart?: () => void;
 }
 
 /**
@@ -18,12 +21,21 @@ export interface WatchOptions {
  * restarted task writes it again: nothing is lost, and the upsert adds nothing twice.
  */
 export async function watchConnector(api: ConnectApi, name: string, options: WatchOptions): Promise<void> {
-  const { intervalMs, signal, log, minBackoffMs = 5000, maxBackoffMs = 60_000 } = options;
+  const {
+    intervalMs,
+    signal,
+    log,
+    minBackoffMs = 5000,
+    maxBackoffMs = 60_000,
+    onStatus,
+    onRestart,
+  } = options;
   let failures = 0;
   let last = '';
   while (!signal.aborted) {
     try {
       const status = await api.status(name);
+      onStatus?.(status);
       const summary = describeStatus(status);
       if (summary !== last) log(`connector ${name}: ${summary}`);
       last = summary;
@@ -34,6 +46,7 @@ export async function watchConnector(api: ConnectApi, name: string, options: Wat
         log(`connector ${name} FAILED (${reason}); restarting in ${delay / 1000} s`);
         await sleep(delay, signal);
         await api.restartFailed(name);
+        onRestart?.();
         failures++;
       } else if (status && isRunning(status)) {
         failures = 0;

@@ -56,7 +56,7 @@ export function watchSink(prefix: string, label: string): () => Promise<void> {
     process.execPath,
     [path.join(repoRoot, 'connectors/dist/cli.js'), 'watch', '--watch-interval', '2'],
     {
-      env: { ...process.env, ...endpointsFromEnv(), TOPIC_PREFIX: prefix },
+      env: { ...process.env, ...endpointsFromEnv(), TOPIC_PREFIX: prefix, HTTP_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
