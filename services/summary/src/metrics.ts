@@ -1,0 +1,39 @@
+import { cabinetItems, type Metrics } from '@chippy/messaging';
+import type { Summary } from './summary.js';
+
+/**
+ * The summary's figures as Prometheus gauges. They are gauges, not counters, even where the name ends in
+ * `_total` (the design's name): the summary does not count anything itself, it reports what PostgreSQL
+ * holds, and a restart of the summary must not reset them.
+ */
+export function summaryMetrics(metrics: Metrics) {
+  const portionsSold = metrics.gauge(
+    'chippy_summary_orders_total',
+    'Portions sold per cabinet item (cod, chips, plaice), from the orders in PostgreSQL',
+    ['item'],
+  );
+  const orders = metrics.gauge('chippy_summary_orders', 'Orders in PostgreSQL');
+  const tillOrders = metrics.gauge('chippy_summary_till_orders', 'Orders in PostgreSQL per till', ['till']);
+  const sourceUp = metrics.gauge(
+    'chippy_summary_source_up',
+    '1 when the last read of the source worked (postgres, redis, kafka), else 0',
+    ['source'],
+  );
+  const readAt = metrics.gauge(
+    'chippy_summary_totals_read_timestamp_seconds',
+    'When the totals were last read from PostgreSQL (Unix time)',
+  );
+
+  return (summary: Summary): void => {
+    const { totals, cabinet, preparers } = summary;
+    sourceUp.set({ source: 'postgres' }, totals.status === 'ok' ? 1 : 0);
+    sourceUp.set({ source: 'redis' }, cabinet.status === 'ok' ? 1 : 0);
+    sourceUp.set({ source: 'kafka' }, preparers.status === 'ok' ? 1 : 0);
+    // Stale figures stay as they were rather than dropping to 0: they are the last known truth.
+    if (!totals.data || !totals.readAt) return;
+    for (const item of cabinetItems) portionsSold.set({ item }, totals.data.portions[item]);
+    orders.set(totals.data.orders);
+    for (const { till, orders: n } of totals.data.tills) tillOrders.set({ till }, n);
+    readAt.set(Date.parse(totals.readAt) / 1000);
+  };
+}

@@ -1,0 +1,166 @@
+import { cabinetKeys, cabinetItems, computeLag, noPortions, type Portions } from '@chippy/messaging';
+import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
+
+/** What the preparers have done, as Kafka itself sees it: no consumer group of the summary's own. */
+export interface Preparers {
+  group: string;
+  /** The group's state as the broker reports it: Stable, Empty, PreparingRebalance, Dead... */
+  state: string;
+  members: PreparerMember[];
+  /** One row per partition of `orders`. */
+  partitions: PartitionLag[];
+  /** Orders on `orders` the group has not yet consumed (the sum of `partitions[].lag`). */
+  lag: number;
+  /** Messages on `orders-ready` (the sum of its end offsets): orders handed over. */
+  ordersReady: number;
+}
+
+export interface PreparerMember {
+  memberId: string;
+  clientId: string;
+  /** For people: the client id and the start of the member id, as every preparer has the same client id. */
+  label: string;
+  host: string;
+  /** Partitions of `orders` assigned to this member. */
+  partitions: number[];
+}
+
+export interface PartitionLag {
+  partition: number;
+  /** The group's committed offset, null when it has committed nothing there. */
+  committed: number | null;
+  /** The partition's end offset (high watermark). */
+  end: number;
+  lag: number;
+  /** The label of the member that holds the partition, null when none does. */
+  member: string | null;
+}
+
+type Offsets = { partition: number; high: string; low: string }[];
+type Committed = { partition: number; offset: string }[];
+
+/** `chippy-preparer-973e56a5-bce1-…` of client `chippy-preparer` → `chippy-preparer 973e56a5`. */
+export function memberLabel(memberId: string, clientId: string): string {
+  const rest = memberId.startsWith(`${clientId}-`) ? memberId.slice(clientId.length + 1) : memberId;
+  return `${clientId} ${rest.slice(0, 8)}`;
+}
+
+/** Decodes a member's assignment; a member still joining has an empty one. */
+export function assignedPartitions(assignment: Buffer, topic: string): number[] {
+  if (assignment.length === 0) return [];
+  const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
+  return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
+}
+
+/** The admin answers as the page's figures. */
+export function toPreparers(input: {
+  group: GroupDescription;
+  ordersTopic: string;
+  orders: Offsets;
+  committed: Committed;
+  ready: Offsets;
+}): Preparers {
+  const { group, ordersTopic } = input;
+  const members = group.members
+    .map((m) => ({
+      memberId: m.memberId,
+      clientId: m.clientId,
+      label: memberLabel(m.memberId, m.clientId),
+      host: m.clientHost.replace(/^\//, ''),
+      partitions: assignedPartitions(m.memberAssignment, ordersTopic),
+    }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+  const holder = new Map(members.flatMap((m) => m.partitions.map((p) => [p, m.label] as const)));
+  const committed = new Map(input.committed.map((c) => [c.partition, c.offset]));
+  const partitions = [...input.orders]
+    .sort((a, b) => a.partition - b.partition)
+    .map(({ partition, high, low }) => {
+      const offset = committed.get(partition) ?? '-1';
+      return {
+        partition,
+        committed: Number(offset) < 0 ? null : Number(offset),
+        end: Number(high),
+        lag: computeLag(high, offset, low),
+        member: holder.get(partition) ?? null,
+      };
+    });
+  return {
+    group: group.groupId,
+    state: group.state,
+    members,
+    partitions,
+    lag: partitions.reduce((sum, p) => sum + p.lag, 0),
+    ordersReady: input.ready.reduce((sum, p) => sum + Number(p.high), 0),
+  };
+}
+
+export type PreparersAdmin = Pick<
+  Admin,
+  'listTopics' | 'describeGroups' | 'fetchOffsets' | 'fetchTopicOffsets'
+>;
+
+/**
+ * Reads the preparers group from the admin API. The summary only looks: it creates no topic (a missing
+ * `orders` topic is reported as such) and joins no group.
+ */
+export async function readPreparers(
+  admin: PreparersAdmin,
+  names: { group: string; orders: string; ordersReady: string },
+): Promise<Preparers> {
+  const topics = new Set(await admin.listTopics());
+  if (!topics.has(names.orders)) throw new Error(`topic ${names.orders} does not exist yet`);
+  const [described, committed, orders, ready] = await Promise.all([
+    admin.describeGroups([names.group]),
+    admin.fetchOffsets({ groupId: names.group, topics: [names.orders] }),
+    admin.fetchTopicOffsets(names.orders),
+    topics.has(names.ordersReady) ? admin.fetchTopicOffsets(names.ordersReady) : Promise.resolve([]),
+  ]);
+  const group = described.groups[0] ?? {
+    groupId: names.group,
+    state: 'Dead',
+    members: [],
+    protocol: '',
+    protocolType: '',
+    errorCode: 0,
+  };
+  return toPreparers({
+    group,
+    ordersTopic: names.orders,
+    orders,
+    committed: committed.find((t) => t.topic === names.orders)?.partitions ?? [],
+    ready,
+  });
+}
+
+/** Enough of ioredis to read the cabinet (a fake in the tests). */
+export interface CabinetReader {
+  status: string;
+  hgetall(key: string): Promise<Record<string, string>>;
+}
+
+/**
+ * The hot cabinet's levels, read only. Fails at once when Redis is not connected: the shared client
+ * would otherwise queue the command until Redis is back, and the page would wait with it.
+ */
+export async function readCabinet(
+  redis: CabinetReader,
+  prefix: string,
+  timeoutMs: number,
+): Promise<Portions> {
+  // 'connecting' is let through (bounded by the timeout) so the first read at start-up need not fail.
+  if (redis.status !== 'ready' && redis.status !== 'connecting') {
+    throw new Error(`Redis not connected (${redis.status})`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const hash = await Promise.race([redis.hgetall(cabinetKeys(prefix).levels), timeout]);
+    const levels = noPortions();
+    for (const item of cabinetItems) levels[item] = Number(hash[item] ?? 0);
+    return levels;
+  } finally {
+    clearTimeout(timer);
+  }
+}

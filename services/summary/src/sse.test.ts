@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSseHub, sseComment, sseFrame, type SseResponse } from './sse.js';
+
+describe('sseFrame', () => {
+  it('is one data line and a blank line', () => {
+    assert.equal(sseFrame('{"a":1}'), 'data: {"a":1}\n\n');
+  });
+  it('gives every line of the data its own field, and names the event when asked', () => {
+    assert.equal(sseFrame('a\nb\r\nc', 'summary'), 'event: summary\ndata: a\ndata: b\ndata: c\n\n');
+  });
+  it('writes comments that EventSource ignores', () => {
+    assert.equal(sseComment('keep-alive'), ': keep-alive\n\n');
+  });
+});
+
+/** A response that records what is written and can be closed like a browser going away. */
+function fakeResponse() {
+  const written: string[] = [];
+  const listeners: (() => void)[] = [];
+  let status = 0;
+  let ended = false;
+  const res = {
+    writeHead(code: number) {
+      status = code;
+      return res;
+    },
+    write(chunk: string) {
+      written.push(chunk);
+      return true;
+    },
+    end() {
+      ended = true;
+      return res;
+    },
+    on(event: string, listener: () => void) {
+      if (event === 'close') listeners.push(listener);
+      return res;
+    },
+  };
+  return {
+    res: res as unknown as SseResponse,
+    written,
+    status: () => status,
+    ended: () => ended,
+    disconnect: () => listeners.forEach((l) => l()),
+  };
+}
+
+describe('createSseHub', () => {
+  it('sends the current summary at connect, then every broadcast', () => {
+    const hub = createSseHub();
+    const client = fakeResponse();
+    hub.open(client.res, '{"n":1}');
+    hub.broadcast('{"n":2}');
+    assert.equal(client.status(), 200);
+    assert.deepEqual(client.written, ['retry: 3000\n\n', 'data: {"n":1}\n\n', 'data: {"n":2}\n\n']);
+    hub.close();
+  });
+
+  it('forgets a client that went away', () => {
+    const hub = createSseHub();
+    const gone = fakeResponse();
+    const staying = fakeResponse();
+    hub.open(gone.res, '1');
+    hub.open(staying.res, '1');
+    gone.disconnect();
+    hub.broadcast('2');
+    assert.equal(hub.clients(), 1);
+    assert.equal(gone.written.length, 2);
+    assert.equal(staying.written.length, 3);
+    hub.close();
+  });
+
+  it('ends every stream on close and refuses new ones', () => {
+    const hub = createSseHub();
+    const client = fakeResponse();
+    hub.open(client.res, '1');
+    hub.close();
+    assert.equal(client.ended(), true);
+    assert.equal(hub.clients(), 0);
+    const late = fakeResponse();
+    hub.open(late.res, '1');
+    assert.equal(late.status(), 503);
+  });
+});

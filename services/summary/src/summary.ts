@@ -1,0 +1,63 @@
+import type { Portions } from '@chippy/messaging';
+import { startingPart, type Part } from './part.js';
+import type { Preparers } from './shop-view.js';
+import type { Totals } from './totals.js';
+
+/** What /api/summary answers and /api/events pushes: the shop at a glance. */
+export interface Summary {
+  /** When any part last changed (ISO 8601). */
+  updatedAt: string;
+  /** SUMMARY_INTERVAL, so the page can tell a quiet shop from a stopped summary. */
+  intervalSeconds: number;
+  /** From PostgreSQL (the JDBC sink's copy of `orders`). */
+  totals: Part<Totals>;
+  /** The hot cabinet's levels, from Redis. */
+  cabinet: Part<Portions>;
+  /** The `preparers` consumer group and the topics' offsets, from the Kafka admin API. */
+  preparers: Part<Preparers>;
+}
+
+export type PartName = 'totals' | 'cabinet' | 'preparers';
+/** What a part holds when it has been read, e.g. `Totals` for 'totals'. */
+export type DataOf<K extends PartName> = NonNullable<Summary[K]['data']>;
+
+export interface Board {
+  current(): Summary;
+  set<K extends PartName>(name: K, part: Part<DataOf<K>>): void;
+}
+
+/**
+ * Holds the latest of each part and tells `onChange` about changes. Changes that arrive together (the
+ * three sources are read at the same moment) are passed on once, `settleMs` after the first of them, so
+ * a browser gets one event per refresh rather than three.
+ */
+export function createBoard({
+  intervalSeconds,
+  onChange,
+  settleMs = 100,
+  now = () => new Date(),
+}: {
+  intervalSeconds: number;
+  onChange: (summary: Summary) => void;
+  settleMs?: number;
+  now?: () => Date;
+}): Board {
+  let summary: Summary = {
+    updatedAt: now().toISOString(),
+    intervalSeconds,
+    totals: startingPart(),
+    cabinet: startingPart(),
+    preparers: startingPart(),
+  };
+  let pending: NodeJS.Timeout | undefined;
+  return {
+    current: () => summary,
+    set(name, part) {
+      summary = { ...summary, [name]: part, updatedAt: now().toISOString() };
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        onChange(summary);
+      }, settleMs);
+    },
+  };
+}
