@@ -231,6 +231,18 @@ export const producerOptions = (): ProducerConfig => ({
 });
 
 /**
+ * Options for a transactional producer (exactly-once consume → produce): the idempotent producer's
+ * options plus a transactional id. Starting a producer with an id fences any older producer with the same
+ * id (its next send or commit fails) and aborts the transaction it left open. A transaction left open
+ * by a process that died is aborted by the broker after `transactionTimeout` if nobody takes its id over.
+ */
+export const transactionalProducerOptions = (transactionalId: string): ProducerConfig => ({
+  ...producerOptions(),
+  transactionalId,
+  transactionTimeout: 60_000,
+});
+
+/**
  * Options for the services' consumer groups. Topics come from `ensureTopics`, never from auto-creation.
  * A fetch waits at most 1 s for data (kafkajs waits 5 s), because a disconnect waits for the fetch in
  * flight and graceful shutdown has 10 s in all.
