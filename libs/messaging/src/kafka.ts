@@ -179,7 +179,8 @@ function kafkaJsLogCreator(logger: Logger, config: KafkaConfig) {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ namespace, level, log }: LogEntry) => {
-      const { message, ...extra } = log;
+      const { message: text, ...extra } = log;
+      const message = text.trimEnd(); // kafkajs ends some messages with a newline
       // kafkajs adds its own timestamp and logger name; pino has both already. Connection failures get
       // a hint saying what to check; the stack of a TLS alert says nothing more than its message.
       const hint = level <= logLevel.WARN ? kafkaErrorHint(message, config) : undefined;
