@@ -47,6 +47,11 @@ function showPart(name, part) {
             ? 'reading…'
             : '';
     badge.title = part.error ?? '';
+    const reason = card.querySelector('[data-reason]');
+    if (reason) {
+      reason.hidden = !part.error;
+      reason.textContent = part.error ?? '';
+    }
   }
 }
 

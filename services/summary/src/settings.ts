@@ -1,9 +1,11 @@
-import { commonSettings, parseNumber, setting } from '@chippy/messaging';
+import { commonSettings, setting } from '@chippy/messaging';
 
 /** Seconds, more than 0 and at most a day (Node timers cannot wait much longer than 24 days). */
 export function parseInterval(raw: string): number {
-  const seconds = parseNumber({ max: 86_400 })(raw);
-  if (seconds <= 0) throw new Error(`${JSON.stringify(raw)} is not a number > 0`);
+  const seconds = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new Error(`${JSON.stringify(raw)} is not a number of seconds > 0 and <= 86400`);
+  }
   return seconds;
 }
 

@@ -57,8 +57,10 @@ describe('createBoard', () => {
 describe('SUMMARY_INTERVAL', () => {
   it('takes seconds above 0', () => {
     assert.equal(parseInterval('0.5'), 0.5);
-    assert.throws(() => parseInterval('0'), /"0" is not a number > 0/);
+    assert.throws(() => parseInterval('0'), /"0" is not a number of seconds > 0 and <= 86400/);
     assert.throws(() => parseInterval('-1'), /> 0/);
     assert.throws(() => parseInterval('soon'), /not a number/);
+    assert.throws(() => parseInterval(''), /not a number/);
+    assert.throws(() => parseInterval('86401'), /<= 86400/);
   });
 });

@@ -27,9 +27,9 @@ export interface Board {
 }
 
 /**
- * Holds the latest of each part and tells `onChange` about changes. Changes that arrive together (the
- * three sources are read at the same moment) are passed on once, `settleMs` after the first of them, so
- * a browser gets one event per refresh rather than three.
+ * Holds the latest of each part and tells `onChange` about changes. Changes that arrive within `settleMs`
+ * of each other (sources read at about the same moment) are passed on once, so a browser gets fewer,
+ * complete events rather than one per source.
  */
 export function createBoard({
   intervalSeconds,
