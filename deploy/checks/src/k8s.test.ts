@@ -81,7 +81,11 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     const names = objects.map((o) => `${String(o.kind)}/${String((o.metadata as Json).name)}`);
     for (const gone of ['StatefulSet/kafka', 'Deployment/karapace', 'Deployment/connect'])
       assert.ok(!names.includes(gone));
-    for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+    // Every Kafka client, that is every chippy service (the sink's watcher talks only to Connect).
+    const isService = (x: Json) =>
+      x.kind === 'Deployment' &&
+      ((x.metadata as Json).labels as Json)['app.kubernetes.io/component'] === 'service';
+    for (const o of objects.filter(isService)) {
       const [c] = containersOf(o);
       assert.ok(
         JSON.stringify(c?.volumeMounts).includes('/etc/chippy/kafka-certs'),
