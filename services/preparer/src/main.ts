@@ -11,22 +11,33 @@ import {
   OrderReadySchema,
   OrderSchema,
   redisCabinet,
+  parseEnum,
   parseInteger,
   parseString,
   producerOptions,
+  transactionalProducerOptions,
   retry,
   sendToDlq,
   setting,
   startLagMonitor,
   startService,
+  type ConsumedMessage,
   type Cooked,
   type CookRequest,
   type Order,
   type OrderReady,
 } from '@chippy/messaging';
-import { redisLedger } from './ledger.js';
+import type { Producer } from 'kafkajs';
+import { redisLedger, type OrderLedger } from './ledger.js';
 import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
+import {
+  inTransaction,
+  ledgerInTransaction,
+  noLedger,
+  PartitionProducers,
+  transactionalIdFor,
+} from './transactions.js';
 
 const service = await startService({
   name: 'preparer',
@@ -48,6 +59,22 @@ const service = await startService({
       default: 1,
       parse: parseInteger({ min: 1, max: 64 }),
     }),
+    delivery: setting({
+      env: 'DELIVERY',
+      flag: '--delivery',
+      description:
+        'at-least-once (commit offsets after the hand-over is acknowledged) or exactly-once (consume → produce in Kafka transactions)',
+      default: 'at-least-once',
+      parse: parseEnum(['at-least-once', 'exactly-once']),
+    }),
+    dedup: setting({
+      env: 'PREPARER_DEDUP',
+      flag: '--dedup',
+      description:
+        'ledger (skip orders already handed over, by order_id in Redis) or none (a teaching switch: shows what transactions alone do)',
+      default: 'ledger',
+      parse: parseEnum(['ledger', 'none']),
+    }),
   },
 });
 const { config, logger, metrics, shutdown, kafka, topics } = service;
@@ -57,6 +84,11 @@ const labels = { preparer: config.preparerId };
 
 const prepared = metrics.counter('chippy_orders_prepared_total', 'Orders handed over', ['preparer']);
 const sentToCook = metrics.counter('chippy_orders_sent_to_cook_total', 'Cook requests made', ['preparer']);
+const transactions = metrics.counter(
+  'chippy_preparer_transactions_total',
+  'Kafka transactions ended (DELIVERY=exactly-once)',
+  ['preparer', 'outcome'],
+);
 const duplicates = metrics.counter('chippy_orders_duplicate_total', 'Redelivered orders skipped', [
   'preparer',
 ]);
@@ -77,10 +109,26 @@ const redis = createRedis(config.redisUrl, logger, service.readiness('redis'));
 const admin = kafka.admin();
 const producer = kafka.producer(producerOptions());
 const consumer = service.groupConsumer(groupId, 'joined the preparers');
-// Reverse order on shutdown: stop consuming (commits what is done), then the producer, Redis and admin.
+const exactlyOnce = config.delivery === 'exactly-once';
+// exactly-once: one transactional producer per assigned input partition, its id that partition's.
+const txProducers = new PartitionProducers(async (topic, partition) => {
+  const transactionalId = transactionalIdFor(config.topicPrefix, topic, partition);
+  const txProducer = kafka.producer(transactionalProducerOptions(transactionalId));
+  await txProducer.connect();
+  logger.info({ topic, partition, transactionalId }, 'transactional producer connected');
+  return txProducer;
+});
+if (exactlyOnce) {
+  // After a rebalance only the partitions now assigned keep their producers (and fenced ones start afresh).
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    void txProducers.retain(payload.memberAssignment);
+  });
+}
+// Reverse order on shutdown: stop consuming (commits what is done), then the producers, Redis and admin.
 shutdown.add('redis', () => closeRedis(redis));
 shutdown.add('kafka admin', () => admin.disconnect());
 shutdown.add('kafka producer', () => producer.disconnect());
+shutdown.add('transactional producers', () => txProducers.closeAll());
 shutdown.add('kafka consumer', () => consumer.disconnect());
 
 try {
@@ -110,27 +158,39 @@ try {
   });
   shutdown.add('lag monitor', () => Promise.resolve(lag.stop()));
 
-  const deps: PreparerDeps = {
+  const ledger: OrderLedger = config.dedup === 'ledger' ? redisLedger(redis) : noLedger;
+  /**
+   * What prepareOrder and finishCooked need, sending through `sender` (the producer, or the message's
+   * transaction) and running `after` effects (metrics, log lines) once the output is final: at once for
+   * at-least-once, after the commit for exactly-once.
+   */
+  const depsFor = (
+    sender: Pick<Producer, 'send'>,
+    orderLedger: OrderLedger,
+    after: (effect: () => void) => void,
+  ): PreparerDeps => ({
     preparerId: config.preparerId,
     timeScale: config.timeScale,
     decodeOrder: serde.decoder<Order>(OrderSchema),
     decodeCooked: serde.decoder<Cooked>(CookedSchema),
-    ledger: redisLedger(redis),
+    ledger: orderLedger,
     take: (orderId, portions) => cabinet.take(orderId, portions),
     async askCook(request) {
-      await producer.send({
+      await sender.send({
         topic: topics.cookRequests,
         acks: -1,
         messages: [{ key: request.order.order_id, value: await encodeCookRequest(request) }],
       });
-      sentToCook.inc(labels);
-      logger.info(
-        { order_id: request.order.order_id, short: request.short, attempt: request.attempt },
-        'asked the cook',
-      );
+      after(() => {
+        sentToCook.inc(labels);
+        logger.info(
+          { order_id: request.order.order_id, short: request.short, attempt: request.attempt },
+          'asked the cook',
+        );
+      });
     },
     async handOver(ready) {
-      await producer.send({
+      await sender.send({
         topic: topics.ordersReady,
         acks: -1,
         messages: [{ key: ready.order_id, value: await encodeReady(ready) }],
@@ -142,7 +202,7 @@ try {
       return found.has(orderId);
     },
     async deadLetter(original, reason, error) {
-      await sendToDlq(producer, {
+      await sendToDlq(sender, {
         dlqTopic: topics.ordersDlq,
         message: original,
         reason,
@@ -156,20 +216,63 @@ try {
       );
     },
     onReady(ready) {
-      prepared.inc(labels);
-      prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
-      latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
-      logger.info(
-        { order_id: ready.order_id, till: ready.till, count: ready.count, cooked: ready.cooked },
-        'order ready',
-      );
+      after(() => {
+        prepared.inc(labels);
+        prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
+        latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
+        logger.info(
+          { order_id: ready.order_id, till: ready.till, count: ready.count, cooked: ready.cooked },
+          'order ready',
+        );
+      });
     },
-  };
+  });
+  const atOnce = (effect: () => void) => effect();
+  const deps = depsFor(producer, ledger, atOnce);
+
+  const handle = (message: ConsumedMessage, using: PreparerDeps) =>
+    message.topic === topics.cooked ? finishCooked(message, using) : prepareOrder(message, using);
+
+  /** exactly-once: the message's outputs and its offset in one transaction of its partition's producer. */
+  async function handleInTransaction(message: ConsumedMessage) {
+    const { topic, partition, offset } = message;
+    const txProducer = await txProducers.get(topic, partition);
+    const view = ledgerInTransaction(ledger);
+    const effects: (() => void)[] = [];
+    let outcome;
+    try {
+      outcome = await inTransaction(
+        () => txProducer.transaction(),
+        { consumerGroupId: groupId, topic, partition, offset },
+        (tx) =>
+          handle(
+            message,
+            depsFor(tx, view.ledger, (effect) => effects.push(effect)),
+          ),
+        (abortError) => {
+          // Fenced (another preparer owns the partition now) or in an unknown state: not used again, and
+          // no new producer for this partition until the group assigns it afresh.
+          logger.warn({ topic, partition, err: errorMessage(abortError) }, 'abort failed; producer dropped');
+          void txProducers.drop(topic, partition, { untilRebalance: true });
+        },
+      );
+    } catch (error) {
+      transactions.inc({ ...labels, outcome: 'aborted' });
+      logger.warn({ topic, partition, offset, err: errorMessage(error) }, 'transaction aborted');
+      throw error;
+    }
+    transactions.inc({ ...labels, outcome: 'committed' });
+    await view.afterCommit();
+    effects.forEach(atOnce);
+    return outcome;
+  }
 
   await consumer.run({
     partitionsConsumedConcurrently: config.concurrency,
+    // exactly-once commits offsets in the transactions; the consumer must not commit them itself.
+    autoCommit: !exactlyOnce,
     eachMessage: async ({ topic, partition, message }) => {
-      const incoming = {
+      const incoming: ConsumedMessage = {
         topic,
         partition,
         offset: message.offset,
@@ -177,8 +280,7 @@ try {
         value: message.value,
         headers: message.headers ?? {},
       };
-      const outcome =
-        topic === topics.cooked ? await finishCooked(incoming, deps) : await prepareOrder(incoming, deps);
+      const outcome = exactlyOnce ? await handleInTransaction(incoming) : await handle(incoming, deps);
       if (outcome === 'duplicate') {
         duplicates.inc(labels);
         logger.info({ topic, partition, offset: message.offset }, 'order already handed over; skipped');
