@@ -112,3 +112,36 @@ describe('isTransientRegistryError', () => {
     assert.equal(isTransientRegistryError(new RegistryHttpError(401, 'unauthorized')), false);
   });
 });
+
+describe('createRegistry against a registry that refuses the credentials', () => {
+  const { server } = fakeRegistryServer(() => ({
+    status: 401,
+    body: { error_code: 401, message: 'Unauthorized' },
+  }));
+  let port = 0;
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => server.close());
+
+  it('says which setting to check, without the password, and does not retry', async () => {
+    const { logger, lines } = captureLogger('debug');
+    const registry = createRegistry({
+      registryUri: `http://reg:s3cr3t-pw@127.0.0.1:${port}/apis/ccompat/v7`,
+      logger,
+    });
+    await assert.rejects(
+      registry.register('orders-value', JSON.stringify(OrderSchema)),
+      (error: Error) =>
+        error instanceof RegistryHttpError &&
+        error.status === 401 &&
+        /refused the user name and password in SCHEMA_REGISTRY_URI/.test(error.message) &&
+        !error.message.includes('s3cr3t-pw'),
+    );
+    await assert.rejects(registry.getSchema(7), /refused the user name and password/);
+    const anonymous = createRegistry({ registryUri: `http://127.0.0.1:${port}/apis/ccompat/v7`, logger });
+    await assert.rejects(anonymous.getSchema(7), /wants credentials: give them as user:password@/);
+    assert.doesNotMatch(JSON.stringify(lines), /s3cr3t-pw/);
+  });
+});

@@ -64,6 +64,16 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
   const { url, auth } = splitUrlAuth(registryUri);
   const client = new SchemaRegistry({ host: url, clientId: 'chippy', ...(auth && { auth }) });
 
+  /** 401 and 403 say only "Unauthorized": say which setting holds the credentials (never the credentials). */
+  const explainAuth = (error: unknown): unknown => {
+    const status = statusOf(error);
+    if (status !== 401 && status !== 403) return error;
+    const what = auth
+      ? 'refused the user name and password in SCHEMA_REGISTRY_URI'
+      : 'wants credentials: give them as user:password@ in SCHEMA_REGISTRY_URI';
+    return new RegistryHttpError(status, `the schema registry ${what} (${status}: ${errorMessage(error)})`);
+  };
+
   async function registerOnce(subject: string, schema: string): Promise<number> {
     try {
       const options = { subject, compatibility: COMPATIBILITY.BACKWARD, updateConfig: false };
@@ -83,11 +93,17 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
 
   return {
     async register(subject, schema) {
-      const id = await retry(`registering schema for ${subject}`, () => registerOnce(subject, schema), {
-        logger,
-        shouldRetry: isTransientRegistryError,
-        ...(signal && { signal }),
-      });
+      const id = await retry(
+        `registering schema for ${subject}`,
+        async () => {
+          try {
+            return await registerOnce(subject, schema);
+          } catch (error) {
+            throw explainAuth(error);
+          }
+        },
+        { logger, shouldRetry: isTransientRegistryError, ...(signal && { signal }) },
+      );
       // After registering, because Apicurio has no subject to attach the rule to before that.
       try {
         await request(url, auth, 'PUT', `/config/${encodeURIComponent(subject)}`, {
@@ -105,7 +121,7 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
         return avsc.Type.isType(schema) ? (schema as avsc.Type) : undefined;
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
-        throw error;
+        throw explainAuth(error);
       }
     },
   };
