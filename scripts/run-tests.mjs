@@ -57,8 +57,9 @@ if (suite !== 'integration') {
   failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
 }
 /**
- * Tools the integration tests use to check chippy with clients it did not write: Debian's kcat and
- * Apache Avro's Python library. Installed here (as root, with apt) when missing, so a fresh machine
+ * Tools the integration tests use to check chippy with clients it did not write: Debian's kcat, Apache
+ * Avro's Python library, and Debian's Chromium for the summary's page (driven by playwright-core, which
+ * downloads no browser of its own). Installed here (as root, with apt) when missing, so a fresh machine
  * needs no manual step.
  */
 function ensureTestTools() {
@@ -66,6 +67,7 @@ function ensureTestTools() {
   if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) missing.push('kcat');
   if (spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status !== 0)
     missing.push('python3-avro');
+  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
   if (missing.length === 0) return;
   console.error(`run-tests: installing ${missing.join(', ')} (Debian packages)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
