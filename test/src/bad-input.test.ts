@@ -439,9 +439,7 @@ async function expectRejected(
   if (code !== 2) return `${shown}: want exit code 2`;
   if (lines.length !== 1) return `${shown}: want one line`;
   if (!lines[0]!.includes(named)) return `${shown}: want ${named} named`;
-  // The cook checks its stock levels together only after the common start-up has logged "starting"
-  // (services/cook/src/main.ts); every other rejection happens before any log line.
-  if (stdout !== '' && !(service === 'cook' && named === 'LOW_WATER_COD'))
-    return `${shown}: nothing on stdout, got ${JSON.stringify(stdout)}`;
+  // Every rejection, including settings that are wrong only together, happens before any log line.
+  if (stdout !== '') return `${shown}: nothing on stdout, got ${JSON.stringify(stdout)}`;
   return undefined;
 }

@@ -29,6 +29,8 @@ export interface ServiceOptions<S extends Settings> {
   httpPort: number;
   /** Extra HTTP routes (the summary's page and API). */
   routes?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** Settings each valid but wrong together: a one-line reason, checked before anything starts. */
+  check?: (config: ConfigValues<S>) => string | undefined;
 }
 
 export interface Service<S extends Settings> {
@@ -72,7 +74,9 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     name: options.name,
     description: options.description,
     settings,
-    check: (values) => kafkaSettingsProblem(values as unknown as Service<S>['config']),
+    check: (values) =>
+      kafkaSettingsProblem(values as unknown as Service<S>['config']) ??
+      options.check?.(values as unknown as ConfigValues<S>),
   }) as unknown as Service<S>['config'];
   const logger = createLogger(options.name, config.logLevel);
   logger.info({ config: describeConfig(settings, config) }, 'starting');

@@ -16,7 +16,7 @@ import {
   type CookRequest,
   type Portions,
 } from '@chippy/messaging';
-import { nonZero } from './batch.js';
+import { nonZero, type StockLevels } from './batch.js';
 import { cookOrder } from './cook.js';
 import type { Kitchen } from './kitchen.js';
 import { createLock } from './lock.js';
@@ -29,13 +29,14 @@ const service = await startService({
     'The cook: fries what the preparers ask for (group "cooks" on cook-requests) and keeps the hot cabinet stocked.',
   httpPort: 9103,
   settings: cookSettings,
+  // Before anything starts: one line and exit 2, like every other bad setting.
+  check: (values) => {
+    const levels = stockLevels(values);
+    return typeof levels === 'string' ? levels : undefined;
+  },
 });
 const { config, logger, metrics, shutdown, kafka, topics } = service;
-const stock = stockLevels(config);
-if (typeof stock === 'string') {
-  process.stderr.write(`cook: ${stock}\n`);
-  process.exit(2);
-}
+const stock = stockLevels(config) as StockLevels;
 const groupId = service.groups.cooks;
 const retrying = { logger, signal: shutdown.signal };
 
