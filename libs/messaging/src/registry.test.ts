@@ -145,3 +145,33 @@ describe('createRegistry against a registry that refuses the credentials', () =>
     assert.doesNotMatch(JSON.stringify(lines), /s3cr3t-pw/);
   });
 });
+
+describe('createRegistry while the registry is unreachable', () => {
+  it('retries with a line naming the registry and its setting, never the password', async () => {
+    // A port with nothing listening: bind one, then close it.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const { logger, lines } = captureLogger();
+    const controller = new AbortController();
+    const registry = createRegistry({
+      registryUri: `http://reg:s3cr3t-pw@127.0.0.1:${port}/apis/ccompat/v7`,
+      logger,
+      signal: controller.signal,
+    });
+    const registering = registry.register('orders-value', JSON.stringify(OrderSchema));
+    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    controller.abort(new Error('stop'));
+    await assert.rejects(registering);
+    const text = JSON.stringify(lines);
+    assert.match(
+      text,
+      new RegExp(
+        `registering schema for orders-value at the schema registry http://127.0.0.1:${port}/apis/ccompat/v7 \\(SCHEMA_REGISTRY_URI\\) failed, retrying`,
+      ),
+    );
+    assert.match(text, /ECONNREFUSED/);
+    assert.doesNotMatch(text, /s3cr3t-pw/);
+  });
+});

@@ -94,7 +94,8 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
   return {
     async register(subject, schema) {
       const id = await retry(
-        `registering schema for ${subject}`,
+        // Names the registry (never its credentials: `url` has none) and the setting that points at it.
+        `registering schema for ${subject} at the schema registry ${url} (SCHEMA_REGISTRY_URI)`,
         async () => {
           try {
             return await registerOnce(subject, schema);
