@@ -1,4 +1,4 @@
-/* global document, window, EventSource, fetch, setInterval, setTimeout */
+/* global document, window, EventSource, setInterval, setTimeout */
 // The live page: one EventSource on /api/events; every event is the whole summary (the same JSON as
 // /api/summary), so rendering is a pure function of the latest event and a missed event costs nothing.
 // Text goes in with textContent only: till names and items come from the database.
