@@ -1,0 +1,135 @@
+// DELIVERY=exactly-once: the preparer's consume → produce step in Kafka transactions. Preparers are killed
+// with SIGKILL mid-run — mid-transaction, as they always have one open while orders are waiting — and
+// `orders-ready`, read with read_committed, still holds every order exactly once, with the order_id ledger
+// switched off (PREPARER_DEDUP=none). The control: the same kill at least once, without the ledger, does
+// hand orders over twice — so the first test would catch transactions that did not work.
+import assert from 'node:assert/strict';
+import { after, test, type TestContext } from 'node:test';
+import { testKafka, uniqueName } from './harness/kafka.js';
+import { joinedPreparers, servicesPerTest, type RunningService } from './harness/services.js';
+import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
+
+const start = servicesPerTest();
+after(() => deleteShops());
+
+const orderCount = 300;
+
+/** Resolves once the preparer has logged `n` more "order ready" lines from now. */
+function readyLines(preparer: RunningService, n: number) {
+  const before = preparer.logs().filter((e) => e.msg === 'order ready').length;
+  let seen = 0;
+  return preparer.waitForLog((e) => e.msg === 'order ready' && ++seen >= n + before, 90_000);
+}
+
+/**
+ * SIGKILL, `delayMs` after the caller saw a commit. A transaction is always open while orders wait; right
+ * after a commit the next one is taking portions and preparing (10–20 ms), then its OrderReady is written,
+ * then its offset and commit follow: waiting aims the kill at the written-but-uncommitted part (timing only,
+ * so the test reports how many aborted writes it caused rather than asserting it).
+ */
+async function kill(preparer: RunningService, delayMs = 0) {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  preparer.process.kill('SIGKILL');
+  assert.equal((await preparer.exited).signal, 'SIGKILL');
+}
+
+/**
+ * A shop whose `orders` topic already holds `orderCount` orders, so every preparer has a backlog (and, at
+ * least once, a batch of done-but-uncommitted orders) when it is killed.
+ */
+async function shopWithBacklog(name: string, delivery: string) {
+  const shop = isolatedShop(name);
+  // 10–20 ms of preparing per order: the kill lands while one is in hand.
+  const env = { ...shop.env, TIME_SCALE: '0.02', DELIVERY: delivery, PREPARER_DEDUP: 'none' };
+  start('cook', `${name}-cook`, [], { ...env, RESTOCK_INTERVAL: '1' });
+  const till = start('till', `${name}-till`, ['--orders', String(orderCount), '--rate', '500'], env);
+  assert.equal((await till.exited).code, 0);
+  const orders = await shop.orders(orderCount);
+  assert.equal(orders.length, orderCount);
+  const preparer = (id: string) => start('preparer', `${name}-${id}`, [], { ...env, PREPARER_ID: id });
+  return { shop, orders, preparer };
+}
+
+/** Every record on `topic`, aborted ones included (read_uncommitted), once no more arrive for 3 s. */
+async function readUncommitted(topic: string): Promise<number> {
+  const consumer = testKafka('test-reader').consumer({
+    groupId: uniqueName('test-reader-uncommitted'),
+    allowAutoTopicCreation: false,
+    readUncommitted: true,
+  });
+  let count = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: () => {
+        count += 1;
+        return Promise.resolve();
+      },
+    });
+    for (let last = -1; last !== count;) {
+      last = count;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return count;
+}
+
+function report(t: TestContext, line: string) {
+  t.diagnostic(line);
+  console.log(`exactly-once.test: ${line}`);
+}
+
+test('exactly-once, no ledger: two preparers SIGKILLed mid-transaction, every order ready exactly once', async (t) => {
+  const { shop, orders, preparer } = await shopWithBacklog('eos', 'exactly-once');
+  const p1 = preparer('p1');
+  const p2 = preparer('p2');
+  await Promise.all([joinedPreparers(p1), joinedPreparers(p2)]);
+
+  await readyLines(p1, 20);
+  await kill(p1, 25);
+  await readyLines(p2, 20);
+  await kill(p2, 25);
+  // The dead members' partitions are reassigned after their session timeout (30 s): p3 gets them all,
+  // and taking each partition's transactional id over aborts what p1 and p2 left open.
+  const p3 = preparer('p3');
+
+  const { ready } = await shop.ready(orders.map((o) => o.order_id));
+  const committedDuplicates = duplicatesOf(ready.map((r) => r.order_id));
+  const written = await readUncommitted(shop.topics.ordersReady);
+  report(
+    t,
+    `exactly-once: ${orderCount} orders, 2 kills; read_committed: ${ready.length} OrderReady, ` +
+      `${committedDuplicates.length} duplicated; read_uncommitted (aborted writes too): ${written}`,
+  );
+  assert.deepEqual(committedDuplicates, [], 'no order handed over twice');
+  assert.equal(new Set(ready.map((r) => r.order_id)).size, orderCount, 'every order handed over');
+  assert.ok(
+    ready.some((r) => r.preparer === 'p3'),
+    'the new preparer finished the work',
+  );
+  const aborted = p3.logs().filter((e) => e.msg === 'transaction aborted').length;
+  assert.equal(aborted, 0, 'the survivor aborted nothing of its own');
+});
+
+test('control — at least once, no ledger: a preparer SIGKILLed mid-batch does hand orders over twice', async (t) => {
+  const { shop, orders, preparer } = await shopWithBacklog('alo', 'at-least-once');
+  const p1 = preparer('p1');
+  const p2 = preparer('p2');
+  await Promise.all([joinedPreparers(p1), joinedPreparers(p2)]);
+  await readyLines(p1, 20);
+  await kill(p1);
+  preparer('p3');
+
+  const { ready } = await shop.ready(orders.map((o) => o.order_id));
+  const duplicates = duplicatesOf(ready.map((r) => r.order_id));
+  report(
+    t,
+    `at-least-once: ${orderCount} orders, 1 kill; ${ready.length} OrderReady, ${duplicates.length} orders duplicated`,
+  );
+  assert.equal(new Set(ready.map((r) => r.order_id)).size, orderCount, 'every order handed over');
+  // The killed preparer had handed over orders of its current batch whose offsets were not committed.
+  assert.ok(duplicates.length > 0, 'without transactions or the ledger, redelivery hands orders over again');
+});
