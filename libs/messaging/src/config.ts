@@ -198,6 +198,14 @@ export const commonSettings = {
     parse: parseString,
     secret: true,
   }),
+  kafkaClient: setting({
+    env: 'KAFKA_CLIENT',
+    flag: '--kafka-client',
+    description:
+      'Kafka client library: kafkajs or confluent (@confluentinc/kafka-javascript, installed separately)',
+    default: 'kafkajs',
+    parse: parseEnum(['kafkajs', 'confluent'] as const),
+  }),
   schemaRegistryUri: setting({
     env: 'SCHEMA_REGISTRY_URI',
     flag: '--schema-uri',

@@ -5,6 +5,7 @@ export * from './dlq.js';
 export * from './generated/schemas.js';
 export * from './http.js';
 export * from './kafka.js';
+export * from './kafka-confluent.js';
 export * from './lag.js';
 export * from './log-capture.js';
 export * from './logger.js';

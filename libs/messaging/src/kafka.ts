@@ -11,6 +11,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { Logger } from './logger.js';
+import { createConfluentKafka } from './kafka-confluent.js';
 
 export interface KafkaConfig {
   kafkaUri: string;
@@ -18,6 +19,8 @@ export interface KafkaConfig {
   saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   saslUsername: string;
   saslPassword: string;
+  /** kafkajs (the default) or @confluentinc/kafka-javascript (see kafka-confluent.ts). */
+  kafkaClient?: 'kafkajs' | 'confluent';
 }
 
 interface Security {
@@ -204,6 +207,9 @@ export function createKafka(
   overrides: Partial<Pick<KafkaJsConfig, 'retry' | 'connectionTimeout' | 'requestTimeout'>> = {},
 ): Kafka {
   const { ssl, sasl } = kafkaSecurity(config);
+  if (config.kafkaClient === 'confluent') {
+    return createConfluentKafka(config.kafkaUri.split(','), clientId, { ssl, sasl }, logger);
+  }
   return new Kafka({
     clientId,
     brokers: config.kafkaUri.split(','),
