@@ -53,6 +53,7 @@ if (suite !== 'integration') {
     'deploy/local/dist',
     'deploy/checks/dist',
     'connectors/dist',
+    'bench/dist',
   ]);
   failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
 }

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import {
+  cabinetKeys,
+  consumerGroups,
+  createKafka,
+  createLogger,
+  createSerde,
+  OrderSchema,
+  topicNames,
+  type KafkaConfig,
+  type Logger,
+  type Order,
+  type Serde,
+} from '@chippy/messaging';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+
+/** The endpoints every scenario uses, as the services read them from the environment. */
+export interface Endpoints {
+  KAFKA_SERVICE_URI: string;
+  SCHEMA_REGISTRY_URI: string;
+  CONNECT_URL: string;
+  DATABASE_URL: string;
+  REDIS_URL: string;
+}
+
+export interface Bench {
+  endpoints: Endpoints;
+  /** Environment for service processes: endpoints, TIME_SCALE=0, no certs unless configured. */
+  serviceEnv: NodeJS.ProcessEnv;
+  kafkaConfig: KafkaConfig;
+  kafka: Kafka;
+  logger: Logger;
+  serde: Serde;
+  redis: Redis;
+  /** Every topic prefix, consumer group and Redis key this run made, for the clean-up. */
+  made: { prefixes: Set<string>; groups: Set<string>; redisKeys: Set<string>; orderIds: string[] };
+  /** A fresh TOPIC_PREFIX for one scenario; all of its topics, groups and cabinet keys are deleted at the end. */
+  prefix(label: string): string;
+  /** `count` orders encoded as the till encodes them (registry serde), for the raw-client scenarios. */
+  sampleOrders(topic: string, count: number): Promise<{ key: string; value: Buffer }[]>;
+}
+
+/** One order as a till writes it: a UUID, the till's name, its count and one to three menu items. */
+export function sampleOrder(count: number, now = Date.now()): Order {
+  const menus = [['cod & chips'], ['cod & chips', 'chips & chips'], ['chips']];
+  return { order_id: randomUUID(), till: 'till-1', count, order_time: now, items: menus[count % 3]! };
+}
+
+export function createBench(endpoints: Endpoints, runId: string): Bench {
+  const logger = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
+  const kafkaConfig: KafkaConfig = {
+    kafkaUri: endpoints.KAFKA_SERVICE_URI,
+    certsDir: process.env.KAFKA_CERTS_DIR ?? 'certs',
+    saslMechanism: 'none',
+    saslUsername: '',
+    saslPassword: '',
+  };
+  const serde = createSerde({ registryUri: endpoints.SCHEMA_REGISTRY_URI, format: 'avro', logger });
+  const made = {
+    prefixes: new Set<string>(),
+    groups: new Set<string>(),
+    redisKeys: new Set<string>(),
+    orderIds: [] as string[],
+  };
+  return {
+    endpoints,
+    serviceEnv: { ...process.env, ...endpoints, TIME_SCALE: '0', ORDER_FORMAT: 'avro' },
+    kafkaConfig,
+    kafka: createKafka(kafkaConfig, 'chippy-bench', logger),
+    logger,
+    serde,
+    redis: new Redis(endpoints.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 }),
+    made,
+    prefix(label) {
+      const prefix = `bench-${runId}-${label}-`;
+      made.prefixes.add(prefix);
+      Object.values(consumerGroups(prefix)).forEach((g) => made.groups.add(g));
+      Object.values(cabinetKeys(prefix)).forEach((k) => made.redisKeys.add(k));
+      return prefix;
+    },
+    async sampleOrders(topic, count) {
+      const encode = await serde.encoder<Order>(topic, OrderSchema);
+      return Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const order = sampleOrder(i + 1);
+          return { key: order.order_id, value: await encode(order) };
+        }),
+      );
+    },
+  };
+}
+
+export { topicNames };

@@ -1,0 +1,185 @@
+// `npm run bench`: Kafka's own tools, the raw clients and the shop, measured in one run on one machine,
+// written to docs/benchmarks.json and docs/benchmarks.md. See docs/benchmarks.md for what each figure is.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import path from 'node:path';
+import { repoRoot, up } from '@chippy/local-stack';
+import { versions as stackVersions } from '@chippy/local-stack/dist/versions.js';
+import { createKafka } from '@chippy/messaging';
+import { cleanUp } from './cleanup.js';
+import { confluentClient } from './confluent.js';
+import { createBench, type Endpoints } from './context.js';
+import { renderMarkdown } from './report.js';
+import type { Results } from './results.js';
+import { runBroker } from './scenarios/broker.js';
+import { runClient } from './scenarios/client.js';
+import { runSerde } from './scenarios/serde.js';
+import { withSink, type SinkStats } from './scenarios/sink.js';
+import { runShop, type ShopOptions } from './shop.js';
+import { formatNumber } from './table.js';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const settings = {
+  windowSeconds: num('BENCH_SECONDS', 10),
+  warmupSeconds: num('BENCH_WARMUP', 3),
+  clientSeconds: num('BENCH_CLIENT_SECONDS', 5),
+};
+const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
+/** BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,profile runs a subset (development). */
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, 'docs');
+const log = (line: string) => console.log(`bench: ${line}`);
+
+const packageVersion = (name: string) =>
+  (
+    JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+
+const started = Date.now();
+const endpoints = process.env.KAFKA_SERVICE_URI
+  ? (process.env as unknown as Endpoints)
+  : ((await up(log)) as unknown as Endpoints);
+const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
+const bench = createBench(endpoints, runId);
+const results: Results = {
+  runId,
+  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: totalmem() / 2 ** 30,
+    os: `Linux ${release()}`,
+    loadAtStart: loadavg(),
+  },
+  versions: {
+    Node: process.versions.node,
+    kafkajs: packageVersion('kafkajs'),
+    avsc: packageVersion('avsc'),
+    '@kafkajs/confluent-schema-registry': packageVersion('@kafkajs/confluent-schema-registry'),
+    ioredis: packageVersion('ioredis'),
+    'Apache Kafka': stackVersions.kafka,
+  },
+  settings,
+  wallSeconds: 0,
+  clients: [],
+  clientsMissing: [],
+  layout,
+  latency: [],
+  scaling: [],
+  stages: [],
+  notes: [],
+};
+log(
+  `run ${runId}: load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+
+const shop = (label: string, extra: Partial<ShopOptions> = {}) => {
+  log(`shop ${label}…`);
+  return runShop(bench, {
+    label,
+    tills: layout.tills,
+    preparers: layout.preparers,
+    offered: 0,
+    warmupSeconds: settings.warmupSeconds,
+    seconds: settings.windowSeconds,
+    ...extra,
+  }).then((result) => {
+    log(
+      `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms`,
+    );
+    return result;
+  });
+};
+
+try {
+  const serde = await runSerde(bench, `${bench.prefix('serde')}orders`);
+  results.serde = serde;
+  log(`serde: an Order is ${serde.avroBytes} bytes`);
+  if (wanted('broker')) {
+    log('broker: Kafka ProducerPerformance and ConsumerPerformance…');
+    results.broker = await runBroker(bench, serde.avroBytes);
+  }
+
+  const confluent = await confluentClient(bench, log);
+  if (wanted('client')) {
+    log('client: kafkajs…');
+    results.clients.push(await runClient(bench, bench.kafka, 'kafkajs', settings.clientSeconds));
+    if (confluent.kafka) {
+      log('client: @confluentinc/kafka-javascript…');
+      const kafka = createKafka(
+        { ...bench.kafkaConfig, kafkaClient: 'confluent' },
+        'chippy-bench',
+        bench.logger,
+      );
+      results.clients.push(await runClient(bench, kafka, 'confluent', settings.clientSeconds));
+    }
+  }
+  if (!confluent.kafka)
+    results.clientsMissing.push({ client: '@confluentinc/kafka-javascript', reason: confluent.reason });
+
+  if (wanted('shop') || wanted('latency') || wanted('stages')) {
+    results.max = await shop('max');
+    results.stages.push({ ...results.max, stage: 'baseline' });
+  }
+  const max = results.max?.readyPerSecond ?? 0;
+  if (wanted('latency') && max > 0) {
+    for (const fraction of [0.25, 0.5, 0.9]) {
+      const run = await shop(`load-${Math.round(fraction * 100)}`, { offered: Math.round(max * fraction) });
+      results.latency.push({ ...run, fraction });
+    }
+  }
+  if (wanted('scaling')) {
+    for (const preparers of [1, 2, 3]) {
+      const run =
+        preparers === layout.preparers && results.max
+          ? results.max
+          : await shop(`preparers-${preparers}`, { preparers });
+      results.scaling.push(run);
+    }
+    results.scaling.push(await shop('tills-1', { tills: 1 }));
+  }
+  if (wanted('stages')) {
+    results.stages.push({
+      ...(await shop('cook', { cook: true })),
+      stage: 'with the cook (cabinet starts empty)',
+    });
+    const sink: SinkStats = { rows: 0 };
+    const withJdbc = await shop('sink', { alongside: withSink(bench, sink) });
+    results.stages.push({
+      ...withJdbc,
+      stage: 'with the JDBC sink',
+      note: `${sink.rows} rows written by the end`,
+    });
+    const eos = await shop('exactly-once', { preparerEnv: { DELIVERY: 'exactly-once' } });
+    results.stages.push({ ...eos, stage: 'DELIVERY=exactly-once' });
+    if (confluent.kafka) {
+      const run = await shop('confluent', { env: confluent.env });
+      results.stages.push({
+        ...run,
+        stage: 'client: @confluentinc/kafka-javascript',
+        note: 'KAFKA_CLIENT=confluent in every service',
+      });
+    }
+  }
+  if (wanted('profile')) results.profile = await shop('profile', { preparers: 1, profile: true });
+} catch (error) {
+  results.notes.push(`the run stopped early: ${error instanceof Error ? error.message : String(error)}`);
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  log('cleaning up…');
+  await cleanUp(bench, log);
+  bench.redis.disconnect();
+}
+
+results.wallSeconds = (Date.now() - started) / 1000;
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(outDir, 'benchmarks.md'), renderMarkdown(results));
+log(`done in ${formatNumber(results.wallSeconds)} s: ${path.join(outDir, 'benchmarks.md')}`);
+process.exit();

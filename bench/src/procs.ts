@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@chippy/local-stack';
+import { sleep } from '@chippy/messaging';
+
+export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
+
+/** Where the last run's service logs and profiles go (ignored by git). */
+export const cacheDir = path.join(repoRoot, 'bench/.cache');
+export const logDir = path.join(cacheDir, 'logs');
+
+/** CPU time and memory of one process, from /proc (Linux), so no agent runs inside the services. */
+export interface Usage {
+  cpuSeconds: number;
+  /** Peak resident set size so far (VmHWM), MB. */
+  peakRssMb: number;
+}
+
+// USER_HZ is 100 on every Linux the kernel's ABI promises it for /proc/<pid>/stat.
+const ticksPerSecond = 100;
+
+export function usageOf(pid: number): Usage | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime, stime
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return { cpuSeconds, peakRssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN };
+  } catch {
+    return undefined; // the process has gone
+  }
+}
+
+export interface Proc {
+  label: string;
+  service: ServiceName;
+  port: number;
+  child: ChildProcess;
+  /** Usage now (the last known usage once the process has exited). */
+  usage(): Usage;
+  metrics(): Promise<string>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+let nextPort = 9600;
+
+/**
+ * Starts `services/<service>/dist/main.js` as its own process on a fresh HTTP port, log to
+ * bench/.cache/logs/<label>.log. `nodeArgs` go before the script (e.g. --cpu-prof).
+ */
+export function startProc(
+  service: ServiceName,
+  label: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Proc {
+  mkdirSync(logDir, { recursive: true });
+  const port = nextPort++;
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(repoRoot, `services/${service}/dist/main.js`)],
+    {
+      env: { ...env, HTTP_PORT: String(port), LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const log = createWriteStream(path.join(logDir, `${label}.log`));
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let last: Usage = { cpuSeconds: 0, peakRssMb: 0 };
+  const usage = () => {
+    const now = child.pid !== undefined && child.exitCode === null ? usageOf(child.pid) : undefined;
+    if (now) last = now;
+    return last;
+  };
+  return {
+    label,
+    service,
+    port,
+    child,
+    usage,
+    metrics: async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
+    async stop(graceMs = 15_000) {
+      usage();
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Waits until /readyz answers 200 (connected, and for group members joined), or the process exits. */
+export async function untilReady(proc: Proc, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.label} exited with ${proc.child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${proc.port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${proc.label} not ready within ${timeoutMs / 1000} s (log: bench/.cache/logs)`);
+}
+
+/** The sum of a counter's samples (all label sets) in a Prometheus text exposition. */
+export function counterTotal(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}

@@ -1,0 +1,238 @@
+import type { Results } from './results.js';
+import { ratio } from './stats.js';
+import { formatNumber, formatRatio, markdownTable, type Cell } from './table.js';
+import type { ShopResult } from './shop.js';
+
+const ms = (value: number): Cell => (Number.isFinite(value) ? `${formatNumber(value)} ms` : undefined);
+const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
+
+/** The goals of issue 7, each as target, figure and verdict. */
+export function goals(r: Results) {
+  const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
+  const shopOverClient = ratio(r.max?.readyPerSecond ?? Number.NaN, kafkajs?.pipePerSecond ?? Number.NaN);
+  const half = r.latency.find((l) => l.fraction === 0.5);
+  const byPreparers = [...r.scaling]
+    .filter((s) => s.tills === r.layout.tills)
+    .sort((a, b) => a.preparers - b.preparers);
+  const rising = byPreparers
+    .filter((s) => s.preparers <= r.machine.cores)
+    .every((s, i, all) => i === 0 || s.readyPerSecond > all[i - 1]!.readyPerSecond);
+  const runs = [r.max, ...r.latency, ...r.scaling, ...r.stages].filter(
+    (x): x is ShopResult => x !== undefined,
+  );
+  const rss = runs.flatMap((run) => run.usage.map((u) => ({ ...u, label: run.label })));
+  const peak = rss.reduce(
+    (a, b) => (b.peakRssMb > a.peakRssMb ? b : a),
+    rss[0] ?? { peakRssMb: Number.NaN, service: 'till', label: '' },
+  );
+  return [
+    {
+      goal: 'shop throughput ÷ client ceiling (kafkajs consume→produce pipe)',
+      target: '≥ 0.50×',
+      measured: formatRatio(shopOverClient),
+      met: Number.isFinite(shopOverClient) ? shopOverClient >= 0.5 : undefined,
+    },
+    {
+      goal: 'p99 latency at 50 % of max',
+      target: '< 50 ms',
+      measured: half ? `${formatNumber(half.latencyMs.p99)} ms` : '—',
+      met: half ? half.latencyMs.p99 < 50 : undefined,
+    },
+    {
+      goal: `throughput rises with preparers up to the core count (${r.machine.cores})`,
+      target: 'rising',
+      measured:
+        byPreparers.map((s) => `${s.preparers}: ${formatNumber(s.readyPerSecond)}/s`).join(', ') || '—',
+      met: byPreparers.length > 1 ? rising : undefined,
+    },
+    {
+      goal: 'peak RSS of any service process',
+      target: '≤ 150 MB',
+      measured: Number.isFinite(peak.peakRssMb)
+        ? `${formatNumber(peak.peakRssMb)} MB (${peak.service}, ${peak.label})`
+        : '—',
+      met: Number.isFinite(peak.peakRssMb) ? peak.peakRssMb <= 150 : undefined,
+    },
+  ];
+}
+
+function shopRows(runs: ShopResult[], base: number) {
+  return runs.map((s) => [
+    s.label,
+    s.tills,
+    s.preparers,
+    s.offered > 0 ? s.offered : 'flat out',
+    s.placedPerSecond,
+    s.readyPerSecond,
+    formatRatio(ratio(s.readyPerSecond, base)),
+    ms(s.latencyMs.p50),
+    ms(s.latencyMs.p99),
+  ]);
+}
+const shopHeader = ['run', 'tills', 'preparers', 'offered/s', 'placed/s', 'ready/s', 'ratio', 'p50', 'p99'];
+
+export function renderMarkdown(r: Results): string {
+  const out: string[] = [];
+  const add = (...lines: string[]) => out.push(...lines, '');
+  const broker = r.broker;
+  const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
+  const max = r.max?.readyPerSecond ?? Number.NaN;
+
+  add(
+    '# Benchmarks',
+    `Written by \`npm run bench\` (bench/src) on ${r.date}, run \`${r.runId}\`, in ${formatNumber(r.wallSeconds)} s. ` +
+      'Every figure on this page comes from that one run; ratios compare figures of the same run. ' +
+      'The JSON beside this page (`docs/benchmarks.json`) holds every number.',
+    `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${formatNumber(r.machine.memoryGb)} GB, ${r.machine.os}; ` +
+      `load average at the start ${r.machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min). ` +
+      'Everything — the broker, registry, Connect, PostgreSQL, Redis, the services and the bench itself — shares these cores.',
+    `Versions: ${Object.entries(r.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window; ` +
+      `client runs ${r.settings.clientSeconds} s each. "Flat out" tills send as fast as acknowledgements come back; ` +
+      'otherwise each till sends on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
+      'orders made ready in the window, from the `orders-ready` messages themselves.',
+  );
+
+  add(
+    '## Goals',
+    markdownTable(
+      ['goal', 'target', 'measured', 'met'],
+      goals(r).map((g) => [g.goal, g.target, g.measured, yesNo(g.met)]),
+    ),
+  );
+
+  const rows: Cell[][] = [];
+  const line = (layer: string, what: string, perSecond: number | undefined) =>
+    rows.push([
+      layer,
+      what,
+      perSecond ?? Number.NaN,
+      formatRatio(ratio(perSecond ?? Number.NaN, broker?.producerPerSecond ?? Number.NaN)),
+      formatRatio(ratio(perSecond ?? Number.NaN, kafkajs?.pipePerSecond ?? Number.NaN)),
+    ]);
+  if (broker) {
+    line(
+      'broker',
+      `Kafka ProducerPerformance, ${broker.recordBytes} B records, acks=all (Java client batching)`,
+      broker.producerPerSecond,
+    );
+    line('broker', 'Kafka ConsumerPerformance, same topic', broker.consumerPerSecond);
+  }
+  for (const c of r.clients) {
+    line(c.client, 'producer, one message per send, awaited (as a till sends)', c.serialSendPerSecond);
+    line(c.client, 'producer, 500 messages per send', c.batchedSendPerSecond);
+    line(c.client, 'consumer group, no work per message', c.consumePerSecond);
+    line(c.client, 'consume → produce one by one (a preparer without Redis and serde)', c.pipePerSecond);
+  }
+  if (r.max)
+    line('shop', `${r.max.tills} tills flat out → ${r.max.preparers} preparers (max)`, r.max.readyPerSecond);
+  for (const s of r.stages.filter((s) => s.stage.startsWith('client:')))
+    line('shop', `${s.stage}: ${s.tills} tills flat out → ${s.preparers} preparers`, s.readyPerSecond);
+  add(
+    '## Throughput side by side (scenarios 1–3)',
+    markdownTable(['layer', 'what', 'messages/s', '÷ broker producer', '÷ kafkajs pipe'], rows),
+  );
+  for (const m of r.clientsMissing) add(`Not measured: **${m.client}** — ${m.reason}`);
+
+  add(
+    '## Latency at a fixed offered load (scenario 3)',
+    `Offered open-loop at fractions of the max (${formatNumber(max)} orders/s) by ${r.layout.tills} tills, ${r.layout.preparers} preparers.`,
+    markdownTable(
+      ['load', 'offered/s', 'placed/s', 'ready/s', 'p50', 'p95', 'p99', 'max', 'orders'],
+      r.latency.map((l) => [
+        `${Math.round(l.fraction * 100)} %`,
+        l.offered,
+        l.placedPerSecond,
+        l.readyPerSecond,
+        ms(l.latencyMs.p50),
+        ms(l.latencyMs.p95),
+        ms(l.latencyMs.p99),
+        ms(l.latencyMs.max),
+        l.latencyMs.count,
+      ]),
+    ),
+  );
+
+  add(
+    '## Scaling (scenario 4)',
+    'Tills flat out. The ratio is ready/s over the same layout with one preparer (or one till).',
+    markdownTable(
+      shopHeader,
+      shopRows(r.scaling, r.scaling.find((s) => s.preparers === 1)?.readyPerSecond ?? Number.NaN),
+    ),
+  );
+
+  const baseline = r.stages.find((s) => s.stage === 'baseline')?.readyPerSecond ?? max;
+  add(
+    '## What each stage costs (scenario 5)',
+    `${r.layout.tills} tills flat out, ${r.layout.preparers} preparers; the ratio is ready/s over the baseline (bottomless cabinet, no cook, no sink).`,
+    markdownTable(
+      ['stage', 'ready/s', 'ratio', 'p50', 'p99', 'note'],
+      r.stages.map((s) => [
+        s.stage,
+        s.readyPerSecond,
+        formatRatio(ratio(s.readyPerSecond, baseline)),
+        ms(s.latencyMs.p50),
+        ms(s.latencyMs.p99),
+        s.note,
+      ]),
+    ),
+  );
+
+  if (r.serde) {
+    const s = r.serde;
+    add(
+      '## Serde (scenario 6)',
+      `One \`Order\`: ${s.avroBytes} bytes as Confluent-framed Avro, ${s.jsonBytes} bytes as JSON. Single thread, schema id cached.`,
+      markdownTable(
+        ['operation', 'ops/s', 'µs per op', '÷ JSON'],
+        [
+          [
+            'encode: registry serde (avsc, validated)',
+            s.avroEncode,
+            1e6 / s.avroEncode,
+            formatRatio(ratio(s.avroEncode, s.jsonStringify)),
+          ],
+          ['encode: JSON.stringify', s.jsonStringify, 1e6 / s.jsonStringify, '1.00×'],
+          [
+            'decode: registry serde (avsc, plain object)',
+            s.avroDecode,
+            1e6 / s.avroDecode,
+            formatRatio(ratio(s.avroDecode, s.jsonParse)),
+          ],
+          ['decode: JSON.parse', s.jsonParse, 1e6 / s.jsonParse, '1.00×'],
+        ],
+      ),
+    );
+  }
+
+  const resourceRuns = [r.max, ...r.stages.filter((s) => s.stage !== 'baseline')].filter(
+    (x): x is ShopResult => x !== undefined,
+  );
+  add(
+    '## Resources (scenario 7)',
+    'CPU seconds (user + system, from /proc) per 1,000 orders each service handled in the window; peak RSS (VmHWM) of its largest process.',
+    markdownTable(
+      ['run', 'service', 'processes', 'CPU s / 1,000 orders', 'peak RSS MB'],
+      resourceRuns.flatMap((run) =>
+        run.usage.map((u) => [run.label, u.service, u.processes, u.cpuPer1000, u.peakRssMb]),
+      ),
+    ),
+  );
+
+  if (r.profile?.profile) {
+    add(
+      '## Where a preparer spends its CPU',
+      `\`node --cpu-prof\` on one preparer of ${r.profile.preparers}, ${r.profile.tills} tills flat out (${formatNumber(r.profile.readyPerSecond)} orders/s ready). ` +
+        'Self time, summed per function, as a share of the time the process was not idle.',
+      markdownTable(
+        ['#', 'function (file:line)', 'share of busy time', 'ms'],
+        r.profile.profile.map((p, i) => [i + 1, `\`${p.name}\``, `${(p.share * 100).toFixed(1)} %`, p.ms]),
+      ),
+    );
+  }
+  if (r.notes.length > 0) add('## Notes from this run', ...r.notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}

@@ -1,0 +1,27 @@
+import type { BrokerResult } from './scenarios/broker.js';
+import type { ClientResult } from './scenarios/client.js';
+import type { SerdeResult } from './scenarios/serde.js';
+import type { ShopResult } from './shop.js';
+
+/** Everything one `npm run bench` measured: written as JSON and rendered into docs/benchmarks.md. */
+export interface Results {
+  runId: string;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; os: string; loadAtStart: number[] };
+  versions: Record<string, string>;
+  settings: { windowSeconds: number; warmupSeconds: number; clientSeconds: number };
+  wallSeconds: number;
+  serde?: SerdeResult;
+  broker?: BrokerResult;
+  clients: ClientResult[];
+  /** Client libraries that could not be measured, with the reason. */
+  clientsMissing: { client: string; reason: string }[];
+  /** The shop's layout for max, latency and stages: tills and preparers. */
+  layout: { tills: number; preparers: number };
+  max?: ShopResult;
+  latency: (ShopResult & { fraction: number })[];
+  scaling: ShopResult[];
+  stages: (ShopResult & { stage: string; note?: string })[];
+  profile?: ShopResult;
+  notes: string[];
+}

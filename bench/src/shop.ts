@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { cabinetKeys, sleep, topicNames } from '@chippy/messaging';
+import type { Bench } from './context.js';
+import { cacheDir, counterTotal, startProc, untilReady, type Proc, type ServiceName } from './procs.js';
+import { topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
+import { watchReadies } from './readies.js';
+import { rateIn, summarize, type LatencySummary } from './stats.js';
+import { repoRoot } from '@chippy/local-stack';
+
+/** A till rate no till reaches: it then sends as fast as each acknowledgement comes back. */
+export const flatOut = 100_000;
+
+export interface ShopOptions {
+  label: string;
+  tills: number;
+  /** Orders/s offered by all tills together, on fixed schedules; 0 = flat out. */
+  offered: number;
+  preparers: number;
+  /** A real cook and a cabinet that starts empty; otherwise a bottomless cabinet and no cook. */
+  cook?: boolean;
+  /** Extra settings for the preparers (e.g. DELIVERY, KAFKA_CLIENT). */
+  preparerEnv?: NodeJS.ProcessEnv;
+  /** Extra settings for every service (e.g. KAFKA_CLIENT). */
+  env?: NodeJS.ProcessEnv;
+  warmupSeconds: number;
+  seconds: number;
+  /** Profiles the first preparer (node --cpu-prof) and returns its top self-time functions. */
+  profile?: boolean;
+  /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
+  alongside?: (prefix: string) => Promise<() => Promise<void>>;
+}
+
+export interface ServiceUsage {
+  service: ServiceName;
+  processes: number;
+  /** CPU seconds of all its processes per 1,000 orders it handled in the window. */
+  cpuPer1000: number;
+  /** The largest peak RSS of its processes, MB. */
+  peakRssMb: number;
+}
+
+export interface ShopResult {
+  label: string;
+  tills: number;
+  preparers: number;
+  /** Orders/s asked of the tills (0 = flat out). */
+  offered: number;
+  placedPerSecond: number;
+  readyPerSecond: number;
+  /** order_time → ready_time of the orders made ready in the window, ms. */
+  latencyMs: LatencySummary;
+  usage: ServiceUsage[];
+  profile?: SelfTime[];
+}
+
+/** The cabinet for runs without a cook: more than any run can take, so preparing alone is measured. */
+async function bottomless(bench: Bench, prefix: string): Promise<void> {
+  const portions = { cod: 1e9, chips: 1e9, plaice: 1e9 };
+  await bench.redis.hset(cabinetKeys(prefix).levels, portions);
+}
+
+/** A cook whose targets keep the cabinet stocked between restocks, waking often (cook's own settings). */
+const busyCook = {
+  TARGET_COD: '2000',
+  TARGET_CHIPS: '4000',
+  LOW_WATER_COD: '1000',
+  LOW_WATER_CHIPS: '2000',
+  RESTOCK_INTERVAL: '0.2',
+};
+
+/**
+ * tills → orders → preparers → orders-ready as separate processes. After a warm-up, for `seconds`: the
+ * orders the tills placed (their own counter), the OrderReady messages whose ready_time falls in the
+ * window, their latencies, and each process's CPU time and peak memory.
+ */
+export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopResult> {
+  const prefix = bench.prefix(options.label);
+  const topics = topicNames(prefix);
+  const env = { ...bench.serviceEnv, ...options.env, TOPIC_PREFIX: prefix };
+  const profileDir = path.join(cacheDir, 'profiles', options.label);
+  const procs: Proc[] = [];
+  const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
+  let stopAlongside: (() => Promise<void>) | undefined;
+  try {
+    if (options.cook) procs.push(startProc('cook', `${options.label}-cook`, { ...env, ...busyCook }));
+    else await bottomless(bench, prefix);
+    if (options.profile) {
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    for (let i = 1; i <= options.preparers; i++) {
+      const profiling = options.profile && i === 1 ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+      const id = { PREPARER_ID: `preparer-${i}`, ...options.preparerEnv };
+      procs.push(startProc('preparer', `${options.label}-preparer-${i}`, { ...env, ...id }, profiling));
+    }
+    await Promise.all(procs.map((p) => untilReady(p)));
+    const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
+    stopAlongside = await options.alongside?.(prefix);
+
+    const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
+    const tills = Array.from({ length: options.tills }, (_, i) =>
+      startProc('till', `${options.label}-till-${i + 1}`, {
+        ...env,
+        TILL_ID: `till-${i + 1}`,
+        TILL_RATE: String(perTill),
+        TILL_PLAICE: 'false',
+      }),
+    );
+    procs.push(...tills);
+    await Promise.all(tills.map((p) => untilReady(p)));
+
+    await sleep(options.warmupSeconds * 1000);
+    const placed = async () =>
+      (
+        await Promise.all(
+          tills.map(async (t) => counterTotal(await t.metrics(), 'chippy_orders_placed_total')),
+        )
+      ).reduce((a, b) => a + b, 0);
+    const before = { time: Date.now(), placed: await placed(), usage: procs.map((p) => p.usage()) };
+    await sleep(options.seconds * 1000);
+    const after = { time: Date.now(), placed: await placed(), usage: procs.map((p) => p.usage()) };
+
+    await stopAll(tills);
+    // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
+    await sleep(500);
+    await stopAll(procs.filter((p) => p.service !== 'till'));
+    await stopAlongside?.();
+    stopAlongside = undefined;
+    await watcher.stop();
+
+    const readyTimes = watcher.readies.map((r) => r.readyTime);
+    const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < after.time);
+    const seconds = (after.time - before.time) / 1000;
+    const placedCount = after.placed - before.placed;
+    const usage = (['till', 'preparer', 'cook'] as const)
+      .map((service): ServiceUsage | undefined => {
+        const idx = procs.map((p, i) => (p.service === service ? i : -1)).filter((i) => i >= 0);
+        if (idx.length === 0) return undefined;
+        const cpu = idx.reduce((sum, i) => sum + after.usage[i]!.cpuSeconds - before.usage[i]!.cpuSeconds, 0);
+        const handled = service === 'till' ? placedCount : inWindow.length;
+        return {
+          service,
+          processes: idx.length,
+          cpuPer1000: handled > 0 ? (cpu / handled) * 1000 : Number.NaN,
+          peakRssMb: Math.max(...idx.map((i) => procs[i]!.usage().peakRssMb)),
+        };
+      })
+      .filter((u): u is ServiceUsage => u !== undefined);
+
+    return {
+      label: options.label,
+      tills: options.tills,
+      preparers: options.preparers,
+      offered: options.offered,
+      placedPerSecond: placedCount / seconds,
+      readyPerSecond: rateIn(readyTimes, before.time, after.time),
+      latencyMs: summarize(inWindow.map((r) => r.readyTime - r.orderTime)),
+      usage,
+      ...(options.profile && { profile: readProfile(profileDir) }),
+    };
+  } finally {
+    await stopAll(procs);
+    await stopAlongside?.().catch(() => undefined);
+  }
+}
+
+function readProfile(dir: string): SelfTime[] {
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (!file) return [];
+  return topSelfTime(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile, repoRoot, 5);
+}

@@ -1,0 +1,48 @@
+/** Summaries of measured samples: nearest-rank percentiles, so p99 of 100 samples is a real sample. */
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** The nearest-rank percentile (0 < p ≤ 100) of `sorted` (ascending); NaN when there are no samples. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function summarize(samples: readonly number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN,
+  };
+}
+
+/** Events per second of the timestamps (ms) that fall in [from, to). */
+export function rateIn(timestamps: readonly number[], from: number, to: number): number {
+  if (to <= from) return Number.NaN;
+  const inside = timestamps.filter((t) => t >= from && t < to).length;
+  return (inside * 1000) / (to - from);
+}
+
+/** a ÷ b, or NaN when either is missing, so a failed measurement never shows as a ratio of 0 or ∞. */
+export function ratio(a: number, b: number): number {
+  return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN;
+}
+
+/**
+ * The per-till rates that offer `total` orders/s from `tills` tills on fixed schedules (each till's
+ * TILL_RATE), never below a floor that keeps a till from waiting seconds between orders.
+ */
+export function perTillRate(total: number, tills: number, floor = 1): number {
+  if (tills < 1) throw new Error('at least one till');
+  return Math.max(floor, total / tills);
+}
