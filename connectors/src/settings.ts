@@ -1,5 +1,6 @@
 import {
   commonSettings,
+  connectUrlSetting,
   parseEnum,
   parseInteger,
   parseNumber,
@@ -17,13 +18,7 @@ const { databaseUrl, schemaRegistryUri, topicPrefix, replicationFactor, logLevel
 
 /** What `migrate` and the connector commands read; every one also has a flag (`--help`). */
 export const connectorSettings = {
-  connectUrl: setting({
-    env: 'CONNECT_URL',
-    flag: '--connect-url',
-    description: 'Kafka Connect REST URL',
-    default: 'http://127.0.0.1:8083',
-    parse: parseUrl(['http', 'https']),
-  }),
+  connectUrl: connectUrlSetting,
   target: setting({
     env: 'CONNECTOR_TARGET',
     flag: '--target',

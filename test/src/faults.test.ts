@@ -16,7 +16,6 @@ import {
   readToEnd,
   readyz,
   stackUp,
-  startWatch,
   stopBroker,
   whyNotOwned,
 } from './harness/faults.js';
@@ -29,7 +28,7 @@ import {
   type RunningService,
 } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
-import { deleteSinks, deploySink } from './harness/sink.js';
+import { deleteSinks, deploySink, watchSink } from './harness/sink.js';
 
 const start = servicesPerTest();
 const chaos = process.env.FAULTS_CHAOS === '1';
@@ -65,7 +64,7 @@ async function shopWithSink(name: string) {
   const shop = isolatedShop(name);
   const db = await isolatedDatabase(name.replace(/-/g, '_'));
   await deploySink(shop.prefix, db.url, 'avro');
-  const watch = startWatch(shop.prefix, `${name}-watch`);
+  const watch = watchSink(shop.prefix, `${name}-watch`);
   const env = { ...shop.env, ...pace };
   return {
     shop,

@@ -124,13 +124,13 @@ test('a malformed record goes to the sink dead-letter topic with the reason; the
 
 test('PostgreSQL stopped for 30 s while tills take orders: the sink recovers and no row is lost', async () => {
   const server = privatePostgres(5439);
-  let stopWatching = () => Promise.resolve();
+  let watch: ReturnType<typeof watchSink> | undefined;
   try {
     server.start();
     const shop = isolatedShop('sink-outage');
     const db = await isolatedDatabase('sink_outage', server.url);
     const sink = await deploySink(shop.prefix, db.url, 'avro');
-    stopWatching = watchSink(shop.prefix, 'sink-outage-watch');
+    watch = watchSink(shop.prefix, 'sink-outage-watch');
     // 4 orders a second for 45 s, so orders keep coming before, during and after the outage.
     const till = start('till', 'sink-outage-till', ['--orders', '180', '--rate', '4'], {
       ...shop.env,
@@ -152,7 +152,7 @@ test('PostgreSQL stopped for 30 s while tills take orders: the sink recovers and
       ['RUNNING', 'RUNNING'],
     );
   } finally {
-    await stopWatching();
+    await watch?.stop();
     await deleteSinks();
     server.remove();
   }

@@ -271,6 +271,15 @@ export const commonSettings = {
   }),
 };
 
+/** Kafka Connect's REST API, for the tools that talk to it (`npm run check`, the connector commands). */
+export const connectUrlSetting = setting({
+  env: 'CONNECT_URL',
+  flag: '--connect-url',
+  description: 'Kafka Connect REST URL',
+  default: 'http://127.0.0.1:8083',
+  parse: parseUrl(['http', 'https']),
+});
+
 // --- loading -------------------------------------------------------------------------------------------
 
 export interface LoadConfigOptions<S extends Settings> {

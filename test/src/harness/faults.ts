@@ -1,17 +1,15 @@
 // Faults for the fault tests: stop or kill the native stack's broker and Connect worker, a registry that is
 // not there yet, a `connectors watch` whose exit code is kept, and the shop's end-to-end invariant.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { endpoints as stackEndpoints, paths, repoRoot, up } from '@chippy/local-stack';
+import { endpoints as stackEndpoints, paths, up } from '@chippy/local-stack';
 import { kafka as stackKafka } from '@chippy/local-stack/dist/components/kafka.js';
 import { query } from './database.js';
 import { endpointsFromEnv } from './endpoints.js';
 import { testKafka } from './kafka.js';
-import { outputDir } from './services.js';
 import { duplicatesOf, type isolatedShop } from './shop.js';
 import { readTopic, type RawMessage } from './topics.js';
 
@@ -131,35 +129,6 @@ export async function lateRegistry() {
 /** A service's /readyz status code. */
 export async function readyz(port: number): Promise<number> {
   return (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
-}
-
-/**
- * `connectors watch` for one shop's sink as a process of the test's own, so its exit code and time to exit
- * can be checked (harness/sink.ts's watchSink only stops it).
- */
-export function startWatch(prefix: string, label: string) {
-  const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'connectors/dist/cli.js'), 'watch', '--watch-interval', '2'],
-    {
-      env: { ...process.env, ...endpointsFromEnv(), TOPIC_PREFIX: prefix, HTTP_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const log = createWriteStream(path.join(outputDir, `${label}.log`));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    process: child,
-    exited,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 /** Every message now on `topic` (up to the end offsets at the time of the call). */

@@ -3,7 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { paths } from '@chippy/local-stack';
-import { newClusterId, writeLog4jConfig } from '@chippy/local-stack/dist/components/kafka.js';
+import {
+  newClusterId,
+  singleBrokerSettings,
+  writeLog4jConfig,
+} from '@chippy/local-stack/dist/components/kafka.js';
 import { classpathOf, javaBinary } from '@chippy/local-stack/dist/java.js';
 import { Kafka, logLevel } from 'kafkajs';
 import type { TestCerts } from './certs.js';
@@ -59,14 +63,7 @@ export async function startSecureBroker(dir: string, certs: TestCerts): Promise<
       `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scramJaas}`,
       `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scramJaas}`,
       `log.dirs=${dataDir}`,
-      'offsets.topic.replication.factor=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      'auto.create.topics.enable=false',
-      'num.partitions=3',
+      ...singleBrokerSettings,
       '',
     ].join('\n'),
   );

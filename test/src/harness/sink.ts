@@ -49,9 +49,10 @@ export async function deploySink(prefix: string, databaseUrl: string, format: 'a
 
 /**
  * `connectors watch` for the shop's sink, as its own process (log in test-output/<label>.log): the
- * project's answer to Connect never restarting a FAILED task. Returns a function that stops it.
+ * project's answer to Connect never restarting a FAILED task. Its exit code and time to exit can be
+ * checked through `exited` and `stop()`.
  */
-export function watchSink(prefix: string, label: string): () => Promise<void> {
+export function watchSink(prefix: string, label: string) {
   const child = spawn(
     process.execPath,
     [path.join(repoRoot, 'connectors/dist/cli.js'), 'watch', '--watch-interval', '2'],
@@ -63,10 +64,16 @@ export function watchSink(prefix: string, label: string): () => Promise<void> {
   const log = createWriteStream(path.join(outputDir, `${label}.log`));
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return async () => {
-    child.kill('SIGTERM');
-    await exited;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    process: child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
   };
 }
 

@@ -13,6 +13,21 @@ export const kafkaPort = 9092;
 const controllerPort = 9093;
 
 /** Apache Kafka in KRaft combined mode (one node is broker and controller), as the design's local target. */
+/** What a one-broker cluster here needs, whatever its listeners (the stack's, and tests' own brokers). */
+export const singleBrokerSettings = [
+  // One broker: every internal topic has one replica.
+  'offsets.topic.replication.factor=1',
+  'transaction.state.log.replication.factor=1',
+  'transaction.state.log.min.isr=1',
+  'share.coordinator.state.topic.replication.factor=1',
+  'share.coordinator.state.topic.min.isr=1',
+  // Tests and demos start consumers and expect assignment at once.
+  'group.initial.rebalance.delay.ms=0',
+  // Topics are created by the services that write them, with their partition counts.
+  'auto.create.topics.enable=false',
+  'num.partitions=3',
+];
+
 export function kafka(): Component {
   const jvm = new JavaProcess('kafka', '512m');
   const dataDir = path.join(paths.data, 'kafka');
@@ -43,17 +58,7 @@ export function kafka(): Component {
           'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
           'inter.broker.listener.name=PLAINTEXT',
           `log.dirs=${dataDir}`,
-          // One broker: every internal topic has one replica.
-          'offsets.topic.replication.factor=1',
-          'transaction.state.log.replication.factor=1',
-          'transaction.state.log.min.isr=1',
-          'share.coordinator.state.topic.replication.factor=1',
-          'share.coordinator.state.topic.min.isr=1',
-          // Tests and demos start consumers and expect assignment at once.
-          'group.initial.rebalance.delay.ms=0',
-          // Topics are created by the services that write them, with their partition counts.
-          'auto.create.topics.enable=false',
-          'num.partitions=3',
+          ...singleBrokerSettings,
           '',
         ].join('\n'),
       );

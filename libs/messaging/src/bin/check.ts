@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Can chippy reach everything it needs? One line per component, then exit 0 if all answered, else 1.
-import { commonSettings, loadConfigOrExit, parseUrl, setting } from '../config.js';
+import { commonSettings, connectUrlSetting, loadConfigOrExit } from '../config.js';
 import { describeKafka } from '../kafka.js';
 import { redactUrl } from '../urls.js';
 import {
@@ -35,13 +35,7 @@ const config = loadConfigOrExit({
     saslUsername,
     saslPassword,
     schemaRegistryUri,
-    connectUrl: setting({
-      env: 'CONNECT_URL',
-      flag: '--connect-url',
-      description: 'Kafka Connect REST URL',
-      default: 'http://127.0.0.1:8083',
-      parse: parseUrl(['http', 'https']),
-    }),
+    connectUrl: connectUrlSetting,
     databaseUrl,
     redisUrl,
   },
