@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DecodeError } from './serde.js';
 
@@ -109,18 +110,34 @@ function toPortions(hash: Record<string, string>): Portions {
   return p;
 }
 
+/**
+ * Runs a script by its SHA1 (EVALSHA), sending its text (EVAL) only when Redis does not have it cached
+ * yet (NOSCRIPT: first use, or after a restart). EVAL with the text on every call cost each order a
+ * ~700-byte write and Redis a hash of it: the bench measured EVALSHA at half the round trip (0.11 vs
+ * 0.23 ms) and under half the client CPU.
+ */
+function cachedScript(script: string) {
+  const sha = createHash('sha1').update(script).digest('hex');
+  return async (redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.eval(script, keys.length, ...keys, ...args);
+    }
+  };
+}
+const runTake = cachedScript(takeScript);
+const runAdd = cachedScript(addScript);
+
 export function redisCabinet(redis: Redis, prefix: string): Cabinet {
   const keys = cabinetKeys(prefix);
   return {
     async take(orderId, portions) {
-      const reply = (await redis.eval(
-        takeScript,
-        3,
-        keys.levels,
-        keys.taken,
-        orderKey(orderId),
-        ttlSeconds,
-        ...pairs(portions),
+      const reply = (await runTake(
+        redis,
+        [keys.levels, keys.taken, orderKey(orderId)],
+        [ttlSeconds, ...pairs(portions)],
       )) as string[];
       if (reply[0] === 'taken') return { outcome: 'taken' };
       if (reply[0] === 'already') return { outcome: 'already' };
@@ -132,9 +149,7 @@ export function redisCabinet(redis: Redis, prefix: string): Cabinet {
       const key = batch
         ? batchKey(batch.orderId, batch.attempt)
         : `chippy:batch:restock:${Date.now()}:${Math.random()}`;
-      return (
-        (await redis.eval(addScript, 3, keys.levels, keys.cooked, key, ttlSeconds, ...pairs(portions))) === 1
-      );
+      return (await runAdd(redis, [keys.levels, keys.cooked, key], [ttlSeconds, ...pairs(portions)])) === 1;
     },
     async levels() {
       return toPortions(await redis.hgetall(keys.levels));
