@@ -20,8 +20,8 @@ import type { Logger } from './logger.js';
  *
  * Its KafkaJS-compatible API differs in a few places, bridged here:
  * - `acks` is a producer setting, not a `send` option; the services always send with acks=all.
- * - `fromBeginning` is a consumer setting, not a `subscribe` option: the consumer is created when it
- *   subscribes, so `connect()` before `subscribe()` works as with kafkajs.
+ * - `fromBeginning` (a `subscribe` option) and `autoCommit` (a `run` option) are consumer settings: the
+ *   consumer is created, connected and subscribed in `run`, so the kafkajs call order works unchanged.
  * - no custom partitioners: librdkafka's `murmur2_random` is the Java client's (and kafkajs's
  *   DefaultPartitioner's) choice of partition for a key.
  * - consumer events are not implemented: GROUP_JOIN is raised from the rebalance callback on an
@@ -97,11 +97,13 @@ function adaptConsumer(kafka: ConfluentKafka, config: ConsumerConfig): Consumer 
   const emit = (name: string, payload: Record<string, unknown>) =>
     (listeners.get(name) ?? []).forEach((listener) => listener({ payload }));
   let inner: Consumer | undefined;
-  const create = (fromBeginning: boolean) =>
+  let subscription: ConsumerSubscribeTopics | undefined;
+  const create = (fromBeginning: boolean, autoCommit: boolean) =>
     kafka.consumer({
       kafkaJS: {
         groupId: config.groupId,
         fromBeginning,
+        autoCommit,
         ...(config.allowAutoTopicCreation !== undefined && {
           allowAutoTopicCreation: config.allowAutoTopicCreation,
         }),
@@ -112,6 +114,8 @@ function adaptConsumer(kafka: ConfluentKafka, config: ConsumerConfig): Consumer 
         if (error.code === -175) emit(consumerEvents.GROUP_JOIN, { memberAssignment: assignment });
       },
     });
+  // fromBeginning (a subscribe option) and autoCommit (a run option) are creation settings in this
+  // client, so the consumer is created, connected and subscribed when `run` is called.
   const adapter = {
     events: consumerEvents,
     on(name: string, listener: (event: { payload: Record<string, unknown> }) => void) {
@@ -119,13 +123,16 @@ function adaptConsumer(kafka: ConfluentKafka, config: ConsumerConfig): Consumer 
       return () => undefined;
     },
     connect: () => Promise.resolve(),
-    async subscribe({ fromBeginning = false, ...subscription }: ConsumerSubscribeTopics) {
-      inner ??= create(fromBeginning);
-      await inner.connect();
-      await inner.subscribe(subscription);
+    subscribe(topics: ConsumerSubscribeTopics) {
+      subscription = topics;
+      return Promise.resolve();
     },
-    run: (options: Parameters<Consumer['run']>[0]) => {
-      if (!inner) throw new Error('subscribe before run');
+    async run({ autoCommit = true, ...options }: Parameters<Consumer['run']>[0] = {}) {
+      if (!subscription) throw new Error('subscribe before run');
+      const { fromBeginning = false, ...topics } = subscription;
+      inner = create(fromBeginning, autoCommit);
+      await inner.connect();
+      await inner.subscribe(topics);
       return inner.run(options);
     },
     disconnect: () => inner?.disconnect() ?? Promise.resolve(),
@@ -135,6 +142,32 @@ function adaptConsumer(kafka: ConfluentKafka, config: ConsumerConfig): Consumer 
     seek: (...args: Parameters<Consumer['seek']>) => inner!.seek(...args),
   };
   return adapter as unknown as Consumer;
+}
+
+/**
+ * `createTopics` refuses kafkajs's `waitForLeaders`: it is dropped, and instead the call waits until the
+ * new topics' metadata shows every partition with a leader (what kafkajs waits for), for up to 10 s.
+ */
+function adaptAdmin(inner: Admin): Admin {
+  const createTopics = inner.createTopics.bind(inner);
+  inner.createTopics = async ({ waitForLeaders, ...options }: Parameters<Admin['createTopics']>[0]) => {
+    const created = await createTopics(options);
+    if (waitForLeaders === false) return created;
+    const topics = options.topics.map((t) => t.topic);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const led = await inner
+        .fetchTopicMetadata({ topics })
+        .then((m) =>
+          m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+        )
+        .catch(() => false);
+      if (led) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return created;
+  };
+  return inner;
 }
 
 /** A kafkajs-shaped client made by @confluentinc/kafka-javascript. */
@@ -162,7 +195,7 @@ export function createConfluentKafka(
   return {
     producer: (config?: ProducerConfig) => adaptProducer(kafka, config),
     consumer: (config: ConsumerConfig) => adaptConsumer(kafka, config),
-    admin: () => kafka.admin(),
+    admin: () => adaptAdmin(kafka.admin()),
     logger: () => kafkaJsStyleLogger(logger),
   };
 }
