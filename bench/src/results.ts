@@ -18,9 +18,14 @@ export interface Results {
   clientsMissing: { client: string; reason: string }[];
   /** The shop's layout for max, latency and stages: tills and preparers. */
   layout: { tills: number; preparers: number };
+  /** Orders waiting before each drain run. */
+  backlog: number;
   max?: ShopResult;
   latency: (ShopResult & { fraction: number })[];
+  /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
+  /** 1 and 3 tills flat out, with the layout's preparers. */
+  tills: ShopResult[];
   stages: (ShopResult & { stage: string; note?: string })[];
   profile?: ShopResult;
   notes: string[];

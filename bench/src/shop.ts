@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { cabinetKeys, sleep, topicNames } from '@chippy/messaging';
+import { cabinetKeys, producerOptions, sleep, topicNames } from '@chippy/messaging';
 import type { Bench } from './context.js';
 import { cacheDir, counterTotal, startProc, untilReady, type Proc, type ServiceName } from './procs.js';
 import { topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
@@ -27,6 +27,11 @@ export interface ShopOptions {
   seconds: number;
   /** Profiles the first preparer (node --cpu-prof) and returns its top self-time functions. */
   profile?: boolean;
+  /**
+   * Orders put on `orders` before the preparers start (no tills then): the preparers' drain rate, with
+   * no till competing for the cores. Must outlast the warm-up and window.
+   */
+  backlog?: number;
   /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
   alongside?: (prefix: string) => Promise<() => Promise<void>>;
 }
@@ -83,6 +88,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
   const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
   let stopAlongside: (() => Promise<void>) | undefined;
   try {
+    if (options.backlog) await fillBacklog(bench, topics.orders, options.backlog);
     if (options.cook) procs.push(startProc('cook', `${options.label}-cook`, { ...env, ...busyCook }));
     else await bottomless(bench, prefix);
     if (options.profile) {
@@ -99,7 +105,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     stopAlongside = await options.alongside?.(prefix);
 
     const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
-    const tills = Array.from({ length: options.tills }, (_, i) =>
+    const tills = Array.from({ length: options.backlog ? 0 : options.tills }, (_, i) =>
       startProc('till', `${options.label}-till-${i + 1}`, {
         ...env,
         TILL_ID: `till-${i + 1}`,
@@ -133,6 +139,10 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < after.time);
     const seconds = (after.time - before.time) / 1000;
     const placedCount = after.placed - before.placed;
+    const drained = watcher.readies.length;
+    if (options.backlog && drained >= options.backlog) {
+      throw new Error(`${options.label}: the backlog of ${options.backlog} ran out; raise it`);
+    }
     const usage = (['till', 'preparer', 'cook'] as const)
       .map((service): ServiceUsage | undefined => {
         const idx = procs.map((p, i) => (p.service === service ? i : -1)).filter((i) => i >= 0);
@@ -150,12 +160,13 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
 
     return {
       label: options.label,
-      tills: options.tills,
+      tills: options.backlog ? 0 : options.tills,
       preparers: options.preparers,
       offered: options.offered,
       placedPerSecond: placedCount / seconds,
       readyPerSecond: rateIn(readyTimes, before.time, after.time),
-      latencyMs: summarize(inWindow.map((r) => r.readyTime - r.orderTime)),
+      // A backlog's orders were all placed before the run: their waiting time says nothing.
+      latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       usage,
       ...(options.profile && { profile: readProfile(profileDir) }),
     };
@@ -163,6 +174,27 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     await stopAll(procs);
     await stopAlongside?.().catch(() => undefined);
   }
+}
+
+/**
+ * `count` orders on a fresh `orders` topic (the design's 6 partitions), encoded as a till encodes them,
+ * sent in batches: the backlog for a drain run.
+ */
+async function fillBacklog(bench: Bench, topic: string, count: number): Promise<void> {
+  const admin = bench.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const orders = await bench.sampleOrders(topic, count);
+  const producer = bench.kafka.producer(producerOptions());
+  await producer.connect();
+  for (let i = 0; i < orders.length; i += 1000) {
+    await producer.send({ topic, acks: -1, messages: orders.slice(i, i + 1000) });
+  }
+  await producer.disconnect();
 }
 
 function readProfile(dir: string): SelfTime[] {

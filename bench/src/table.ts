@@ -17,11 +17,13 @@ const cellText = (cell: Cell): string =>
 
 /** A GitHub-flavoured markdown table; columns holding numbers only (and blanks) are right-aligned. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
-  const numeric = header.map((_, i) =>
-    rows.every(
-      (row) =>
-        row[i] === undefined || typeof row[i] === 'number' || /^[\d.,×%—-]+( ?ms)?$/.test(String(row[i])),
-    ),
+  const numeric = header.map(
+    (_, i) =>
+      rows.length > 0 &&
+      rows.every(
+        (row) =>
+          row[i] === undefined || typeof row[i] === 'number' || /^[\d.,×%—-]+( ?ms)?$/.test(String(row[i])),
+      ),
   );
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [
