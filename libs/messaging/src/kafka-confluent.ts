@@ -85,6 +85,10 @@ function adaptProducer(kafka: ConfluentKafka, config: ProducerConfig = {}): Prod
       ...(retry?.retries !== undefined && { retry: { retries: Math.min(retry.retries, 2 ** 31 - 1) } }),
     },
     partitioner: 'murmur2_random',
+    // librdkafka waits up to 5 ms by default to fill a batch; kafkajs sends at once. The services await
+    // each send before the next, so a linger would only add its 5 ms to every order (measured: 144
+    // sends/s instead of over 1,000).
+    'linger.ms': 0,
   });
   const send = inner.send.bind(inner);
   // acks=-1 is set on the producer; a per-send value is refused by this client, so it is dropped here.
