@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@chippy/local-stack';
 import { sleep } from '@chippy/messaging';
@@ -117,4 +117,37 @@ export function counterTotal(text: string, name: string): number {
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * The stack's processes whose CPU an order also costs: the Kafka broker and Connect (the native stack
+ * marks its JVMs with -Dchippy.stack.component=<name>) and Redis (by the port it listens on). Read from
+ * /proc; absent ones (another stack, Docker) are left out.
+ */
+export function stackProcesses(redisPort: string): { name: string; pid: number }[] {
+  const found: { name: string; pid: number }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
+    const component = /-Dchippy\.stack\.component=(kafka|connect)\b/.exec(cmdline)?.[1];
+    if (component)
+      found.push({ name: component === 'kafka' ? 'kafka broker' : 'kafka connect', pid: Number(entry) });
+    else if (cmdline.startsWith('redis-server') && cmdline.includes(`:${redisPort}`))
+      found.push({ name: 'redis', pid: Number(entry) });
+  }
+  return found;
+}
+
+/** CPU seconds the whole machine has spent busy (all cores, /proc/stat), to see what else was running. */
+export function machineCpuSeconds(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return (
+    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / ticksPerSecond
+  );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shortLocation, topSelfTime, type CpuProfile } from './profile.js';
+import { busyShare, shortLocation, topSelfTime, type CpuProfile } from './profile.js';
 
 const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber });
 
@@ -32,4 +32,5 @@ test('topSelfTime sums samples per function and leaves idle out', () => {
     ],
   );
   assert.equal(top[0]!.ms, 4);
+  assert.equal(busyShare(profile), 0.6);
 });

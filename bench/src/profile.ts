@@ -57,3 +57,10 @@ export function topSelfTime(profile: CpuProfile, root: string, top = 5): SelfTim
     .slice(0, top)
     .map(([name, count]) => ({ name, share: busy > 0 ? count / busy : 0, ms: count * msPerSample }));
 }
+
+/** The share of samples in which the process was not idle (0–1): low means it mostly waited on I/O. */
+export function busyShare(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const samples = profile.samples ?? [];
+  return samples.length > 0 ? samples.filter((id) => !idle.has(id)).length / samples.length : Number.NaN;
+}

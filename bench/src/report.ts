@@ -20,7 +20,10 @@ export function goals(r: Results) {
   const runs = [r.max, ...r.latency, ...r.scaling, ...r.stages].filter(
     (x): x is ShopResult => x !== undefined,
   );
-  const rss = runs.flatMap((run) => run.usage.map((u) => ({ ...u, label: run.label })));
+  const services = ['till', 'preparer', 'cook'];
+  const rss = runs.flatMap((run) =>
+    run.usage.filter((u) => services.includes(u.service)).map((u) => ({ ...u, label: run.label })),
+  );
   const peak = rss.reduce(
     (a, b) => (b.peakRssMb > a.peakRssMb ? b : a),
     rss[0] ?? { peakRssMb: Number.NaN, service: 'till', label: '' },
@@ -212,13 +215,17 @@ export function renderMarkdown(r: Results): string {
 
   const resourceRuns = [
     r.max,
+    ...r.scaling.filter((x) => x !== r.max),
     ...r.latency,
     ...r.tills,
-    ...r.stages.filter((s) => s.stage !== 'baseline'),
+    ...r.stages.filter((x) => x.stage !== 'baseline'),
+    r.profile,
   ].filter((x): x is ShopResult => x !== undefined);
   add(
     '## Resources (scenario 7)',
-    'CPU seconds (user + system, from /proc) per 1,000 orders each service handled in the window; peak RSS (VmHWM) of its largest process.',
+    'CPU seconds (user + system, from /proc) per 1,000 orders each service handled in the window (tills: orders placed; the rest: orders made ready) ' +
+      "and the peak RSS (VmHWM) of its largest process. The broker, Redis, Connect, the bench's own orders-ready reader and the whole machine " +
+      '(which includes whatever else was running) are per 1,000 orders made ready.',
     markdownTable(
       ['run', 'service', 'processes', 'CPU s / 1,000 orders', 'peak RSS MB'],
       resourceRuns.flatMap((run) =>
@@ -230,7 +237,8 @@ export function renderMarkdown(r: Results): string {
   if (r.profile?.profile) {
     add(
       '## Where a preparer spends its CPU',
-      `\`node --cpu-prof\` on one preparer of ${r.profile.preparers}, ${r.profile.tills} tills flat out (${formatNumber(r.profile.readyPerSecond)} orders/s ready). ` +
+      `\`node --cpu-prof\` on one preparer draining a backlog alone (${formatNumber(r.profile.readyPerSecond)} orders/s ready). ` +
+        `The process was busy ${formatNumber((r.profile.profileBusy ?? Number.NaN) * 100)} % of the run (the rest it waited on Redis and Kafka). ` +
         'Self time, summed per function, as a share of the time the process was not idle.',
       markdownTable(
         ['#', 'function (file:line)', 'share of busy time', 'ms'],

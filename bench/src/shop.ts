@@ -2,8 +2,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { cabinetKeys, producerOptions, sleep, topicNames } from '@chippy/messaging';
 import type { Bench } from './context.js';
-import { cacheDir, counterTotal, startProc, untilReady, type Proc, type ServiceName } from './procs.js';
-import { topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
+import {
+  cacheDir,
+  counterTotal,
+  machineCpuSeconds,
+  stackProcesses,
+  startProc,
+  untilReady,
+  usageOf,
+  type Proc,
+} from './procs.js';
+import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import { watchReadies } from './readies.js';
 import { rateIn, summarize, type LatencySummary } from './stats.js';
 import { repoRoot } from '@chippy/local-stack';
@@ -37,7 +46,8 @@ export interface ShopOptions {
 }
 
 export interface ServiceUsage {
-  service: ServiceName;
+  /** A service, or a part of the stack, the bench itself, or the whole machine. */
+  service: string;
   processes: number;
   /** CPU seconds of all its processes per 1,000 orders it handled in the window. */
   cpuPer1000: number;
@@ -57,6 +67,8 @@ export interface ShopResult {
   latencyMs: LatencySummary;
   usage: ServiceUsage[];
   profile?: SelfTime[];
+  /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
+  profileBusy?: number;
 }
 
 /** The cabinet for runs without a cook: more than any run can take, so preparing alone is measured. */
@@ -123,9 +135,26 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
           tills.map(async (t) => counterTotal(await t.metrics(), 'chippy_orders_placed_total')),
         )
       ).reduce((a, b) => a + b, 0);
-    const before = { time: Date.now(), placed: await placed(), usage: procs.map((p) => p.usage()) };
+    const others = stackProcesses(new URL(bench.endpoints.REDIS_URL).port || '6379');
+    const otherUsage = () => others.map((o) => usageOf(o.pid)?.cpuSeconds ?? Number.NaN);
+    const benchCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+    const before = {
+      time: Date.now(),
+      placed: await placed(),
+      usage: procs.map((p) => p.usage()),
+      others: otherUsage(),
+      bench: benchCpu(),
+      machine: machineCpuSeconds(),
+    };
     await sleep(options.seconds * 1000);
-    const after = { time: Date.now(), placed: await placed(), usage: procs.map((p) => p.usage()) };
+    const after = {
+      time: Date.now(),
+      placed: await placed(),
+      usage: procs.map((p) => p.usage()),
+      others: otherUsage(),
+      bench: benchCpu(),
+      machine: machineCpuSeconds(),
+    };
 
     await stopAll(tills);
     // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
@@ -157,6 +186,29 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         };
       })
       .filter((u): u is ServiceUsage => u !== undefined);
+    // What else an order cost, per 1,000 orders made ready: the broker, Redis, Connect, the bench's own
+    // readies consumer, and the whole machine (the rest of the machine's load shows as the difference).
+    const perReady = (cpu: number) => (inWindow.length > 0 ? (cpu / inWindow.length) * 1000 : Number.NaN);
+    others.forEach((o, i) =>
+      usage.push({
+        service: o.name,
+        processes: 1,
+        cpuPer1000: perReady(after.others[i]! - before.others[i]!),
+        peakRssMb: Number.NaN,
+      }),
+    );
+    usage.push({
+      service: 'bench (reads orders-ready)',
+      processes: 1,
+      cpuPer1000: perReady(after.bench - before.bench),
+      peakRssMb: Number.NaN,
+    });
+    usage.push({
+      service: 'whole machine',
+      processes: 0,
+      cpuPer1000: perReady(after.machine - before.machine),
+      peakRssMb: Number.NaN,
+    });
 
     return {
       label: options.label,
@@ -168,7 +220,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       // A backlog's orders were all placed before the run: their waiting time says nothing.
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       usage,
-      ...(options.profile && { profile: readProfile(profileDir) }),
+      ...(options.profile && readProfile(profileDir)),
     };
   } finally {
     await stopAll(procs);
@@ -197,8 +249,9 @@ async function fillBacklog(bench: Bench, topic: string, count: number): Promise<
   await producer.disconnect();
 }
 
-function readProfile(dir: string): SelfTime[] {
+function readProfile(dir: string): Pick<ShopResult, 'profile' | 'profileBusy'> {
   const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (!file) return [];
-  return topSelfTime(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile, repoRoot, 5);
+  if (!file) return {};
+  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
+  return { profile: topSelfTime(profile, repoRoot, 5), profileBusy: busyShare(profile) };
 }
