@@ -318,6 +318,7 @@ const invalid: Record<string, string> = {
   KAFKA_SERVICE_URI: 'no-port-here',
   KAFKA_CERTS_DIR: '/nonexistent/chippy-certs',
   KAFKA_SASL_MECHANISM: 'gssapi',
+  KAFKA_CLIENT: 'librdkafka',
   SCHEMA_REGISTRY_URI: 'ftp://registry.example',
   REDIS_URL: 'http://127.0.0.1:6379',
   DATABASE_URL: 'mysql://127.0.0.1/chippy',

@@ -2,3 +2,4 @@ export { up, down, status, endpoints, StackError, logFiles } from './stack.js';
 export type { Endpoints, ComponentStatus } from './stack.js';
 export { registryNativeApi } from './components/registry.js';
 export { paths, stackDir, repoRoot } from './paths.js';
+export { fetchArtifacts } from './fetch.js';

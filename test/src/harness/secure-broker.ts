@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { paths } from '@chippy/local-stack';
+import { fetchArtifacts, paths } from '@chippy/local-stack';
 import {
   newClusterId,
   singleBrokerSettings,
@@ -32,6 +32,8 @@ const host = '127.0.0.1';
 export const securePorts = { ssl: 9192, saslSsl: 9193, controller: 9194 } as const;
 
 export async function startSecureBroker(dir: string, certs: TestCerts): Promise<SecureBroker> {
+  // The stack's jars: present when this checkout started the stack, fetched (from the Maven cache) if not.
+  await fetchArtifacts(() => undefined);
   const dataDir = path.join(dir, 'kafka-data');
   const configFile = path.join(dir, 'server.properties');
   const log4j = path.join(dir, 'log4j2.properties');
