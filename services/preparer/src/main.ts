@@ -32,6 +32,8 @@ import { redisLedger, type OrderLedger } from './ledger.js';
 import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
 import {
+  belowCommitted,
+  committedOffsetIn,
   inTransaction,
   ledgerInTransaction,
   noLedger,
@@ -110,18 +112,37 @@ const admin = kafka.admin();
 const producer = kafka.producer(producerOptions());
 const consumer = service.groupConsumer(groupId, 'joined the preparers');
 const exactlyOnce = config.delivery === 'exactly-once';
-// exactly-once: one transactional producer per assigned input partition, its id that partition's.
+// exactly-once: one transactional producer per assigned input partition, its id that partition's, made on
+// the partition's first message after each group join, with the group's committed offset of the partition.
 const txProducers = new PartitionProducers(async (topic, partition) => {
   const transactionalId = transactionalIdFor(config.topicPrefix, topic, partition);
   const txProducer = kafka.producer(transactionalProducerOptions(transactionalId));
   await txProducer.connect();
-  logger.info({ topic, partition, transactionalId }, 'transactional producer connected');
-  return txProducer;
+  try {
+    // kafkajs registers the transactional id (InitProducerId) only when a first transaction begins; an empty
+    // one does it now. That fences the partition's previous owner and, as kafkajs retries
+    // CONCURRENT_TRANSACTIONS, returns only once the broker has finished the partition's last transaction
+    // (committed by the previous owner or by this preparer before the rebalance, or left open and aborted
+    // now): its offset is in the group from then on.
+    await (await txProducer.transaction()).abort();
+    // Why read the offset again: kafkajs's consumer fetched it at the join without asking for stable offsets
+    // (its OffsetFetch v1–v4 has no require_stable, KIP-447), so in the moment between a commit and its
+    // markers it starts at the previous offset and hands us a message whose transaction already committed.
+    // Handling it again would hand an order over twice; messages below this offset are skipped instead.
+    const answer = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = committedOffsetIn(answer, topic, partition);
+    logger.info({ topic, partition, transactionalId, committed }, 'transactional producer connected');
+    return { producer: txProducer, committed, disconnect: () => txProducer.disconnect() };
+  } catch (error) {
+    await txProducer.disconnect().catch(() => undefined);
+    throw error;
+  }
 });
 if (exactlyOnce) {
-  // After a rebalance only the partitions now assigned keep their producers (and fenced ones start afresh).
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    void txProducers.retain(payload.memberAssignment);
+  // After every rebalance each partition's producer is made afresh, for a partition kept too: making it is
+  // what waits for the partition's last transaction and reads the committed offset (above).
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    void txProducers.closeAll();
   });
 }
 // Reverse order on shutdown: stop consuming (commits what is done), then the producers, Redis and admin.
@@ -236,7 +257,11 @@ try {
   /** exactly-once: the message's outputs and its offset in one transaction of its partition's producer. */
   async function handleInTransaction(message: ConsumedMessage) {
     const { topic, partition, offset } = message;
-    const txProducer = await txProducers.get(topic, partition);
+    const { producer: txProducer, committed } = await txProducers.get(topic, partition);
+    if (belowCommitted(offset, committed)) {
+      logger.info({ topic, partition, offset, committed }, 'offset already committed; skipped');
+      return undefined;
+    }
     const view = ledgerInTransaction(ledger);
     const effects: (() => void)[] = [];
     let outcome;

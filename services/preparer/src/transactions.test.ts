@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OrderLedger, OrderState } from './ledger.js';
 import {
+  belowCommitted,
+  committedOffsetIn,
   inTransaction,
   ledgerInTransaction,
   nextOffset,
@@ -173,4 +175,32 @@ test('a plain drop makes a fresh producer on the next message; a failed start is
   assert.equal(pool.size, 0);
   await pool.get('orders', 0);
   assert.equal(pool.size, 1);
+});
+
+test("the group's committed offset of one partition, null when the group has none", () => {
+  const answer = [
+    { topic: 'cooked', partitions: [{ partition: 0, offset: '7' }] },
+    {
+      topic: 'orders',
+      partitions: [
+        { partition: 0, offset: '-1' },
+        { partition: 1, offset: '42' },
+      ],
+    },
+  ];
+  assert.equal(committedOffsetIn(answer, 'orders', 1), '42');
+  assert.equal(committedOffsetIn(answer, 'cooked', 0), '7');
+  assert.equal(committedOffsetIn(answer, 'orders', 0), null, 'kafkajs says -1 for no offset');
+  assert.equal(committedOffsetIn(answer, 'orders', 2), null);
+  assert.equal(committedOffsetIn([], 'orders', 1), null);
+});
+
+test('a message below the committed offset was handled in a committed transaction: skipped', () => {
+  // The consumer started at the previous offset (41) while the transaction of 41 was being committed.
+  assert.equal(belowCommitted('41', '42'), true);
+  assert.equal(belowCommitted('40', '42'), true);
+  assert.equal(belowCommitted('42', '42'), false, 'the next one to read is handled');
+  assert.equal(belowCommitted('43', '42'), false);
+  assert.equal(belowCommitted('0', null), false, 'nothing committed yet: everything is handled');
+  assert.equal(belowCommitted('9007199254740992', '9007199254740993'), true, 'beyond 2^53 too');
 });

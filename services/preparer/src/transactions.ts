@@ -27,6 +27,30 @@ export function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
 }
 
+/**
+ * The group's committed offset of one partition in `admin.fetchOffsets`' answer, or null if there is none
+ * (kafkajs says `-1`).
+ */
+export function committedOffsetIn(
+  answer: { topic: string; partitions: { partition: number; offset: string }[] }[],
+  topic: string,
+  partition: number,
+): string | null {
+  const offset = answer
+    .find((t) => t.topic === topic)
+    ?.partitions.find((p) => p.partition === partition)?.offset;
+  return offset === undefined || BigInt(offset) < 0n ? null : offset;
+}
+
+/**
+ * Whether a consumed message lies below the group's committed offset, i.e. was handled in a transaction
+ * that committed: it must be skipped, not handled again. (Why the consumer can hand us such a message at
+ * all: see `PartitionProducers`' `make` in main.ts.)
+ */
+export function belowCommitted(offset: string, committed: string | null): boolean {
+  return committed !== null && BigInt(offset) < BigInt(committed);
+}
+
 /** What `transaction.sendOffsets` takes to commit one consumed message as part of the transaction. */
 export function offsetsFor(consumerGroupId: string, topic: string, partition: number, offset: string) {
   return {
@@ -117,10 +141,11 @@ export interface Closable {
 }
 
 /**
- * One transactional producer per assigned input partition, made on first use. `retain` (on each group
- * join) drops those for partitions no longer assigned. `drop` discards one that failed; with
- * `untilRebalance` no new one is made for that partition until the next `retain`: a preparer whose producer
- * was fenced has lost the partition, and a new producer would fence the preparer that has it now.
+ * One transactional producer per assigned input partition, made on first use. `retain` drops those for
+ * partitions no longer assigned (`closeAll`, on each group join, drops them all). `drop` discards one that
+ * failed; with `untilRebalance` no new one is made for that partition until the next `retain`: a preparer
+ * whose producer was fenced has lost the partition, and a new producer would fence the preparer that has
+ * it now.
  */
 export class PartitionProducers<P extends Closable> {
   private readonly producers = new Map<string, Promise<P>>();
