@@ -5,6 +5,7 @@
 // hand orders over twice — so the first test would catch transactions that did not work.
 import assert from 'node:assert/strict';
 import { after, test, type TestContext } from 'node:test';
+import { transactionalProducerOptions } from '@chippy/messaging';
 import { testKafka, uniqueName } from './harness/kafka.js';
 import { joinedPreparers, servicesPerTest, type RunningService } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
@@ -149,4 +150,56 @@ test('control — at least once, no ledger: a preparer SIGKILLed mid-batch does 
   assert.equal(new Set(ready.map((r) => r.order_id)).size, orderCount, 'every order handed over');
   // The killed preparer had handed over orders of its current batch whose offsets were not committed.
   assert.ok(duplicates.length > 0, 'without transactions or the ledger, redelivery hands orders over again');
+});
+
+test("kafkajs: an offset committed in a transaction is the group's once the id's InitProducerId is done", async (t) => {
+  // What the preparer's guard rests on (services/preparer/src/main.ts): read straight after a commit, the
+  // group's offset can still be the previous one (kafkajs cannot ask for stable offsets; timing, reported
+  // only), but never once a new producer with the transactional id has been initialized (asserted).
+  const kafka = testKafka('test-eos-offsets');
+  const topic = uniqueName('eos-offsets');
+  const groupId = `${topic}-group`;
+  const options = transactionalProducerOptions(`${topic}-tx`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const committed = async () =>
+    (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions[0]?.offset;
+  let producer = kafka.producer(options);
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.connect();
+    const rounds = 60;
+    let staleAtOnce = 0;
+    let staleAfterInit = 0;
+    for (let i = 1; i <= rounds; i++) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, messages: [{ value: String(i) }] });
+      await tx.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(i) }] }],
+      });
+      await tx.commit();
+      if (i % 2 === 1) {
+        if ((await committed()) !== String(i)) staleAtOnce += 1;
+        continue;
+      }
+      // As a partition's new owner does: a fresh producer with the id, an empty transaction, then the read.
+      const next = kafka.producer(options);
+      await next.connect();
+      await (await next.transaction()).abort();
+      if ((await committed()) !== String(i)) staleAfterInit += 1;
+      await producer.disconnect();
+      producer = next;
+    }
+    report(
+      t,
+      `offsets read straight after a commit: ${staleAtOnce}/${rounds / 2} stale; ` +
+        `after the id's InitProducerId: ${staleAfterInit}/${rounds / 2}`,
+    );
+    assert.equal(staleAfterInit, 0, 'no stale offset once the transactional id is initialized');
+  } finally {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
 });
