@@ -100,7 +100,6 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
   const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
   let stopAlongside: (() => Promise<void>) | undefined;
   try {
-    if (options.backlog) await fillBacklog(bench, topics.orders, options.backlog);
     if (options.cook) procs.push(startProc('cook', `${options.label}-cook`, { ...env, ...busyCook }));
     else await bottomless(bench, prefix);
     if (options.profile) {
@@ -113,6 +112,14 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       procs.push(startProc('preparer', `${options.label}-preparer-${i}`, { ...env, ...id }, profiling));
     }
     await Promise.all(procs.map((p) => untilReady(p)));
+    if (options.backlog) {
+      // The backlog arrives only once the group has settled: a member that joins while another is
+      // draining makes kafkajs rebalance mid-batch, and the orders after the last commit (kafkajs commits
+      // once per fetched batch, up to 1 MB a partition) are delivered again and skipped as duplicates.
+      // Each member rejoins at its next heartbeat (every 3 s), so a little over that is waited out.
+      if (options.preparers > 1) await sleep(3500);
+      await fillBacklog(bench, topics.orders, options.backlog);
+    }
     const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
     stopAlongside = await options.alongside?.(prefix);
 
@@ -235,10 +242,13 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
 async function fillBacklog(bench: Bench, topic: string, count: number): Promise<void> {
   const admin = bench.kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
-    waitForLeaders: true,
-  });
+  // The preparers have usually created it already (asking again would log an error in kafkajs).
+  if (!(await admin.listTopics()).includes(topic)) {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 6, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
+  }
   await admin.disconnect();
   const orders = await bench.sampleOrders(topic, count);
   const producer = bench.kafka.producer(producerOptions());
