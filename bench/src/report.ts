@@ -6,6 +6,15 @@ import type { ShopResult } from './shop.js';
 const ms = (value: number): Cell => (Number.isFinite(value) ? `${formatNumber(value)} ms` : undefined);
 const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
 
+/** Orders were made ready about as fast as they were placed (the queue did not grow). */
+export const keptUp = (run: ShopResult): boolean => run.readyPerSecond >= 0.95 * run.placedPerSecond;
+
+/** The highest offered load the whole shop (tills included) kept up with, orders/s; NaN if none. */
+export function sustained(r: Results): number {
+  const kept = r.latency.filter(keptUp).map((l) => l.readyPerSecond);
+  return kept.length > 0 ? Math.max(...kept) : Number.NaN;
+}
+
 /** The goals of issue 7, each as target, figure and verdict. */
 export function goals(r: Results) {
   const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
@@ -30,10 +39,18 @@ export function goals(r: Results) {
   );
   return [
     {
-      goal: 'shop throughput ÷ client ceiling (kafkajs consume→produce pipe)',
+      goal: 'shop max (preparers draining) ÷ client ceiling (kafkajs consume→produce pipe)',
       target: '≥ 0.50×',
       measured: formatRatio(shopOverClient),
       met: Number.isFinite(shopOverClient) ? shopOverClient >= 0.5 : undefined,
+    },
+    {
+      goal: 'whole shop (tills included) sustained ÷ client ceiling',
+      target: '≥ 0.50×',
+      measured: formatRatio(ratio(sustained(r), kafkajs?.pipePerSecond ?? Number.NaN)),
+      met: Number.isFinite(sustained(r))
+        ? sustained(r) / (kafkajs?.pipePerSecond ?? Number.NaN) >= 0.5
+        : undefined,
     },
     {
       goal: 'p99 latency at 50 % of max',
@@ -127,14 +144,18 @@ export function renderMarkdown(r: Results): string {
 
   add(
     '## Latency at a fixed offered load (scenario 3)',
-    `Offered open-loop at fractions of the max (${formatNumber(max)} orders/s) by ${r.layout.tills} tills, ${r.layout.preparers} preparers.`,
+    `Offered open-loop at fractions of the max (${formatNumber(max)} orders/s) by ${r.layout.tills} tills, ${r.layout.preparers} preparers. ` +
+      '"Kept up": orders were made ready at 95 % or more of the rate they were placed. Where they were not, the tills themselves ' +
+      '(one produce request per order) took the CPU the preparers needed, so the drain max overstates what the whole shop sustains; ' +
+      `the highest load kept up end to end here is ${formatNumber(sustained(r))} orders/s.`,
     markdownTable(
-      ['load', 'offered/s', 'placed/s', 'ready/s', 'p50', 'p95', 'p99', 'max', 'orders'],
+      ['load', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p50', 'p95', 'p99', 'max', 'orders'],
       r.latency.map((l) => [
         `${Math.round(l.fraction * 100)} %`,
         l.offered,
         l.placedPerSecond,
         l.readyPerSecond,
+        keptUp(l) ? 'yes' : '**no**',
         ms(l.latencyMs.p50),
         ms(l.latencyMs.p95),
         ms(l.latencyMs.p99),

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { keptUp, renderMarkdown, sustained } from './report.js';
+import type { Results } from './results.js';
+import type { ShopResult } from './shop.js';
+
+const run = (placed: number, ready: number, fraction: number): ShopResult & { fraction: number } => ({
+  label: `load-${fraction}`,
+  tills: 3,
+  preparers: 2,
+  offered: placed,
+  placedPerSecond: placed,
+  readyPerSecond: ready,
+  latencyMs: { count: 10, p50: 5, p95: 9, p99: 12, max: 20 },
+  usage: [{ service: 'preparer', processes: 2, cpuPer1000: 1.5, peakRssMb: 120 }],
+  fraction,
+});
+
+const results = (): Results => ({
+  runId: 'r',
+  date: 'today',
+  machine: { cpu: 'cpu', cores: 2, memoryGb: 4, os: 'Linux', loadAtStart: [0.5, 0.5, 0.5] },
+  versions: { kafkajs: '2.2.4' },
+  settings: { windowSeconds: 10, warmupSeconds: 3, clientSeconds: 5 },
+  wallSeconds: 100,
+  clients: [
+    {
+      client: 'kafkajs',
+      serialSendPerSecond: 1000,
+      batchedSendPerSecond: 50_000,
+      consumePerSecond: 200_000,
+      pipePerSecond: 400,
+    },
+  ],
+  clientsMissing: [],
+  layout: { tills: 3, preparers: 2 },
+  backlog: 1000,
+  latency: [run(50, 50, 0.25), run(100, 99, 0.5), run(180, 90, 0.9)],
+  scaling: [],
+  tills: [],
+  stages: [],
+  notes: [],
+});
+
+test('a run kept up when ready is within 5 % of placed', () => {
+  assert.equal(keptUp(run(100, 96, 0.5)), true);
+  assert.equal(keptUp(run(100, 90, 0.5)), false);
+});
+
+test('sustained is the highest load the shop kept up with', () => {
+  assert.equal(sustained(results()), 99);
+  assert.ok(Number.isNaN(sustained({ ...results(), latency: [run(180, 90, 0.9)] })));
+});
+
+test('the markdown states the goals with their verdicts', () => {
+  const md = renderMarkdown(results());
+  assert.match(
+    md,
+    /\| whole shop \(tills included\) sustained ÷ client ceiling \| ≥ 0\.50× \| 0\.25× \| \*\*no\*\* \|/,
+  );
+  assert.match(md, /\| p99 latency at 50 % of max \| < 50 ms \| 12 ms \| yes \|/);
+  assert.match(md, /\| 90 % \| 180 \| 180 \| 90 \| \*\*no\*\* \|/);
+});
