@@ -42,6 +42,18 @@ function packageVersion(name: string): string {
   return 'unknown';
 }
 
+/** The results as the repository's Prettier would print them (`npm run lint` checks docs/*.json). */
+async function asJson(value: unknown): Promise<string> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(path.join(outDir, 'benchmarks.json'))) ?? {};
+    return await prettier.format(text, { ...options, parser: 'json' });
+  } catch {
+    return text; // Prettier is a devDependency: without it the JSON is still valid, just laid out differently
+  }
+}
+
 const started = Date.now();
 const endpoints = process.env.KAFKA_SERVICE_URI
   ? (process.env as unknown as Endpoints)
@@ -185,9 +197,10 @@ try {
   bench.redis.disconnect();
 }
 
+results.machine.loadAtEnd = loadavg();
 results.wallSeconds = (Date.now() - started) / 1000;
 mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(outDir, 'benchmarks.json'), await asJson(results));
 writeFileSync(path.join(outDir, 'benchmarks.md'), renderMarkdown(results));
 log(`done in ${formatNumber(results.wallSeconds)} s: ${path.join(outDir, 'benchmarks.md')}`);
 process.exit();

@@ -20,13 +20,11 @@ export function goals(r: Results) {
   const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
   const shopOverClient = ratio(r.max?.readyPerSecond ?? Number.NaN, kafkajs?.pipePerSecond ?? Number.NaN);
   const half = r.latency.find((l) => l.fraction === 0.5);
-  const byPreparers = [...r.scaling]
-    .filter((s) => s.tills === r.layout.tills)
-    .sort((a, b) => a.preparers - b.preparers);
+  const byPreparers = [...r.scaling].sort((a, b) => a.preparers - b.preparers);
   const rising = byPreparers
     .filter((s) => s.preparers <= r.machine.cores)
     .every((s, i, all) => i === 0 || s.readyPerSecond > all[i - 1]!.readyPerSecond);
-  const runs = [r.max, ...r.latency, ...r.scaling, ...r.stages].filter(
+  const runs = [r.max, ...r.latency, ...r.scaling, ...r.tills, ...r.stages, r.profile].filter(
     (x): x is ShopResult => x !== undefined,
   );
   const services = ['till', 'preparer', 'cook'];
@@ -90,7 +88,10 @@ export function renderMarkdown(r: Results): string {
       'Every figure on this page comes from that one run; ratios compare figures of the same run. ' +
       'The JSON beside this page (`docs/benchmarks.json`) holds every number.',
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${formatNumber(r.machine.memoryGb)} GB, ${r.machine.os}; ` +
-      `load average at the start ${r.machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min). ` +
+      `load average at the start ${r.machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min)` +
+      (r.machine.loadAtEnd
+        ? `, at the end ${r.machine.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}. `
+        : '. ') +
       'Everything — the broker, registry, Connect, PostgreSQL, Redis, the services and the bench itself — shares these cores.',
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)

@@ -7,7 +7,15 @@ import type { ShopResult } from './shop.js';
 export interface Results {
   runId: string;
   date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; os: string; loadAtStart: number[] };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    os: string;
+    loadAtStart: number[];
+    /** Load average when the measuring ended: other work on the machine shows here. */
+    loadAtEnd?: number[];
+  };
   versions: Record<string, string>;
   settings: { windowSeconds: number; warmupSeconds: number; clientSeconds: number };
   wallSeconds: number;

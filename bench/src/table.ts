@@ -1,6 +1,7 @@
 /** Markdown tables for docs/benchmarks.md: numbers right-aligned, missing figures as "—". */
 
-export type Cell = string | number | undefined;
+/** null is what a missing figure (NaN) becomes in the JSON the page can be re-rendered from. */
+export type Cell = string | number | undefined | null;
 
 /** A number with as many decimals as its size deserves (3 significant figures, at most 2 decimals). */
 export function formatNumber(value: number): string {
@@ -13,7 +14,11 @@ export function formatNumber(value: number): string {
 export const formatRatio = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
 
 const cellText = (cell: Cell): string =>
-  cell === undefined ? '—' : typeof cell === 'number' ? formatNumber(cell) : cell.replace(/\|/g, '\\|');
+  cell === undefined || cell === null
+    ? '—'
+    : typeof cell === 'number'
+      ? formatNumber(cell)
+      : cell.replace(/\|/g, '\\|');
 
 /** A GitHub-flavoured markdown table; columns holding numbers only (and blanks) are right-aligned. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
