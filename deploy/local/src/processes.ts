@@ -64,12 +64,23 @@ export function workingDirectoryIs(dir: string): (pid: number) => boolean {
   };
 }
 
-function alive(pid: number): boolean {
+/**
+ * True while the process runs. A zombie counts as gone: a component started by a process that is still
+ * alive but not reaping (the test runner blocked in spawnSync, say) stays a zombie after it exits, and
+ * waiting for that to vanish would wait forever.
+ */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces and parentheses, so split after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): the signal check above is all there is
   }
 }
 
