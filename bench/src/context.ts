@@ -14,15 +14,7 @@ import {
 } from '@chippy/messaging';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
-
-/** The endpoints every scenario uses, as the services read them from the environment. */
-export interface Endpoints {
-  KAFKA_SERVICE_URI: string;
-  SCHEMA_REGISTRY_URI: string;
-  CONNECT_URL: string;
-  DATABASE_URL: string;
-  REDIS_URL: string;
-}
+import type { Endpoints } from '@chippy/local-stack';
 
 export interface Bench {
   endpoints: Endpoints;

@@ -3,12 +3,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
-import { repoRoot, up } from '@chippy/local-stack';
+import { endpointsFromEnv, repoRoot, up } from '@chippy/local-stack';
 import { versions as stackVersions } from '@chippy/local-stack/dist/versions.js';
 import { createKafka } from '@chippy/messaging';
 import { cleanUp } from './cleanup.js';
 import { confluentClient } from './confluent.js';
-import { createBench, type Endpoints } from './context.js';
+import { createBench } from './context.js';
 import { renderMarkdown } from './report.js';
 import type { Results } from './results.js';
 import { runBroker } from './scenarios/broker.js';
@@ -55,9 +55,8 @@ async function asJson(value: unknown): Promise<string> {
 }
 
 const started = Date.now();
-const endpoints = process.env.KAFKA_SERVICE_URI
-  ? (process.env as unknown as Endpoints)
-  : ((await up(log)) as unknown as Endpoints);
+// A configured stack (unset variables fall back to the native stack's addresses), else the native stack.
+const endpoints = process.env.KAFKA_SERVICE_URI ? endpointsFromEnv() : await up(log);
 const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
 const bench = createBench(endpoints, runId);
 const results: Results = {

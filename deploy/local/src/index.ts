@@ -1,4 +1,4 @@
-export { up, down, status, endpoints, StackError, logFiles } from './stack.js';
+export { up, down, status, endpoints, endpointsFromEnv, StackError, logFiles } from './stack.js';
 export type { Endpoints, ComponentStatus } from './stack.js';
 export { registryNativeApi } from './components/registry.js';
 export { paths, stackDir, repoRoot } from './paths.js';

@@ -10,16 +10,35 @@ import { fetchArtifacts } from './fetch.js';
 import { paths, stackDir } from './paths.js';
 import { sleep, tail } from './processes.js';
 
-/** Where clients find the stack: the design's environment variables. */
-export const endpoints = {
+/** Where clients find a stack: the design's environment variables. */
+export interface Endpoints {
+  KAFKA_SERVICE_URI: string;
+  SCHEMA_REGISTRY_URI: string;
+  CONNECT_URL: string;
+  DATABASE_URL: string;
+  REDIS_URL: string;
+}
+
+/** The native stack's endpoints. */
+export const endpoints: Readonly<Endpoints> = {
   KAFKA_SERVICE_URI: `${kafkaHost}:${kafkaPort}`,
   SCHEMA_REGISTRY_URI: registryUri,
   CONNECT_URL: connectUrl,
   DATABASE_URL: databaseUrl,
   REDIS_URL: redisUrl,
-} as const;
+};
 
-export type Endpoints = typeof endpoints;
+/** Endpoints from the environment, each variable that is unset falling back to the native stack's. */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoints {
+  const get = (k: keyof Endpoints) => env[k] ?? endpoints[k];
+  return {
+    KAFKA_SERVICE_URI: get('KAFKA_SERVICE_URI'),
+    SCHEMA_REGISTRY_URI: get('SCHEMA_REGISTRY_URI'),
+    CONNECT_URL: get('CONNECT_URL'),
+    DATABASE_URL: get('DATABASE_URL'),
+    REDIS_URL: get('REDIS_URL'),
+  };
+}
 
 export class StackError extends Error {}
 
