@@ -145,23 +145,18 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     const others = stackProcesses(new URL(bench.endpoints.REDIS_URL).port || '6379');
     const otherUsage = () => others.map((o) => usageOf(o.pid)?.cpuSeconds ?? Number.NaN);
     const benchCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
-    const before = {
+    // The window's figures are differences between two of these.
+    const snapshot = async () => ({
       time: Date.now(),
       placed: await placed(),
       usage: procs.map((p) => p.usage()),
       others: otherUsage(),
       bench: benchCpu(),
       machine: machineCpuSeconds(),
-    };
+    });
+    const before = await snapshot();
     await sleep(options.seconds * 1000);
-    const after = {
-      time: Date.now(),
-      placed: await placed(),
-      usage: procs.map((p) => p.usage()),
-      others: otherUsage(),
-      bench: benchCpu(),
-      machine: machineCpuSeconds(),
-    };
+    const after = await snapshot();
 
     await stopAll(tills);
     // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
