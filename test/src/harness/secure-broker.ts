@@ -4,12 +4,12 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fetchArtifacts, paths } from '@chippy/local-stack';
 import {
+  brokerAnswers,
   newClusterId,
   singleBrokerSettings,
   writeLog4jConfig,
 } from '@chippy/local-stack/dist/components/kafka.js';
 import { classpathOf, javaBinary } from '@chippy/local-stack/dist/java.js';
-import { Kafka, logLevel } from 'kafkajs';
 import type { TestCerts } from './certs.js';
 import { outputDir } from './services.js';
 
@@ -129,23 +129,8 @@ async function waitUntilAnswers(broker: SecureBroker, certs: TestCerts, exited: 
   void exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw new Error('the secure broker exited during start-up (see test-output/secure-broker.log)');
-    const admin = new Kafka({
-      brokers: [broker.ssl],
-      clientId: 'secure-broker-probe',
-      ssl: { ca: [read('ca.pem')], cert: read('service.cert'), key: read('service.key') },
-      connectionTimeout: 2000,
-      requestTimeout: 3000,
-      retry: { retries: 0 },
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    try {
-      await admin.connect();
-      if ((await admin.describeCluster()).brokers.length > 0) return;
-    } catch {
-      /* not yet */
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    const ssl = { ca: [read('ca.pem')], cert: read('service.cert'), key: read('service.key') };
+    if (await brokerAnswers(broker.ssl, { ssl, timeoutMs: 2000 })) return;
     if (Date.now() > deadline) throw new Error('the secure broker did not answer within 90 s');
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { paths } from '../paths.js';
 import { classpathOf, javaBinary } from '../java.js';
 import type { Component } from './component.js';
@@ -131,13 +131,17 @@ export function writeLog4jConfig(file: string): void {
   );
 }
 
-/** A real metadata round trip, not just an open port. */
-async function brokerAnswers(broker: string): Promise<boolean> {
+/** A real metadata round trip, not just an open port (over TLS when `ssl` is given). */
+export async function brokerAnswers(
+  broker: string,
+  { ssl, timeoutMs = 1000 }: { ssl?: KafkaConfig['ssl']; timeoutMs?: number } = {},
+): Promise<boolean> {
   const admin = new Kafka({
     brokers: [broker],
     clientId: 'chippy-stack-probe',
-    connectionTimeout: 1000,
-    requestTimeout: 2000,
+    ...(ssl && { ssl }),
+    connectionTimeout: timeoutMs,
+    requestTimeout: 2 * timeoutMs,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
   }).admin();
