@@ -2,7 +2,15 @@
 // services' metrics rather than from what the services say about themselves.
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
-import { cabinetItems, cabinetKeys, portionsFor, producerOptions, type Portions } from '@chippy/messaging';
+import {
+  cabinetItems,
+  cabinetKeys,
+  portionsFor,
+  producerOptions,
+  redisCabinet,
+  type Portions,
+} from '@chippy/messaging';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
@@ -90,6 +98,49 @@ test('four preparers share the cabinet: every order ready once, nothing negative
     }
     assert.equal(left.plaice, 0, 'plaice is cooked exactly to order');
   } finally {
+    redis.disconnect();
+  }
+});
+
+test('the take script on real Redis: all or nothing, once per order, and the ledger in the same step', async () => {
+  const prefix = `take-${randomUUID().slice(0, 8)}-`;
+  const keys = cabinetKeys(prefix);
+  const redis = new Redis(endpointsFromEnv().REDIS_URL);
+  const cabinet = redisCabinet(redis, prefix);
+  const ids = ['a', 'b', 'c'].map((n) => `${prefix}${n}`);
+  const record = (id: string) => redis.hgetall(`chippy:order:${id}`);
+  const claim = (since: number) => ({ mode: 'claim' as const, since, preparer: 'p1' });
+  const one = { cod: 1, chips: 1, plaice: 0 };
+  try {
+    await cabinet.add({ cod: 1, chips: 3 });
+    assert.deepEqual(await cabinet.take(ids[0]!, { cod: 2, chips: 1, plaice: 0 }, claim(10)), {
+      outcome: 'short',
+      short: { cod: 1 },
+    });
+    assert.deepEqual(await record(ids[0]!), {}, 'short: nothing taken, nothing claimed');
+    assert.deepEqual(await cabinet.levels(), { cod: 1, chips: 3, plaice: 0 });
+
+    assert.deepEqual(await cabinet.take(ids[1]!, one, claim(20)), { outcome: 'taken' });
+    assert.deepEqual(await record(ids[1]!), { taken: '1', state: 'sending', since: '20', preparer: 'p1' });
+    assert.ok((await redis.ttl(`chippy:order:${ids[1]}`)) > 6 * 24 * 3600, 'the record expires in a week');
+    // Redelivered while "sending": reported with when the hand-over began, and nothing taken again.
+    assert.deepEqual(await cabinet.take(ids[1]!, one, claim(30)), { outcome: 'interrupted', since: 20 });
+    await cabinet.markHandedOver(ids[1]!);
+    assert.deepEqual(await cabinet.take(ids[1]!, one, claim(40)), { outcome: 'handed-over' });
+    assert.deepEqual(await cabinet.take(ids[1]!, one, { mode: 'check' }), { outcome: 'handed-over' });
+    assert.deepEqual(await cabinet.take(ids[1]!, one), { outcome: 'already' }, 'no ledger: only the take');
+    assert.deepEqual(await cabinet.levels(), { cod: 0, chips: 2, plaice: 0 }, 'taken once');
+
+    // check (exactly-once): the take happens once, and the order is never marked "sending".
+    await cabinet.add({ cod: 1 });
+    assert.deepEqual(await cabinet.take(ids[2]!, one, { mode: 'check' }), { outcome: 'taken' });
+    assert.deepEqual(await cabinet.take(ids[2]!, one, { mode: 'check' }), { outcome: 'already' });
+    assert.deepEqual(await record(ids[2]!), { taken: '1' });
+    const totals = await cabinet.totals();
+    assert.deepEqual(totals.taken, { cod: 2, chips: 2, plaice: 0 });
+    assert.deepEqual(totals.cooked, { cod: 2, chips: 3, plaice: 0 }, 'cooked = taken + left');
+  } finally {
+    await redis.del(keys.levels, keys.cooked, keys.taken, ...ids.map((id) => `chippy:order:${id}`));
     redis.disconnect();
   }
 });

@@ -26,14 +26,14 @@ const portions = { cod: 1, chips: 1, plaice: 0 };
 test('take runs the script by its SHA1 when Redis has it', async () => {
   const { redis, calls } = fakeRedis(true);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  // 3 keys + their count + the TTL + three item/amount pairs.
-  assert.deepEqual(calls, ['evalsha 40 11']);
+  // 3 keys + their count + the TTL, ledger mode, since and preparer + three item/amount pairs.
+  assert.deepEqual(calls, ['evalsha 40 14']);
 });
 
 test('take sends the script text once Redis says NOSCRIPT', async () => {
   const { redis, calls } = fakeRedis(false);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  assert.deepEqual(calls, ['evalsha 40 11', 'eval true 11']);
+  assert.deepEqual(calls, ['evalsha 40 14', 'eval true 14']);
 });
 
 test('other script errors are not retried with EVAL', async () => {

@@ -42,36 +42,62 @@ export function cabinetKeys(prefix: string) {
   };
 }
 
-/** Per-order record shared with the preparers' ledger: which portions it has taken. */
+/**
+ * Per-order record: whether the order's portions were taken (`taken`) and, for the preparers' ledger,
+ * where its hand-over stands (`state`: sending | ready, `since`, `preparer`). One hash, so a single script
+ * can check the hand-over, take the portions and record the take in one Redis round trip.
+ */
 const orderKey = (orderId: string) => `chippy:order:${orderId}`;
 /** Per-cook-request record: whether its batch went into the cabinet. */
 const batchKey = (orderId: string, attempt: number) => `chippy:batch:${orderId}:${attempt}`;
 const ttlSeconds = 7 * 24 * 3600;
 
 // Takes all of an order's portions or none, once per order. KEYS: levels, taken, order.
-// ARGV: ttl, then item/count pairs. Returns {"taken"} / {"already"} / {"short", item, missing, ...}.
+// ARGV: ttl, ledger mode, since, preparer, then item/count pairs. Ledger modes:
+//   none  – take only;
+//   check – an order already handed over (state ready) is not taken: {"handed-over"};
+//   claim – as check, and an order left "sending" is reported ({"interrupted", since}) rather than taken, and
+//           a take marks the order "sending" (since, preparer). "sending" is only ever set with "taken".
+// Returns {"taken"} / {"already"} / {"short", item, missing, ...} / {"handed-over"} / {"interrupted", since}.
 const takeScript = `
-if redis.call('HGET', KEYS[3], 'taken') == '1' then return {'already'} end
-local short = {'short'}
-for i = 2, #ARGV, 2 do
-  local have = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-  local need = tonumber(ARGV[i + 1])
-  if have < need then
-    table.insert(short, ARGV[i])
-    table.insert(short, tostring(need - have))
-  end
+local mode = ARGV[2]
+if mode ~= 'none' then
+  local state = redis.call('HMGET', KEYS[3], 'state', 'since')
+  if state[1] == 'ready' then return {'handed-over'} end
+  if mode == 'claim' and state[1] == 'sending' then return {'interrupted', state[2]} end
 end
-if #short > 1 then return short end
-for i = 2, #ARGV, 2 do
-  local need = tonumber(ARGV[i + 1])
-  if need > 0 then
-    redis.call('HINCRBY', KEYS[1], ARGV[i], -need)
-    redis.call('HINCRBY', KEYS[2], ARGV[i], need)
+local outcome = 'already'
+if redis.call('HGET', KEYS[3], 'taken') ~= '1' then
+  local short = {'short'}
+  for i = 5, #ARGV, 2 do
+    local have = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+    local need = tonumber(ARGV[i + 1])
+    if have < need then
+      table.insert(short, ARGV[i])
+      table.insert(short, tostring(need - have))
+    end
   end
+  if #short > 1 then return short end
+  for i = 5, #ARGV, 2 do
+    local need = tonumber(ARGV[i + 1])
+    if need > 0 then
+      redis.call('HINCRBY', KEYS[1], ARGV[i], -need)
+      redis.call('HINCRBY', KEYS[2], ARGV[i], need)
+    end
+  end
+  redis.call('HSET', KEYS[3], 'taken', '1')
+  outcome = 'taken'
 end
-redis.call('HSET', KEYS[3], 'taken', '1')
+if mode == 'claim' then redis.call('HSET', KEYS[3], 'state', 'sending', 'since', ARGV[3], 'preparer', ARGV[4]) end
 redis.call('EXPIRE', KEYS[3], ARGV[1])
-return {'taken'}
+return {outcome}
+`;
+
+// Records an order's OrderReady as in Kafka (state ready). KEYS: order. ARGV: ttl.
+const handedOverScript = `
+redis.call('HSET', KEYS[1], 'state', 'ready')
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
 `;
 
 // Adds a batch, once per batch key when there is one (a redelivered cook request does not cook twice).
@@ -90,11 +116,27 @@ return 1
 `;
 
 export type TakeResult =
-  { outcome: 'taken' } | { outcome: 'already' } | { outcome: 'short'; short: Partial<Portions> };
+  | { outcome: 'taken' }
+  | { outcome: 'already' }
+  | { outcome: 'short'; short: Partial<Portions> }
+  /** Only with a ledger: the order's OrderReady is in Kafka; nothing was taken. */
+  | { outcome: 'handed-over' }
+  /** Only when claiming: a preparer was handing the order over when it stopped (its portions are taken). */
+  | { outcome: 'interrupted'; since: number };
+
+/**
+ * What a take does with the order's hand-over record (the preparers' ledger, see services/preparer).
+ * `claim` makes the check and the take one round trip: the order's state is read, its portions taken and
+ * the order marked "sending" atomically, so a redelivered order is never taken or handed over twice.
+ */
+export type LedgerMode =
+  { mode: 'none' } | { mode: 'check' } | { mode: 'claim'; since: number; preparer: string };
 
 export interface Cabinet {
   /** Atomically takes an order's portions, all or nothing, at most once per order. */
-  take(orderId: string, portions: Portions): Promise<TakeResult>;
+  take(orderId: string, portions: Portions, ledger?: LedgerMode): Promise<TakeResult>;
+  /** Records that the order's OrderReady is in Kafka, so a redelivery skips it. */
+  markHandedOver(orderId: string): Promise<void>;
   /** Adds a cooked batch; `batchId` makes a redelivered batch a no-op. Resolves whether it was added. */
   add(portions: Partial<Portions>, batch?: { orderId: string; attempt: number }): Promise<boolean>;
   levels(): Promise<Portions>;
@@ -129,21 +171,28 @@ function cachedScript(script: string) {
 }
 const runTake = cachedScript(takeScript);
 const runAdd = cachedScript(addScript);
+const runHandedOver = cachedScript(handedOverScript);
 
 export function redisCabinet(redis: Redis, prefix: string): Cabinet {
   const keys = cabinetKeys(prefix);
   return {
-    async take(orderId, portions) {
+    async take(orderId, portions, ledger = { mode: 'none' }) {
+      const [since, preparer] = ledger.mode === 'claim' ? [ledger.since, ledger.preparer] : [0, ''];
       const reply = (await runTake(
         redis,
         [keys.levels, keys.taken, orderKey(orderId)],
-        [ttlSeconds, ...pairs(portions)],
+        [ttlSeconds, ledger.mode, since, preparer, ...pairs(portions)],
       )) as string[];
       if (reply[0] === 'taken') return { outcome: 'taken' };
       if (reply[0] === 'already') return { outcome: 'already' };
+      if (reply[0] === 'handed-over') return { outcome: 'handed-over' };
+      if (reply[0] === 'interrupted') return { outcome: 'interrupted', since: Number(reply[1]) };
       const short: Partial<Portions> = {};
       for (let i = 1; i < reply.length; i += 2) short[reply[i] as CabinetItem] = Number(reply[i + 1]);
       return { outcome: 'short', short };
+    },
+    async markHandedOver(orderId) {
+      await runHandedOver(redis, [orderKey(orderId)], [ttlSeconds]);
     },
     async add(portions, batch) {
       const key = batch

@@ -28,7 +28,7 @@ import {
   type OrderReady,
 } from '@chippy/messaging';
 import type { Producer } from 'kafkajs';
-import { redisLedger, type OrderLedger } from './ledger.js';
+import { noLedger, redisLedger, type OrderLedger } from './ledger.js';
 import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
 import {
@@ -36,7 +36,6 @@ import {
   committedOffsetIn,
   inTransaction,
   ledgerInTransaction,
-  noLedger,
   PartitionProducers,
   transactionalIdFor,
 } from './transactions.js';
@@ -179,7 +178,13 @@ try {
   });
   shutdown.add('lag monitor', () => Promise.resolve(lag.stop()));
 
-  const ledger: OrderLedger = config.dedup === 'ledger' ? redisLedger(redis) : noLedger;
+  const ledger: OrderLedger =
+    config.dedup === 'ledger' ? redisLedger(cabinet, config.preparerId) : noLedger(cabinet);
+  /** exactly-once: the ledger one transaction sees (`ready` recorded only after its commit). */
+  const transactionLedger = () =>
+    config.dedup === 'ledger'
+      ? ledgerInTransaction(cabinet)
+      : { ledger, afterCommit: () => Promise.resolve() };
   /**
    * What prepareOrder and finishCooked need, sending through `sender` (the producer, or the message's
    * transaction) and running `after` effects (metrics, log lines) once the output is final: at once for
@@ -195,7 +200,6 @@ try {
     decodeOrder: serde.decoder<Order>(OrderSchema),
     decodeCooked: serde.decoder<Cooked>(CookedSchema),
     ledger: orderLedger,
-    take: (orderId, portions) => cabinet.take(orderId, portions),
     async askCook(request) {
       await sender.send({
         topic: topics.cookRequests,
@@ -262,7 +266,7 @@ try {
       logger.info({ topic, partition, offset, committed }, 'offset already committed; skipped');
       return undefined;
     }
-    const view = ledgerInTransaction(ledger);
+    const view = transactionLedger();
     const effects: (() => void)[] = [];
     let outcome;
     try {

@@ -9,7 +9,7 @@ import {
   type OrderReady,
   type TakeResult,
 } from '@chippy/messaging';
-import type { OrderLedger, OrderState } from './ledger.js';
+import type { OrderLedger } from './ledger.js';
 import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 
 const order: Order = {
@@ -27,16 +27,15 @@ const message: ConsumedMessage = {
   value: Buffer.from('x'),
 };
 
-function memoryLedger(
-  initial: Record<string, OrderState> = {},
-): OrderLedger & { states: Map<string, OrderState> } {
-  const states = new Map(Object.entries(initial));
-  return {
-    states,
-    get: (id) => Promise.resolve(states.get(id) ?? { state: 'new' }),
-    markSending: (id, since) => Promise.resolve(void states.set(id, { state: 'sending', since })),
-    markReady: (id) => Promise.resolve(void states.set(id, { state: 'ready' })),
+/** A ledger whose take answers `result` and which records what it was asked. */
+function fakeLedger(result: TakeResult = { outcome: 'taken' }) {
+  const taken: { id: string; portions: unknown; now: number }[] = [];
+  const ready: string[] = [];
+  const ledger: OrderLedger = {
+    take: (id, portions, now) => Promise.resolve(void taken.push({ id, portions, now })).then(() => result),
+    markReady: (id) => Promise.resolve(void ready.push(id)),
   };
+  return { ledger, taken, ready };
 }
 
 function deps(overrides: Partial<PreparerDeps> = {}) {
@@ -49,9 +48,8 @@ function deps(overrides: Partial<PreparerDeps> = {}) {
     timeScale: 0,
     decodeOrder: () => Promise.resolve(order),
     decodeCooked: () => Promise.reject(new Error('no cooked message in this test')),
-    take: () => Promise.resolve({ outcome: 'taken' }),
     askCook: (request) => Promise.resolve(void asked.push(request)),
-    ledger: memoryLedger(),
+    ledger: fakeLedger().ledger,
     handOver: (ready) => Promise.resolve(void handedOver.push(ready)),
     alreadyHandedOver: () => Promise.resolve(false),
     deadLetter: (_m, reason) => Promise.resolve(void parked.push({ reason })),
@@ -62,7 +60,7 @@ function deps(overrides: Partial<PreparerDeps> = {}) {
 }
 
 test('an order is prepared, handed over once and recorded as ready', async () => {
-  const ledger = memoryLedger();
+  const { ledger, taken, ready } = fakeLedger();
   const { d, handedOver } = deps({ ledger });
   assert.equal(await prepareOrder(message, d), 'prepared');
   assert.equal(handedOver.length, 1);
@@ -77,24 +75,44 @@ test('an order is prepared, handed over once and recorded as ready', async () =>
     },
   );
   assert.ok(handedOver[0]!.ready_time >= handedOver[0]!.prepare_started);
-  assert.deepEqual(ledger.states.get(order.order_id), { state: 'ready' });
+  assert.deepEqual(
+    taken.map(({ id, portions }) => ({ id, portions })),
+    [{ id: order.order_id, portions: { cod: 1, chips: 1, plaice: 0 } }],
+  );
+  const claimed = taken[0]!.now;
+  assert.ok(
+    claimed >= handedOver[0]!.prepare_started && claimed <= handedOver[0]!.ready_time,
+    'claimed before the send',
+  );
+  assert.deepEqual(ready, [order.order_id]);
 });
 
 test('a redelivered order that was handed over is not prepared again', async () => {
-  const { d, handedOver } = deps({ ledger: memoryLedger({ [order.order_id]: { state: 'ready' } }) });
+  const { ledger, ready } = fakeLedger({ outcome: 'handed-over' });
+  const { d, handedOver } = deps({ ledger });
   assert.equal(await prepareOrder(message, d), 'duplicate');
   assert.equal(handedOver.length, 0);
+  assert.deepEqual(ready, []);
 });
 
 test('an order caught mid-hand-over is checked against orders-ready, not guessed', async () => {
-  const sending = { [order.order_id]: { state: 'sending', since: 4_000 } as const };
-  const found = deps({ ledger: memoryLedger(sending), alreadyHandedOver: () => Promise.resolve(true) });
-  assert.equal(await prepareOrder(message, found.d), 'duplicate');
-  assert.equal(found.handedOver.length, 0);
+  const interrupted: TakeResult = { outcome: 'interrupted', since: 4_000 };
+  const checked: number[] = [];
+  const found = fakeLedger(interrupted);
+  const foundRun = deps({
+    ledger: found.ledger,
+    alreadyHandedOver: (_id, since) => Promise.resolve(void checked.push(since)).then(() => true),
+  });
+  assert.equal(await prepareOrder(message, foundRun.d), 'duplicate');
+  assert.equal(foundRun.handedOver.length, 0);
+  assert.deepEqual(checked, [4_000], 'read from when the interrupted hand-over began');
+  assert.deepEqual(found.ready, [order.order_id], 'recorded, so the next redelivery needs no read');
 
-  const missing = deps({ ledger: memoryLedger(sending), alreadyHandedOver: () => Promise.resolve(false) });
-  assert.equal(await prepareOrder(message, missing.d), 'prepared');
-  assert.equal(missing.handedOver.length, 1);
+  const missing = fakeLedger(interrupted);
+  const missingRun = deps({ ledger: missing.ledger, alreadyHandedOver: () => Promise.resolve(false) });
+  assert.equal(await prepareOrder(message, missingRun.d), 'prepared');
+  assert.equal(missingRun.handedOver.length, 1);
+  assert.deepEqual(missing.ready, [order.order_id]);
 });
 
 test('an undecodable message is parked with its reason and nothing is handed over', async () => {
@@ -112,25 +130,23 @@ test('passing trouble (registry down) is thrown so the message is retried, not p
   assert.equal(parked.length, 0);
 });
 
-test('a failed hand-over leaves the order unfinished, so redelivery prepares it', async () => {
-  const ledger = memoryLedger();
+test('a failed hand-over is not recorded as ready, so redelivery checks orders-ready', async () => {
+  const { ledger, ready } = fakeLedger();
   const { d } = deps({ ledger, handOver: () => Promise.reject(new Error('broker gone')) });
   await assert.rejects(prepareOrder(message, d), /broker gone/);
-  assert.equal(ledger.states.get(order.order_id)?.state, 'sending');
+  assert.deepEqual(ready, []);
 });
 
 test('short of food: the order goes to the cook with what is missing, and nothing is handed over yet', async () => {
   const plaice: Order = { ...order, items: ['cod & chips', 'plaice & chips'] };
-  const taking: { id: string; portions: unknown }[] = [];
-  const { d, asked, handedOver } = deps({
-    decodeOrder: () => Promise.resolve(plaice),
-    take: (id, portions) => {
-      taking.push({ id, portions });
-      return Promise.resolve({ outcome: 'short', short: { plaice: 1 } });
-    },
-  });
+  const { ledger, taken, ready } = fakeLedger({ outcome: 'short', short: { plaice: 1 } });
+  const { d, asked, handedOver } = deps({ decodeOrder: () => Promise.resolve(plaice), ledger });
   assert.equal(await prepareOrder(message, d), 'sent-to-cook');
-  assert.deepEqual(taking, [{ id: order.order_id, portions: { cod: 1, chips: 2, plaice: 1 } }]);
+  assert.deepEqual(
+    taken.map(({ id, portions }) => ({ id, portions })),
+    [{ id: order.order_id, portions: { cod: 1, chips: 2, plaice: 1 } }],
+  );
+  assert.deepEqual(ready, []);
   assert.equal(handedOver.length, 0);
   assert.equal(asked.length, 1);
   assert.deepEqual(
@@ -150,10 +166,9 @@ test("the cook's reply finishes the order, marked as cooked, timed from the firs
 
 test('if someone else took the food meanwhile, the preparer asks the cook again (next attempt)', async () => {
   const cooked: Cooked = { order, cooked: { cod: 10 }, cook: 'c1', prepare_started: 1_234, attempt: 2 };
-  const short: TakeResult = { outcome: 'short', short: { cod: 1 } };
   const { d, asked, handedOver } = deps({
     decodeCooked: () => Promise.resolve(cooked),
-    take: () => Promise.resolve(short),
+    ledger: fakeLedger({ outcome: 'short', short: { cod: 1 } }).ledger,
   });
   assert.equal(await finishCooked(message, d), 'sent-to-cook');
   assert.equal(handedOver.length, 0);
@@ -161,7 +176,7 @@ test('if someone else took the food meanwhile, the preparer asks the cook again 
 });
 
 test('portions already taken for this order (before a crash) are not taken again; the order is finished', async () => {
-  const { d, handedOver } = deps({ take: () => Promise.resolve({ outcome: 'already' }) });
+  const { d, handedOver } = deps({ ledger: fakeLedger({ outcome: 'already' }).ledger });
   assert.equal(await prepareOrder(message, d), 'prepared');
   assert.equal(handedOver.length, 1);
 });

@@ -8,8 +8,6 @@ import {
   type CookRequest,
   type Order,
   type OrderReady,
-  type Portions,
-  type TakeResult,
 } from '@chippy/messaging';
 import type { OrderLedger } from './ledger.js';
 
@@ -18,9 +16,8 @@ export interface PreparerDeps {
   timeScale: number;
   decodeOrder: (value: Buffer | null) => Promise<Order>;
   decodeCooked: (value: Buffer | null) => Promise<Cooked>;
+  /** Takes the order's portions from the hot cabinet (all or none, at most once per order) and tracks it. */
   ledger: OrderLedger;
-  /** Takes the order's portions from the hot cabinet: all or none, at most once per order. */
-  take(orderId: string, portions: Portions): Promise<TakeResult>;
   /** Puts a CookRequest on `cook-requests`; resolves once Kafka has acknowledged it. */
   askCook(request: CookRequest): Promise<void>;
   /** Puts the OrderReady on `orders-ready`; resolves once Kafka has acknowledged it. */
@@ -88,15 +85,15 @@ async function takeAndFinish(
   deps: PreparerDeps,
 ): Promise<Outcome> {
   const { now = Date.now, random = Math.random } = deps;
-  const known = await deps.ledger.get(order.order_id);
-  if (known.state === 'ready') return 'duplicate';
-  if (known.state === 'sending' && (await deps.alreadyHandedOver(order.order_id, known.since))) {
-    await deps.ledger.markReady(order.order_id);
-    return 'duplicate';
-  }
-
-  const taken = await deps.take(order.order_id, portionsFor(order.items));
-  if (taken.outcome === 'short') {
+  const taken = await deps.ledger.take(order.order_id, portionsFor(order.items), now());
+  if (taken.outcome === 'handed-over') return 'duplicate';
+  if (taken.outcome === 'interrupted') {
+    if (await deps.alreadyHandedOver(order.order_id, taken.since)) {
+      await deps.ledger.markReady(order.order_id);
+      return 'duplicate';
+    }
+    // Not in Kafka: its portions were taken before the interruption, so it is handed over now.
+  } else if (taken.outcome === 'short') {
     // Someone else may have taken the food the cook made for this order: then it simply asks again.
     await deps.askCook({
       order,
@@ -117,7 +114,6 @@ async function takeAndFinish(
     ready_time: now(),
     cooked,
   };
-  await deps.ledger.markSending(order.order_id, now(), deps.preparerId);
   await deps.handOver(ready);
   await deps.ledger.markReady(order.order_id);
   deps.onReady?.(ready);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OrderLedger, OrderState } from './ledger.js';
+import { noPortions, type LedgerMode, type Portions, type TakeResult } from '@chippy/messaging';
 import {
   belowCommitted,
   committedOffsetIn,
   inTransaction,
   ledgerInTransaction,
   nextOffset,
-  noLedger,
   offsetsFor,
   PartitionProducers,
   transactionalIdFor,
@@ -94,36 +93,23 @@ test('a failed commit aborts; an abort that fails too is reported, and the first
   assert.equal((abortErrors[0] as Error).message, 'fenced again');
 });
 
-function memoryLedger(initial: Record<string, OrderState> = {}) {
-  const states = new Map(Object.entries(initial));
-  const ledger: OrderLedger = {
-    get: (id) => Promise.resolve(states.get(id) ?? { state: 'new' }),
-    markSending: (id, since) => Promise.resolve(void states.set(id, { state: 'sending', since })),
-    markReady: (id) => Promise.resolve(void states.set(id, { state: 'ready' })),
-  };
-  return { ledger, states };
-}
-
 test('in a transaction the ledger records ready only after the commit, and never sending', async () => {
-  const { ledger, states } = memoryLedger({ done: { state: 'ready' }, half: { state: 'sending', since: 1 } });
-  const view = ledgerInTransaction(ledger);
-  assert.deepEqual(await view.ledger.get('done'), { state: 'ready' }, 'handed over: skipped as before');
-  assert.deepEqual(
-    await view.ledger.get('half'),
-    { state: 'new' },
-    'sending: its transaction did not commit, so it is prepared (no read of orders-ready)',
-  );
-  await view.ledger.markSending('o1', 5, 'p1');
+  const calls: string[] = [];
+  const cabinet = {
+    take: (id: string, _p: Portions, ledger?: LedgerMode) =>
+      Promise.resolve(void calls.push(`take ${id} ${ledger?.mode}`)).then((): TakeResult => ({
+        outcome: 'taken',
+      })),
+    markHandedOver: (id: string) => Promise.resolve(void calls.push(`ready ${id}`)),
+  };
+  const view = ledgerInTransaction(cabinet);
+  assert.deepEqual(await view.ledger.take('o1', noPortions(), 5), { outcome: 'taken' });
   await view.ledger.markReady('o1');
-  assert.equal(states.get('o1'), undefined, 'nothing written before the commit');
+  // check: orders handed over are skipped, but nothing is claimed ("sending"): an aborted transaction's
+  // order is simply prepared again, with no read of orders-ready.
+  assert.deepEqual(calls, ['take o1 check'], 'nothing recorded before the commit');
   await view.afterCommit();
-  assert.deepEqual(states.get('o1'), { state: 'ready' });
-});
-
-test('PREPARER_DEDUP=none: a ledger that never says an order was handed over', async () => {
-  await noLedger.markSending('o', 1, 'p');
-  await noLedger.markReady('o');
-  assert.deepEqual(await noLedger.get('o'), { state: 'new' });
+  assert.deepEqual(calls, ['take o1 check', 'ready o1']);
 });
 
 function fakeProducers() {

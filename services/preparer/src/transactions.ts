@@ -1,3 +1,4 @@
+import type { Cabinet } from '@chippy/messaging';
 import type { OrderLedger } from './ledger.js';
 
 /**
@@ -105,35 +106,24 @@ export async function inTransaction<T, Tx extends TransactionLike>(
  * read_committed would not say otherwise). `ready` is recorded only after the commit (`afterCommit`), never
  * for an OrderReady that might still be aborted; `ready` entries are skipped as before.
  */
-export function ledgerInTransaction(ledger: OrderLedger): {
+export function ledgerInTransaction(cabinet: Pick<Cabinet, 'take' | 'markHandedOver'>): {
   ledger: OrderLedger;
   afterCommit(): Promise<void>;
 } {
   const ready: string[] = [];
   return {
     ledger: {
-      async get(orderId) {
-        const known = await ledger.get(orderId);
-        return known.state === 'ready' ? known : { state: 'new' };
-      },
-      markSending: () => Promise.resolve(),
+      take: (orderId, portions) => cabinet.take(orderId, portions, { mode: 'check' }),
       markReady(orderId) {
         ready.push(orderId);
         return Promise.resolve();
       },
     },
     async afterCommit() {
-      for (const orderId of ready) await ledger.markReady(orderId);
+      for (const orderId of ready) await cabinet.markHandedOver(orderId);
     },
   };
 }
-
-/** A ledger that remembers nothing (PREPARER_DEDUP=none): every delivery is prepared. */
-export const noLedger: OrderLedger = {
-  get: () => Promise.resolve({ state: 'new' }),
-  markSending: () => Promise.resolve(),
-  markReady: () => Promise.resolve(),
-};
 
 /** Something to disconnect (a kafkajs producer). */
 export interface Closable {
