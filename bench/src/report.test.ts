@@ -61,3 +61,21 @@ test('the markdown states the goals with their verdicts', () => {
   assert.match(md, /\| p99 latency at 50 % of max \| < 50 ms \| 12 ms \| yes \|/);
   assert.match(md, /\| 90 % \| 180 \| 180 \| 90 \| \*\*no\*\* \|/);
 });
+
+test('the RSS goal leaves out the profiled run, whose profiler holds its samples in memory', () => {
+  const profiled = { ...run(0, 400, 1), label: 'profile' };
+  profiled.usage = [{ service: 'preparer', processes: 1, cpuPer1000: 1, peakRssMb: 190 }];
+  const md = renderMarkdown({ ...results(), profile: profiled });
+  assert.match(
+    md,
+    /\| peak RSS of any service process \(the profiled run aside\) \| ≤ 150 MB \| 120 MB \(preparer, load-0\.25\) \| yes \|/,
+  );
+  assert.match(md, /\| profile \| preparer \| 1 \| 1 \| 190 \|/, 'still shown among the resources');
+});
+
+test('the run shared by the scaling table and the max is listed once, also when rendered from JSON', () => {
+  const max = { ...run(0, 300, 1), label: 'max' };
+  const r = { ...results(), max, scaling: [{ ...max }] };
+  const md = renderMarkdown(JSON.parse(JSON.stringify(r)) as Results);
+  assert.equal(md.match(/^\| max \| preparer \|/gm)?.length, 1);
+});
