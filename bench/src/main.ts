@@ -16,6 +16,7 @@ import { runClient } from './scenarios/client.js';
 import { runSerde } from './scenarios/serde.js';
 import { withSink, type SinkStats } from './scenarios/sink.js';
 import { runShop, type ShopOptions } from './shop.js';
+import { searchSustained } from './sustained.js';
 import { formatNumber } from './table.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -25,6 +26,9 @@ const settings = {
   clientSeconds: num('BENCH_CLIENT_SECONDS', 5),
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
+/** Runs that search for the whole shop's maximum sustained rate, and the window of each. */
+const probes = num('BENCH_PROBES', 5);
+const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
 /** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
 const backlog = num('BENCH_BACKLOG', 30_000);
 /** BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,profile runs a subset (development). */
@@ -147,8 +151,16 @@ try {
   }
   const max = results.max?.readyPerSecond ?? 0;
   if (wanted('latency') && max > 0) {
-    for (const fraction of [0.25, 0.5, 0.9]) {
-      const run = await shop(`load-${Math.round(fraction * 100)}`, { offered: Math.round(max * fraction) });
+    // Probes are shorter than the other runs: each only has to say whether the shop kept up.
+    const probe = (offered: number) =>
+      shop(`probe-${offered}`, { offered, warmupSeconds: 2, seconds: probeSeconds });
+    results.sustained = await searchSustained(max, probes, probe);
+    const sustained = results.sustained.perSecond;
+    log(`  sustained: ${formatNumber(sustained)} orders/s`);
+    for (const fraction of sustained > 0 ? [0.25, 0.5, 0.9] : []) {
+      const run = await shop(`load-${Math.round(fraction * 100)}`, {
+        offered: Math.round(sustained * fraction),
+      });
       results.latency.push({ ...run, fraction });
     }
   }

@@ -2,6 +2,7 @@ import type { BrokerResult } from './scenarios/broker.js';
 import type { ClientResult } from './scenarios/client.js';
 import type { SerdeResult } from './scenarios/serde.js';
 import type { ShopResult } from './shop.js';
+import type { Sustained } from './sustained.js';
 
 /** Everything one `npm run bench` measured: written as JSON and rendered into docs/benchmarks.md. */
 export interface Results {
@@ -28,7 +29,11 @@ export interface Results {
   layout: { tills: number; preparers: number };
   /** Orders waiting before each drain run. */
   backlog: number;
+  /** The preparers draining a backlog: their capacity, with no till competing for the cores. */
   max?: ShopResult;
+  /** The whole shop's maximum sustained rate (tills included), and the probes that found it. */
+  sustained?: Sustained;
+  /** Open-loop loads at fractions of the sustained rate. */
   latency: (ShopResult & { fraction: number })[];
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
