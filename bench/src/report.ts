@@ -154,7 +154,7 @@ export function renderMarkdown(r: Results): string {
         `Found by bisection between 0 and the preparers' drain rate (${formatNumber(max)} orders/s): a probe "kept up" when the tills ` +
         'placed 95 % or more of the load offered and the preparers made ready 95 % or more of what was placed. A live order costs more ' +
         'than a drained one: one produce request, one fetch and one offset commit each (kafkajs commits after every fetched batch, and ' +
-        'at a live rate a batch is a message or two), where a backlog is fetched a megabyte at a time. The tills, the broker and the ' +
+        'at a live rate a batch is a message or two), where a backlog is fetched up to 256 KB a partition at a time. The tills, the broker and the ' +
         `bench's reader share the same cores. Sustained: **${formatNumber(sustained(r))} orders/s**.`,
       markdownTable(
         ['probe', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p99'],
