@@ -8,15 +8,20 @@ export interface Ready {
 
 export interface ReadyWatcher {
   readies: Ready[];
-  /** Resolves once `count` OrderReady messages have arrived in all, or `timeoutMs` has passed. */
-  until(count: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true once the topic has been read to its end — messages arrived, then none for `quietMs` (the
+   * shop has stopped, so nothing new comes) — or false after `timeoutMs`.
+   */
+  readToEnd(quietMs?: number, timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
 /**
  * Reads `orders-ready` from the start as an analyst would, and keeps each order's order_time and
  * ready_time: latencies come from these, not from the preparers' histogram, whose buckets are too coarse
- * for a p99. Its own consumer group, deleted with the run's other groups.
+ * for a p99. Its own consumer group, deleted with the run's other groups. Started once the shop has
+ * stopped: the figures are the messages' own times, so reading them later changes none of them and takes
+ * none of the measured window's CPU.
  */
 export async function watchReadies(bench: Bench, topic: string, group: string): Promise<ReadyWatcher> {
   bench.made.groups.add(group);
@@ -36,10 +41,15 @@ export async function watchReadies(bench: Bench, topic: string, group: string): 
   });
   return {
     readies,
-    async until(count, timeoutMs) {
+    async readToEnd(quietMs = 1000, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
-      while (readies.length < count && Date.now() < deadline) await sleep(100);
-      return readies.length >= count;
+      let [seen, since] = [0, Date.now()];
+      while (Date.now() < deadline) {
+        await sleep(100);
+        if (readies.length !== seen) [seen, since] = [readies.length, Date.now()];
+        else if (seen > 0 && Date.now() - since >= quietMs) return true;
+      }
+      return false;
     },
     stop: () => consumer.disconnect(),
   };

@@ -97,7 +97,8 @@ export function renderMarkdown(r: Results): string {
     `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window; ` +
       `client runs ${r.settings.clientSeconds} s each. "Flat out" tills send as fast as acknowledgements come back; ` +
       'otherwise each till sends on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
-      'orders made ready in the window, from the `orders-ready` messages themselves.',
+      'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
+      "them takes none of the window's CPU).",
   );
 
   add(
@@ -154,8 +155,8 @@ export function renderMarkdown(r: Results): string {
         `Found by bisection between 0 and the preparers' drain rate (${formatNumber(max)} orders/s): a probe "kept up" when the tills ` +
         'placed 95 % or more of the load offered and the preparers made ready 95 % or more of what was placed. A live order costs more ' +
         'than a drained one: one produce request, one fetch and one offset commit each (kafkajs commits after every fetched batch, and ' +
-        'at a live rate a batch is a message or two), where a backlog is fetched up to 256 KB a partition at a time. The tills, the broker and the ' +
-        `bench's reader share the same cores. Sustained: **${formatNumber(sustained(r))} orders/s**.`,
+        'at a live rate a batch is a message or two), where a backlog is fetched up to 256 KB a partition at a time. The tills and the broker ' +
+        `share the same cores. Sustained: **${formatNumber(sustained(r))} orders/s**.`,
       markdownTable(
         ['probe', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p99'],
         r.sustained.probes.map((p, i) => [
@@ -272,7 +273,7 @@ export function renderMarkdown(r: Results): string {
   add(
     '## Resources (scenario 7)',
     'CPU seconds (user + system, from /proc) per 1,000 orders each service handled in the window (tills: orders placed; the rest: orders made ready) ' +
-      "and the peak RSS (VmHWM) of its largest process. The broker, Redis, Connect, the bench's own orders-ready reader and the whole machine " +
+      'and the peak RSS (VmHWM) of its largest process. The broker, Redis, Connect and the whole machine ' +
       '(which includes whatever else was running) are per 1,000 orders made ready.',
     markdownTable(
       ['run', 'service', 'processes', 'CPU s / 1,000 orders', 'peak RSS MB'],

@@ -120,7 +120,6 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       if (options.preparers > 1) await sleep(3500);
       await fillBacklog(bench, topics.orders, options.backlog);
     }
-    const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
     stopAlongside = await options.alongside?.(prefix);
 
     const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
@@ -144,14 +143,12 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       ).reduce((a, b) => a + b, 0);
     const others = stackProcesses(new URL(bench.endpoints.REDIS_URL).port || '6379');
     const otherUsage = () => others.map((o) => usageOf(o.pid)?.cpuSeconds ?? Number.NaN);
-    const benchCpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
     // The window's figures are differences between two of these.
     const snapshot = async () => ({
       time: Date.now(),
       placed: await placed(),
       usage: procs.map((p) => p.usage()),
       others: otherUsage(),
-      bench: benchCpu(),
       machine: machineCpuSeconds(),
     });
     const before = await snapshot();
@@ -164,7 +161,11 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     await stopAll(procs.filter((p) => p.service !== 'till'));
     await stopAlongside?.();
     stopAlongside = undefined;
+    const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
+    const readToEnd = await watcher.readToEnd();
     await watcher.stop();
+    if (!readToEnd)
+      throw new Error(`${options.label}: ${topics.ordersReady} was not read to its end in 60 s`);
 
     const readyTimes = watcher.readies.map((r) => r.readyTime);
     const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < after.time);
@@ -188,8 +189,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         };
       })
       .filter((u): u is ServiceUsage => u !== undefined);
-    // What else an order cost, per 1,000 orders made ready: the broker, Redis, Connect, the bench's own
-    // readies consumer, and the whole machine (the rest of the machine's load shows as the difference).
+    // What else an order cost, per 1,000 orders made ready: the broker, Redis, Connect and the whole machine
+    // (the rest of the machine's load, the bench's own polling included, shows as the difference).
     const perReady = (cpu: number) => (inWindow.length > 0 ? (cpu / inWindow.length) * 1000 : Number.NaN);
     others.forEach((o, i) =>
       usage.push({
@@ -199,12 +200,6 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         peakRssMb: Number.NaN,
       }),
     );
-    usage.push({
-      service: 'bench (reads orders-ready)',
-      processes: 1,
-      cpuPer1000: perReady(after.bench - before.bench),
-      peakRssMb: Number.NaN,
-    });
     usage.push({
       service: 'whole machine',
       processes: 0,
