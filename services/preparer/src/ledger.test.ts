@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { noPortions, type LedgerMode, type TakeResult } from '@chippy/messaging';
-import { noLedger, redisLedger } from './ledger.js';
+import { ledgerInTransaction, noLedger, redisLedger } from './ledger.js';
 
 function fakeCabinet() {
   const calls: unknown[] = [];
@@ -30,4 +30,19 @@ test('PREPARER_DEDUP=none: portions are taken with no ledger, and nothing is rec
   await ledger.take('o1', noPortions(), 1_234);
   await ledger.markReady('o1');
   assert.deepEqual(calls, [['take', 'o1', undefined]]);
+});
+
+test('in a transaction the ledger records ready only after the commit, and never sending', async () => {
+  const { cabinet, calls } = fakeCabinet();
+  const view = ledgerInTransaction(cabinet);
+  assert.deepEqual(await view.ledger.take('o1', noPortions(), 5), { outcome: 'taken' });
+  await view.ledger.markReady('o1');
+  // check: orders handed over are skipped, but nothing is claimed ("sending"): an aborted transaction's
+  // order is simply prepared again, with no read of orders-ready.
+  assert.deepEqual(calls, [['take', 'o1', { mode: 'check' }]], 'nothing recorded before the commit');
+  await view.afterCommit();
+  assert.deepEqual(calls, [
+    ['take', 'o1', { mode: 'check' }],
+    ['ready', 'o1'],
+  ]);
 });

@@ -37,3 +37,29 @@ export function noLedger(cabinet: Records): OrderLedger {
     markReady: () => Promise.resolve(),
   };
 }
+
+/**
+ * The ledger as one transaction sees it. `sending` is not recorded: with transactions, whether an
+ * OrderReady reached readers is exactly whether its transaction committed, and a committed transaction
+ * also committed the offset, so the message is not delivered again (and `orders-ready` read with
+ * read_committed would not say otherwise). `ready` is recorded only after the commit (`afterCommit`), never
+ * for an OrderReady that might still be aborted; `ready` entries are skipped as before.
+ */
+export function ledgerInTransaction(cabinet: Records): {
+  ledger: OrderLedger;
+  afterCommit(): Promise<void>;
+} {
+  const ready: string[] = [];
+  return {
+    ledger: {
+      take: (orderId, portions) => cabinet.take(orderId, portions, { mode: 'check' }),
+      markReady(orderId) {
+        ready.push(orderId);
+        return Promise.resolve();
+      },
+    },
+    async afterCommit() {
+      for (const orderId of ready) await cabinet.markHandedOver(orderId);
+    },
+  };
+}

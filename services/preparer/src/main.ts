@@ -28,14 +28,13 @@ import {
   type OrderReady,
 } from '@chippy/messaging';
 import type { Producer } from 'kafkajs';
-import { noLedger, redisLedger, type OrderLedger } from './ledger.js';
+import { ledgerInTransaction, noLedger, redisLedger, type OrderLedger } from './ledger.js';
 import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
 import {
   belowCommitted,
   committedOffsetIn,
   inTransaction,
-  ledgerInTransaction,
   PartitionProducers,
   transactionalIdFor,
 } from './transactions.js';

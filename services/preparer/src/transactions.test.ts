@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noPortions, type LedgerMode, type Portions, type TakeResult } from '@chippy/messaging';
 import {
   belowCommitted,
   committedOffsetIn,
   inTransaction,
-  ledgerInTransaction,
   nextOffset,
   offsetsFor,
   PartitionProducers,
@@ -91,25 +89,6 @@ test('a failed commit aborts; an abort that fails too is reported, and the first
   );
   assert.deepEqual(tx.calls, ['sendOffsets', 'commit', 'abort']);
   assert.equal((abortErrors[0] as Error).message, 'fenced again');
-});
-
-test('in a transaction the ledger records ready only after the commit, and never sending', async () => {
-  const calls: string[] = [];
-  const cabinet = {
-    take: (id: string, _p: Portions, ledger?: LedgerMode) =>
-      Promise.resolve(void calls.push(`take ${id} ${ledger?.mode}`)).then((): TakeResult => ({
-        outcome: 'taken',
-      })),
-    markHandedOver: (id: string) => Promise.resolve(void calls.push(`ready ${id}`)),
-  };
-  const view = ledgerInTransaction(cabinet);
-  assert.deepEqual(await view.ledger.take('o1', noPortions(), 5), { outcome: 'taken' });
-  await view.ledger.markReady('o1');
-  // check: orders handed over are skipped, but nothing is claimed ("sending"): an aborted transaction's
-  // order is simply prepared again, with no read of orders-ready.
-  assert.deepEqual(calls, ['take o1 check'], 'nothing recorded before the commit');
-  await view.afterCommit();
-  assert.deepEqual(calls, ['take o1 check', 'ready o1']);
 });
 
 function fakeProducers() {

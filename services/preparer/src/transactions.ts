@@ -1,6 +1,3 @@
-import type { Cabinet } from '@chippy/messaging';
-import type { OrderLedger } from './ledger.js';
-
 /**
  * Exactly-once consume → produce (DELIVERY=exactly-once). Each message a preparer consumes is handled in
  * one Kafka transaction: everything it produces (OrderReady, CookRequest, dead letters) and the consumer
@@ -97,32 +94,6 @@ export async function inTransaction<T, Tx extends TransactionLike>(
     await tx.abort().catch(onAbortFailed);
     throw error;
   }
-}
-
-/**
- * The ledger as one transaction sees it. `sending` is not recorded: with transactions, whether an
- * OrderReady reached readers is exactly whether its transaction committed, and a committed transaction
- * also committed the offset, so the message is not delivered again (and `orders-ready` read with
- * read_committed would not say otherwise). `ready` is recorded only after the commit (`afterCommit`), never
- * for an OrderReady that might still be aborted; `ready` entries are skipped as before.
- */
-export function ledgerInTransaction(cabinet: Pick<Cabinet, 'take' | 'markHandedOver'>): {
-  ledger: OrderLedger;
-  afterCommit(): Promise<void>;
-} {
-  const ready: string[] = [];
-  return {
-    ledger: {
-      take: (orderId, portions) => cabinet.take(orderId, portions, { mode: 'check' }),
-      markReady(orderId) {
-        ready.push(orderId);
-        return Promise.resolve();
-      },
-    },
-    async afterCommit() {
-      for (const orderId of ready) await cabinet.markHandedOver(orderId);
-    },
-  };
 }
 
 /** Something to disconnect (a kafkajs producer). */
