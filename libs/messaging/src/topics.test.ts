@@ -12,6 +12,7 @@ describe('topicNames', () => {
       cooked: 't1-cooked',
       ordersReady: 't1-orders-ready',
       ordersDlq: 't1-orders-dlq',
+      cookBatches: 't1-cook-batches',
     });
     assert.equal(defaultPartitions.orders, 6);
   });

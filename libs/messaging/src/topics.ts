@@ -11,6 +11,7 @@ export function topicNames(prefix: string) {
     cooked: `${prefix}cooked`,
     ordersReady: `${prefix}orders-ready`,
     ordersDlq: `${prefix}orders-dlq`,
+    cookBatches: `${prefix}cook-batches`,
   };
 }
 
@@ -29,6 +30,7 @@ export const defaultPartitions: Record<keyof TopicNames, number> = {
   cooked: 3,
   ordersReady: 3,
   ordersDlq: 3,
+  cookBatches: 3,
 };
 
 export interface TopicSpec {
