@@ -1,6 +1,21 @@
 // Generated from connectors/schemas/*.avsc by scripts/codegen-schemas.mjs; do not edit.
 // Change the .avsc files and run `npm run codegen -w libs/messaging`.
 
+/** One turn at the fryer: what a cook fried and which cook requests it answers. Key: the cook's id. */
+export interface CookBatch {
+  /** Unique per batch (UUID). */
+  batch_id: string;
+  cook: string;
+  /** Logical type timestamp-millis. */
+  started: number;
+  /** Logical type timestamp-millis. */
+  finished: number;
+  /** Portions put in the cabinet per item (only items fried). */
+  fried: Record<string, number>;
+  /** The order_ids whose cook requests this batch answers; empty for a restock. */
+  orders: string[];
+}
+
 /** A preparer asks the cook for portions the hot cabinet is short of. Key: order_id. */
 export interface CookRequest {
   order: Order;
@@ -58,6 +73,55 @@ export interface Order {
   /** Menu items, e.g. "cod & chips". */
   items: string[];
 }
+
+/** connectors/schemas/cook-batch.avsc, references expanded inline. */
+export const CookBatchSchema = {
+  type: 'record',
+  name: 'CookBatch',
+  namespace: 'chippy',
+  doc: "One turn at the fryer: what a cook fried and which cook requests it answers. Key: the cook's id.",
+  fields: [
+    {
+      name: 'batch_id',
+      type: 'string',
+      doc: 'Unique per batch (UUID).',
+    },
+    {
+      name: 'cook',
+      type: 'string',
+    },
+    {
+      name: 'started',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+    },
+    {
+      name: 'finished',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+    },
+    {
+      name: 'fried',
+      type: {
+        type: 'map',
+        values: 'int',
+      },
+      doc: 'Portions put in the cabinet per item (only items fried).',
+    },
+    {
+      name: 'orders',
+      type: {
+        type: 'array',
+        items: 'string',
+      },
+      doc: 'The order_ids whose cook requests this batch answers; empty for a restock.',
+    },
+  ],
+} as const;
 
 /** connectors/schemas/cook-request.avsc, references expanded inline. */
 export const CookRequestSchema = {
@@ -331,6 +395,7 @@ export const OrderSchema = {
 
 /** Every top-level schema by record name. */
 export const schemas = {
+  CookBatch: CookBatchSchema,
   CookRequest: CookRequestSchema,
   Cooked: CookedSchema,
   OrderReady: OrderReadySchema,
