@@ -2,8 +2,8 @@ import type { Bench } from './context.js';
 
 /**
  * Removes what the run made: its topics (every one starting with one of its prefixes, including the
- * sink's dead-letter topic), consumer groups, cabinet keys, the preparers' ledger entries for its orders
- * (`chippy:order:<id>`, which would otherwise live for 7 days) and its registry subjects. Best effort:
+ * sink's dead-letter topic), consumer groups, every Redis key under its prefixes (the cabinet and the
+ * preparers' ledger entries, which would otherwise live for 7 days) and its registry subjects. Best effort:
  * one failure does not stop the rest, and each is reported.
  */
 export async function cleanUp(bench: Bench, log: (line: string) => void): Promise<void> {
@@ -29,8 +29,11 @@ export async function cleanUp(bench: Bench, log: (line: string) => void): Promis
   });
   await step('disconnect admin', () => admin.disconnect());
   await step('delete Redis keys', async () => {
-    const keys = [...bench.made.redisKeys, ...bench.made.orderIds.map((id) => `chippy:order:${id}`)];
-    for (let i = 0; i < keys.length; i += 5000) await bench.redis.del(...keys.slice(i, i + 5000));
+    for (const prefix of prefixes) {
+      for await (const keys of bench.redis.scanStream({ match: `${prefix}*`, count: 5000 })) {
+        if ((keys as string[]).length > 0) await bench.redis.del(...(keys as string[]));
+      }
+    }
   });
   await step('delete registry subjects', async () => {
     const base = bench.endpoints.SCHEMA_REGISTRY_URI.replace(/\/$/, '');

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  cabinetKeys,
   consumerGroups,
   createKafka,
   createLogger,
@@ -25,8 +24,8 @@ export interface Bench {
   logger: Logger;
   serde: Serde;
   redis: Redis;
-  /** Every topic prefix, consumer group and Redis key this run made, for the clean-up. */
-  made: { prefixes: Set<string>; groups: Set<string>; redisKeys: Set<string>; orderIds: string[] };
+  /** Every topic prefix (its Redis keys too) and consumer group this run made, for the clean-up. */
+  made: { prefixes: Set<string>; groups: Set<string> };
   /** A fresh TOPIC_PREFIX for one scenario; all of its topics, groups and cabinet keys are deleted at the end. */
   prefix(label: string): string;
   /** `count` orders encoded as the till encodes them (registry serde), for the raw-client scenarios. */
@@ -52,8 +51,6 @@ export function createBench(endpoints: Endpoints, runId: string): Bench {
   const made = {
     prefixes: new Set<string>(),
     groups: new Set<string>(),
-    redisKeys: new Set<string>(),
-    orderIds: [] as string[],
   };
   return {
     endpoints,
@@ -68,7 +65,6 @@ export function createBench(endpoints: Endpoints, runId: string): Bench {
       const prefix = `bench-${runId}-${label}-`;
       made.prefixes.add(prefix);
       Object.values(consumerGroups(prefix)).forEach((g) => made.groups.add(g));
-      Object.values(cabinetKeys(prefix)).forEach((k) => made.redisKeys.add(k));
       return prefix;
     },
     async sampleOrders(topic, count) {

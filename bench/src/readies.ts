@@ -35,7 +35,6 @@ export async function watchReadies(bench: Bench, topic: string, group: string): 
       for (const message of batch.messages) {
         const ready = await decode(message.value);
         readies.push({ orderTime: ready.order_time, readyTime: ready.ready_time });
-        bench.made.orderIds.push(ready.order_id);
       }
     },
   });

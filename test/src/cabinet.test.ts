@@ -108,7 +108,7 @@ test('the take script on real Redis: all or nothing, once per order, and the led
   const redis = new Redis(endpointsFromEnv().REDIS_URL);
   const cabinet = redisCabinet(redis, prefix);
   const ids = ['a', 'b', 'c'].map((n) => `${prefix}${n}`);
-  const record = (id: string) => redis.hgetall(`chippy:order:${id}`);
+  const record = (id: string) => redis.hgetall(keys.order(id));
   const claim = (since: number) => ({ mode: 'claim' as const, since, preparer: 'p1' });
   const one = { cod: 1, chips: 1, plaice: 0 };
   try {
@@ -122,7 +122,7 @@ test('the take script on real Redis: all or nothing, once per order, and the led
 
     assert.deepEqual(await cabinet.take(ids[1]!, one, claim(20)), { outcome: 'taken' });
     assert.deepEqual(await record(ids[1]!), { taken: '1', state: 'sending', since: '20', preparer: 'p1' });
-    assert.ok((await redis.ttl(`chippy:order:${ids[1]}`)) > 6 * 24 * 3600, 'the record expires in a week');
+    assert.ok((await redis.ttl(keys.order(ids[1]!))) > 6 * 24 * 3600, 'the record expires in a week');
     // Redelivered while "sending": reported with when the hand-over began, and nothing taken again.
     assert.deepEqual(await cabinet.take(ids[1]!, one, claim(30)), { outcome: 'interrupted', since: 20 });
     await cabinet.markHandedOver(ids[1]!);
@@ -140,7 +140,7 @@ test('the take script on real Redis: all or nothing, once per order, and the led
     assert.deepEqual(totals.taken, { cod: 2, chips: 2, plaice: 0 });
     assert.deepEqual(totals.cooked, { cod: 2, chips: 3, plaice: 0 }, 'cooked = taken + left');
   } finally {
-    await redis.del(keys.levels, keys.cooked, keys.taken, ...ids.map((id) => `chippy:order:${id}`));
+    await redis.del(keys.levels, keys.cooked, keys.taken, ...ids.map((id) => keys.order(id)));
     redis.disconnect();
   }
 });

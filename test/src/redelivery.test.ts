@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { producerOptions } from '@chippy/messaging';
+import { cabinetKeys, producerOptions } from '@chippy/messaging';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';
@@ -34,7 +34,7 @@ test('an order caught mid-hand-over whose OrderReady did land is not handed over
   await shop.ready([order.key]);
 
   // As if the preparer had died after the send was acknowledged but before it recorded it.
-  await redis.hset(`chippy:order:${order.key}`, {
+  await redis.hset(cabinetKeys(shop.prefix).order(order.key), {
     state: 'sending',
     since: String(Date.now() - 60_000),
     preparer: 'crashed',
@@ -50,7 +50,7 @@ test('an order caught mid-hand-over whose OrderReady did land is not handed over
   assert.equal(check.found, true);
   const { ready } = await shop.ready([order.key]);
   assert.equal(ready.length, 1, 'no second hand-over');
-  assert.equal(await redis.hget(`chippy:order:${order.key}`, 'state'), 'ready');
+  assert.equal(await redis.hget(cabinetKeys(shop.prefix).order(order.key), 'state'), 'ready');
 });
 
 test('an order whose hand-over never reached Kafka is prepared on redelivery', async () => {
@@ -67,7 +67,7 @@ test('an order whose hand-over never reached Kafka is prepared on redelivery', a
   assert.equal((await till.exited).code, 0);
   const [order] = await readTopic(shop.topics.orders, (m) => m.length >= 1);
   assert.ok(order?.key);
-  await redis.hset(`chippy:order:${order.key}`, {
+  await redis.hset(cabinetKeys(shop.prefix).order(order.key), {
     state: 'sending',
     since: String(Date.now()),
     preparer: 'crashed',

@@ -31,7 +31,7 @@ export function portionsFor(items: readonly string[]): Portions {
   return total;
 }
 
-/** Redis keys of one shop's cabinet (TOPIC_PREFIX names the shop). */
+/** Redis keys of one shop's cabinet (TOPIC_PREFIX names the shop, so two shops never share a key). */
 export function cabinetKeys(prefix: string) {
   return {
     /** The design's hash: portions in the cabinet now. */
@@ -39,17 +39,17 @@ export function cabinetKeys(prefix: string) {
     /** Running totals, so that cooked = taken + left can be checked from Redis alone. */
     cooked: `${prefix}cabinet:cooked`,
     taken: `${prefix}cabinet:taken`,
+    /**
+     * Per-order record: whether the order's portions were taken (`taken`) and, for the preparers' ledger,
+     * where its hand-over stands (`state`: sending | ready, `since`, `preparer`). One hash, so a single
+     * script can check the hand-over, take the portions and record the take in one Redis round trip.
+     */
+    order: (orderId: string) => `${prefix}cabinet:order:${orderId}`,
+    /** Per-cook-request record: whether the plaice fried for it went into the cabinet. */
+    request: (orderId: string, attempt: number) => `${prefix}cabinet:request:${orderId}:${attempt}`,
   };
 }
 
-/**
- * Per-order record: whether the order's portions were taken (`taken`) and, for the preparers' ledger,
- * where its hand-over stands (`state`: sending | ready, `since`, `preparer`). One hash, so a single script
- * can check the hand-over, take the portions and record the take in one Redis round trip.
- */
-const orderKey = (orderId: string) => `chippy:order:${orderId}`;
-/** Per-cook-request record: whether its batch went into the cabinet. */
-const batchKey = (orderId: string, attempt: number) => `chippy:batch:${orderId}:${attempt}`;
 const ttlSeconds = 7 * 24 * 3600;
 
 // Takes all of an order's portions or none, once per order. KEYS: levels, taken, order.
@@ -100,20 +100,36 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1
 `;
 
-// Adds a batch, once per batch key when there is one (a redelivered cook request does not cook twice).
-// KEYS: levels, cooked, batch ('' for none). ARGV: ttl, then item/count pairs. Returns 1 when added, 0 when
-// this batch was already in.
+// Adds a batch: the stocked items (cod, chips) always, and each cook request's plaice once per request key
+// (a redelivered request is not fried into the cabinet twice). KEYS: levels, cooked, then one key per
+// request. ARGV: ttl, cod, chips, then each request's plaice. Returns per request 1 (added) or 0 (was in).
 const addScript = `
-if KEYS[3] ~= '' and redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) == false then return 0 end
-for i = 2, #ARGV, 2 do
-  local n = tonumber(ARGV[i + 1])
+local function put(item, n)
   if n > 0 then
-    redis.call('HINCRBY', KEYS[1], ARGV[i], n)
-    redis.call('HINCRBY', KEYS[2], ARGV[i], n)
+    redis.call('HINCRBY', KEYS[1], item, n)
+    redis.call('HINCRBY', KEYS[2], item, n)
   end
 end
-return 1
+put('cod', tonumber(ARGV[2]))
+put('chips', tonumber(ARGV[3]))
+local fresh = {}
+for i = 3, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    put('plaice', tonumber(ARGV[i + 1]))
+    fresh[#fresh + 1] = 1
+  else
+    fresh[#fresh + 1] = 0
+  end
+end
+return fresh
 `;
+
+/** A cook request answered by a batch: its plaice is added once, however often the request is delivered. */
+export interface RequestPortions {
+  orderId: string;
+  attempt: number;
+  plaice: number;
+}
 
 export type TakeResult =
   | { outcome: 'taken' }
@@ -137,8 +153,14 @@ export interface Cabinet {
   take(orderId: string, portions: Portions, ledger?: LedgerMode): Promise<TakeResult>;
   /** Records that the order's OrderReady is in Kafka, so a redelivery skips it. */
   markHandedOver(orderId: string): Promise<void>;
-  /** Adds a cooked batch; `batchId` makes a redelivered batch a no-op. Resolves whether it was added. */
-  add(portions: Partial<Portions>, batch?: { orderId: string; attempt: number }): Promise<boolean>;
+  /**
+   * Adds a cooked batch in one step: `stock` (cod and chips) always, and each request's plaice once per
+   * request. Resolves, per request in order, whether its plaice was added now (false: a redelivery).
+   */
+  add(
+    stock: Partial<Pick<Portions, 'cod' | 'chips'>>,
+    requests?: readonly RequestPortions[],
+  ): Promise<boolean[]>;
   levels(): Promise<Portions>;
   totals(): Promise<{ cooked: Portions; taken: Portions; levels: Portions }>;
 }
@@ -180,7 +202,7 @@ export function redisCabinet(redis: Redis, prefix: string): Cabinet {
       const [since, preparer] = ledger.mode === 'claim' ? [ledger.since, ledger.preparer] : [0, ''];
       const reply = (await runTake(
         redis,
-        [keys.levels, keys.taken, orderKey(orderId)],
+        [keys.levels, keys.taken, keys.order(orderId)],
         [ttlSeconds, ledger.mode, since, preparer, ...pairs(portions)],
       )) as string[];
       if (reply[0] === 'taken') return { outcome: 'taken' };
@@ -192,13 +214,15 @@ export function redisCabinet(redis: Redis, prefix: string): Cabinet {
       return { outcome: 'short', short };
     },
     async markHandedOver(orderId) {
-      await runHandedOver(redis, [orderKey(orderId)], [ttlSeconds]);
+      await runHandedOver(redis, [keys.order(orderId)], [ttlSeconds]);
     },
-    async add(portions, batch) {
-      const key = batch
-        ? batchKey(batch.orderId, batch.attempt)
-        : `chippy:batch:restock:${Date.now()}:${Math.random()}`;
-      return (await runAdd(redis, [keys.levels, keys.cooked, key], [ttlSeconds, ...pairs(portions)])) === 1;
+    async add(stock, requests = []) {
+      const fresh = (await runAdd(
+        redis,
+        [keys.levels, keys.cooked, ...requests.map((r) => keys.request(r.orderId, r.attempt))],
+        [ttlSeconds, stock.cod ?? 0, stock.chips ?? 0, ...requests.map((r) => r.plaice)],
+      )) as number[];
+      return fresh.map((n) => n === 1);
     },
     async levels() {
       return toPortions(await redis.hgetall(keys.levels));

@@ -1,19 +1,24 @@
-import { cabinetItems, noPortions, type Cabinet, type Portions } from '@chippy/messaging';
+import { noPortions, type Cabinet, type Portions } from '@chippy/messaging';
 
-/** An in-memory cabinet for unit tests, adding each keyed batch once like the Redis one. */
+/** An in-memory cabinet for unit tests, adding each request's plaice once like the Redis one. */
 export function fakeCabinet(initial: Partial<Portions> = {}): Pick<Cabinet, 'add' | 'levels'> & {
   now: Portions;
 } {
   const now = { ...noPortions(), ...initial };
-  const batches = new Set<string>();
+  const answered = new Set<string>();
   return {
     now,
-    add(portions, batch) {
-      const key = batch && `${batch.orderId}:${batch.attempt}`;
-      if (key !== undefined && batches.has(key)) return Promise.resolve(false);
-      if (key !== undefined) batches.add(key);
-      for (const item of cabinetItems) now[item] += portions[item] ?? 0;
-      return Promise.resolve(true);
+    add(stock, requests = []) {
+      now.cod += stock.cod ?? 0;
+      now.chips += stock.chips ?? 0;
+      const fresh = requests.map(({ orderId, attempt, plaice }) => {
+        const key = `${orderId}:${attempt}`;
+        if (answered.has(key)) return false;
+        answered.add(key);
+        now.plaice += plaice;
+        return true;
+      });
+      return Promise.resolve(fresh);
     },
     levels: () => Promise.resolve({ ...now }),
   };

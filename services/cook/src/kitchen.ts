@@ -35,7 +35,8 @@ export function fry(
     if (Object.values(batch).every((n) => n === 0)) return { batch, added: false };
     // In-flight frying is finished even during shutdown: it is at most one batch's cooking time.
     await sleep(scaledDelay(3.0, 3.2, kitchen.timeScale, kitchen.random));
-    const added = await kitchen.cabinet.add(batch, batchKey);
+    const [fresh] = await kitchen.cabinet.add(batch, batchKey ? [{ ...batchKey, plaice: batch.plaice }] : []);
+    const added = fresh ?? true;
     if (added) await kitchen.onAdded?.(batch);
     return { batch, added };
   });

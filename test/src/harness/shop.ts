@@ -1,5 +1,4 @@
 import {
-  cabinetKeys,
   consumerGroups,
   createSerde,
   OrderReadySchema,
@@ -33,8 +32,12 @@ export async function deleteShops(): Promise<void> {
   }
   const redis = new Redis(endpointsFromEnv().REDIS_URL);
   try {
-    const keys = prefixes.flatMap((p) => Object.values(cabinetKeys(p)));
-    if (keys.length > 0) await redis.del(...keys);
+    // Every key a shop writes carries its prefix: the cabinet, its totals and the per-order records.
+    for (const prefix of prefixes) {
+      for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+        if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+      }
+    }
   } finally {
     redis.disconnect();
   }
