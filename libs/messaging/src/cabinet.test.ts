@@ -10,12 +10,12 @@ function fakeRedis(cached: boolean) {
     evalsha: (sha: string, ...args: unknown[]) => {
       calls.push(`evalsha ${sha.length} ${args.length}`);
       return cached
-        ? Promise.resolve(['taken'])
+        ? Promise.resolve([['taken']])
         : Promise.reject(new Error('NOSCRIPT No matching script. Please use EVAL.'));
     },
     eval: (script: string, ...args: unknown[]) => {
       calls.push(`eval ${script.includes("redis.call('HGET'")} ${args.length}`);
-      return Promise.resolve(['taken']);
+      return Promise.resolve([['taken']]);
     },
   };
   return { redis: redis as unknown as Redis, calls };
@@ -26,14 +26,14 @@ const portions = { cod: 1, chips: 1, plaice: 0 };
 test('take runs the script by its SHA1 when Redis has it', async () => {
   const { redis, calls } = fakeRedis(true);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  // 3 keys + their count + the TTL, ledger mode, since and preparer + three item/amount pairs.
-  assert.deepEqual(calls, ['evalsha 40 14']);
+  // 3 keys + their count + the TTL, ledger mode, since, preparer, the item count, three names, three amounts.
+  assert.deepEqual(calls, ['evalsha 40 15']);
 });
 
 test('take sends the script text once Redis says NOSCRIPT', async () => {
   const { redis, calls } = fakeRedis(false);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  assert.deepEqual(calls, ['evalsha 40 14', 'eval true 14']);
+  assert.deepEqual(calls, ['evalsha 40 15', 'eval true 15']);
 });
 
 test('other script errors are not retried with EVAL', async () => {

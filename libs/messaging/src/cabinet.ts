@@ -52,52 +52,76 @@ export function cabinetKeys(prefix: string) {
 
 const ttlSeconds = 7 * 24 * 3600;
 
-// Takes all of an order's portions or none, once per order. KEYS: levels, taken, order.
-// ARGV: ttl, ledger mode, since, preparer, then item/count pairs. Ledger modes:
+// Takes each order's portions, all or none, once per order, for a batch of orders in one step (one round
+// trip however many orders). KEYS: levels, taken, then one order record per order. ARGV: ttl, ledger mode,
+// since, preparer, the number of items n, the n item names, then n counts per order. Ledger modes:
 //   none  – take only;
 //   check – an order already handed over (state ready) is not taken: {"handed-over"};
 //   claim – as check, and an order left "sending" is reported ({"interrupted", since}) rather than taken, and
 //           a take marks the order "sending" (since, preparer). "sending" is only ever set with "taken".
-// Returns {"taken"} / {"already"} / {"short", item, missing, ...} / {"handed-over"} / {"interrupted", since}.
+// Orders are served in the order given, from the levels as the earlier orders left them. Returns one reply
+// per order: {"taken"} / {"already"} / {"short", item, missing, ...} / {"handed-over"} / {"interrupted", since}.
 const takeScript = `
-local mode = ARGV[2]
-if mode ~= 'none' then
-  local state = redis.call('HMGET', KEYS[3], 'state', 'since')
-  if state[1] == 'ready' then return {'handed-over'} end
-  if mode == 'claim' and state[1] == 'sending' then return {'interrupted', state[2]} end
+local ttl, mode, since, preparer = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local n = tonumber(ARGV[5])
+local items, have, took = {}, {}, {}
+for j = 1, n do
+  items[j] = ARGV[5 + j]
+  have[j] = tonumber(redis.call('HGET', KEYS[1], items[j]) or '0')
+  took[j] = 0
 end
-local outcome = 'already'
-if redis.call('HGET', KEYS[3], 'taken') ~= '1' then
-  local short = {'short'}
-  for i = 5, #ARGV, 2 do
-    local have = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-    local need = tonumber(ARGV[i + 1])
-    if have < need then
-      table.insert(short, ARGV[i])
-      table.insert(short, tostring(need - have))
+local replies = {}
+for i = 3, #KEYS do
+  local base = 5 + n + (i - 3) * n
+  local record = redis.call('HMGET', KEYS[i], 'state', 'since', 'taken')
+  local reply
+  if mode ~= 'none' and record[1] == 'ready' then
+    reply = {'handed-over'}
+  elseif mode == 'claim' and record[1] == 'sending' then
+    reply = {'interrupted', record[2]}
+  elseif record[3] == '1' then
+    reply = {'already'}
+  else
+    reply = {'short'}
+    for j = 1, n do
+      local need = tonumber(ARGV[base + j])
+      if have[j] < need then
+        table.insert(reply, items[j])
+        table.insert(reply, tostring(need - have[j]))
+      end
+    end
+    if #reply == 1 then
+      for j = 1, n do
+        local need = tonumber(ARGV[base + j])
+        have[j] = have[j] - need
+        took[j] = took[j] + need
+      end
+      redis.call('HSET', KEYS[i], 'taken', '1')
+      reply = {'taken'}
     end
   end
-  if #short > 1 then return short end
-  for i = 5, #ARGV, 2 do
-    local need = tonumber(ARGV[i + 1])
-    if need > 0 then
-      redis.call('HINCRBY', KEYS[1], ARGV[i], -need)
-      redis.call('HINCRBY', KEYS[2], ARGV[i], need)
-    end
+  if reply[1] == 'taken' or reply[1] == 'already' then
+    if mode == 'claim' then redis.call('HSET', KEYS[i], 'state', 'sending', 'since', since, 'preparer', preparer) end
+    redis.call('EXPIRE', KEYS[i], ttl)
   end
-  redis.call('HSET', KEYS[3], 'taken', '1')
-  outcome = 'taken'
+  replies[#replies + 1] = reply
 end
-if mode == 'claim' then redis.call('HSET', KEYS[3], 'state', 'sending', 'since', ARGV[3], 'preparer', ARGV[4]) end
-redis.call('EXPIRE', KEYS[3], ARGV[1])
-return {outcome}
+for j = 1, n do
+  if took[j] > 0 then
+    redis.call('HINCRBY', KEYS[1], items[j], -took[j])
+    redis.call('HINCRBY', KEYS[2], items[j], took[j])
+  end
+end
+return replies
 `;
 
-// Records an order's OrderReady as in Kafka (state ready). KEYS: order. ARGV: ttl.
+// Records orders' OrderReady messages as in Kafka (state ready). KEYS: the orders' records. ARGV: ttl.
 const handedOverScript = `
-redis.call('HSET', KEYS[1], 'state', 'ready')
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
+for i = 1, #KEYS do
+  redis.call('HSET', KEYS[i], 'state', 'ready')
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+return #KEYS
 `;
 
 // Adds a batch: the stocked items (cod, chips) always, and each cook request's plaice once per request key
@@ -148,11 +172,22 @@ export type TakeResult =
 export type LedgerMode =
   { mode: 'none' } | { mode: 'check' } | { mode: 'claim'; since: number; preparer: string };
 
+/** One order of a batch take: its id and the portions it needs. */
+export interface OrderPortions {
+  orderId: string;
+  portions: Portions;
+}
+
 export interface Cabinet {
   /** Atomically takes an order's portions, all or nothing, at most once per order. */
   take(orderId: string, portions: Portions, ledger?: LedgerMode): Promise<TakeResult>;
-  /** Records that the order's OrderReady is in Kafka, so a redelivery skips it. */
-  markHandedOver(orderId: string): Promise<void>;
+  /**
+   * `take` for many orders in one Redis round trip (one script run), served in the order given: one result
+   * per order, in that order.
+   */
+  takeMany(orders: readonly OrderPortions[], ledger?: LedgerMode): Promise<TakeResult[]>;
+  /** Records that the orders' OrderReady messages are in Kafka, so a redelivery skips them (one round trip). */
+  markHandedOver(...orderIds: string[]): Promise<void>;
   /**
    * Adds a cooked batch in one step: `stock` (cod and chips) always, and each request's plaice once per
    * request. Resolves, per request in order, whether its plaice was added now (false: a redelivery).
@@ -165,13 +200,21 @@ export interface Cabinet {
   totals(): Promise<{ cooked: Portions; taken: Portions; levels: Portions }>;
 }
 
-const pairs = (portions: Partial<Portions>) =>
-  cabinetItems.flatMap((item) => [item, String(portions[item] ?? 0)]);
-
 function toPortions(hash: Record<string, string>): Portions {
   const p = noPortions();
   for (const item of cabinetItems) p[item] = Number(hash[item] ?? 0);
   return p;
+}
+
+/** One order's reply from the take script. */
+function toTakeResult(reply: string[]): TakeResult {
+  if (reply[0] === 'taken') return { outcome: 'taken' };
+  if (reply[0] === 'already') return { outcome: 'already' };
+  if (reply[0] === 'handed-over') return { outcome: 'handed-over' };
+  if (reply[0] === 'interrupted') return { outcome: 'interrupted', since: Number(reply[1]) };
+  const short: Partial<Portions> = {};
+  for (let i = 1; i < reply.length; i += 2) short[reply[i] as CabinetItem] = Number(reply[i + 1]);
+  return { outcome: 'short', short };
 }
 
 /**
@@ -197,24 +240,33 @@ const runHandedOver = cachedScript(handedOverScript);
 
 export function redisCabinet(redis: Redis, prefix: string): Cabinet {
   const keys = cabinetKeys(prefix);
+  const takeMany: Cabinet['takeMany'] = async (orders, ledger = { mode: 'none' }) => {
+    if (orders.length === 0) return [];
+    const [since, preparer] = ledger.mode === 'claim' ? [ledger.since, ledger.preparer] : [0, ''];
+    const replies = (await runTake(
+      redis,
+      [keys.levels, keys.taken, ...orders.map((o) => keys.order(o.orderId))],
+      [
+        ttlSeconds,
+        ledger.mode,
+        since,
+        preparer,
+        cabinetItems.length,
+        ...cabinetItems,
+        ...orders.flatMap((o) => cabinetItems.map((item) => o.portions[item])),
+      ],
+    )) as string[][];
+    return replies.map(toTakeResult);
+  };
   return {
-    async take(orderId, portions, ledger = { mode: 'none' }) {
-      const [since, preparer] = ledger.mode === 'claim' ? [ledger.since, ledger.preparer] : [0, ''];
-      const reply = (await runTake(
-        redis,
-        [keys.levels, keys.taken, keys.order(orderId)],
-        [ttlSeconds, ledger.mode, since, preparer, ...pairs(portions)],
-      )) as string[];
-      if (reply[0] === 'taken') return { outcome: 'taken' };
-      if (reply[0] === 'already') return { outcome: 'already' };
-      if (reply[0] === 'handed-over') return { outcome: 'handed-over' };
-      if (reply[0] === 'interrupted') return { outcome: 'interrupted', since: Number(reply[1]) };
-      const short: Partial<Portions> = {};
-      for (let i = 1; i < reply.length; i += 2) short[reply[i] as CabinetItem] = Number(reply[i + 1]);
-      return { outcome: 'short', short };
+    async take(orderId, portions, ledger) {
+      const [result] = await takeMany([{ orderId, portions }], ledger);
+      return result!;
     },
-    async markHandedOver(orderId) {
-      await runHandedOver(redis, [keys.order(orderId)], [ttlSeconds]);
+    takeMany,
+    async markHandedOver(...orderIds) {
+      if (orderIds.length === 0) return;
+      await runHandedOver(redis, orderIds.map(keys.order), [ttlSeconds]);
     },
     async add(stock, requests = []) {
       const fresh = (await runAdd(

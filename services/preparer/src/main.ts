@@ -27,9 +27,9 @@ import {
   type Order,
   type OrderReady,
 } from '@chippy/messaging';
-import type { Producer } from 'kafkajs';
+import type { KafkaMessage, Producer } from 'kafkajs';
 import { ledgerInTransaction, noLedger, redisLedger, type OrderLedger } from './ledger.js';
-import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
+import { prepareBatch, type BatchOutcome, type BatchStep, type PreparerDeps } from './preparer.js';
 import { findPublished } from './published.js';
 import {
   belowCommitted,
@@ -59,6 +59,14 @@ const service = await startService({
       default: 1,
       parse: parseInteger({ min: 1, max: 64 }),
     }),
+    batchSize: setting({
+      env: 'PREPARER_BATCH_SIZE',
+      flag: '--batch-size',
+      description:
+        'most messages prepared as one batch (one Redis step, one send, one commit or transaction); 0 = 1 at demo pace (TIME_SCALE > 0: one person, one order at a time), 500 when TIME_SCALE=0',
+      default: 0,
+      parse: parseInteger({ min: 0, max: 10_000 }),
+    }),
     delivery: setting({
       env: 'DELIVERY',
       flag: '--delivery',
@@ -74,6 +82,14 @@ const service = await startService({
         'ledger (skip orders already handed over, by order_id in Redis) or none (a teaching switch: shows what transactions alone do)',
       default: 'ledger',
       parse: parseEnum(['ledger', 'none']),
+    }),
+    fault: setting({
+      env: 'PREPARER_FAULT',
+      flag: '--fault',
+      description:
+        'for crash tests: SIGKILL this preparer in its first batch of two or more orders, after the Redis step (after-take) or after the send, before the commit (after-send)',
+      default: 'none',
+      parse: parseEnum(['none', 'after-take', 'after-send']),
     }),
   },
 });
@@ -184,46 +200,52 @@ try {
     config.dedup === 'ledger'
       ? ledgerInTransaction(cabinet)
       : { ledger, afterCommit: () => Promise.resolve() };
-  /**
-   * What prepareOrder and finishCooked need, sending through `sender` (the producer, or the message's
-   * transaction) and running `after` effects (metrics, log lines) once the output is final: at once for
-   * at-least-once, after the commit for exactly-once.
-   */
+  const batchSize = config.batchSize || (config.timeScale > 0 ? 1 : 500);
+  let faultArmed = config.fault !== 'none';
+  /** PREPARER_FAULT: dies as a SIGKILL from outside would, at the chosen step of a batch. */
+  const reached = (batch: number) => (step: BatchStep) => {
+    if (faultArmed && batch > 1 && config.fault === `after-${step}`) {
+      faultArmed = false;
+      logger.warn({ step, batch }, 'PREPARER_FAULT: killing this preparer mid-batch');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+
+  /** What prepareBatch needs, sending through `sender` (the producer, or the batch's transaction). */
   const depsFor = (
-    sender: Pick<Producer, 'send'>,
+    sender: Pick<Producer, 'sendBatch' | 'send'>,
     orderLedger: OrderLedger,
-    after: (effect: () => void) => void,
+    batch: number,
   ): PreparerDeps => ({
     preparerId: config.preparerId,
     timeScale: config.timeScale,
+    cookedTopic: topics.cooked,
     decodeOrder: serde.decoder<Order>(OrderSchema),
     decodeCooked: serde.decoder<Cooked>(CookedSchema),
     ledger: orderLedger,
-    async askCook(request) {
-      await sender.send({
-        topic: topics.cookRequests,
-        acks: -1,
-        messages: [{ key: request.order.order_id, value: await encodeCookRequest(request) }],
-      });
-      after(() => {
-        sentToCook.inc(labels);
-        logger.info(
-          { order_id: request.order.order_id, short: request.short, attempt: request.attempt },
-          'asked the cook',
-        );
-      });
+    async send({ ready, cookRequests }) {
+      const topicMessages = [
+        {
+          topic: topics.ordersReady,
+          messages: await Promise.all(
+            ready.map(async (r) => ({ key: r.order_id, value: await encodeReady(r) })),
+          ),
+        },
+        {
+          topic: topics.cookRequests,
+          messages: await Promise.all(
+            cookRequests.map(async (r) => ({ key: r.order.order_id, value: await encodeCookRequest(r) })),
+          ),
+        },
+      ].filter((t) => t.messages.length > 0);
+      await sender.sendBatch({ acks: -1, topicMessages });
     },
-    async handOver(ready) {
-      await sender.send({
-        topic: topics.ordersReady,
-        acks: -1,
-        messages: [{ key: ready.order_id, value: await encodeReady(ready) }],
-      });
-    },
-    async alreadyHandedOver(orderId, since) {
-      const found = await findPublished(kafka, admin, topics.ordersReady, new Set([orderId]), since);
-      logger.warn({ order_id: orderId, found: found.has(orderId) }, 'checked an interrupted hand-over');
-      return found.has(orderId);
+    async alreadyHandedOver(orderIds, since) {
+      const found = await findPublished(kafka, admin, topics.ordersReady, new Set(orderIds), since);
+      for (const orderId of orderIds) {
+        logger.warn({ order_id: orderId, found: found.has(orderId) }, 'checked an interrupted hand-over');
+      }
+      return found;
     },
     async deadLetter(original, reason, error) {
       await sendToDlq(sender, {
@@ -239,44 +261,54 @@ try {
         'message sent to the dead-letter topic',
       );
     },
-    onReady(ready) {
-      after(() => {
-        prepared.inc(labels);
-        prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
-        latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
-        logger.info(
-          { order_id: ready.order_id, till: ready.till, count: ready.count, cooked: ready.cooked },
-          'order ready',
-        );
-      });
-    },
+    reached: reached(batch),
   });
-  const atOnce = (effect: () => void) => effect();
-  const deps = depsFor(producer, ledger, atOnce);
 
-  const handle = (message: ConsumedMessage, using: PreparerDeps) =>
-    message.topic === topics.cooked ? finishCooked(message, using) : prepareOrder(message, using);
-
-  /** exactly-once: the message's outputs and its offset in one transaction of its partition's producer. */
-  async function handleInTransaction(message: ConsumedMessage) {
-    const { topic, partition, offset } = message;
-    const { producer: txProducer, committed } = await txProducers.get(topic, partition);
-    if (belowCommitted(offset, committed)) {
-      logger.info({ topic, partition, offset, committed }, 'offset already committed; skipped');
-      return undefined;
+  /** Metrics and log lines for a batch whose output is final (sent, or its transaction committed). */
+  function report(outcome: BatchOutcome) {
+    prepared.inc(labels, outcome.ready.length);
+    sentToCook.inc(labels, outcome.cookRequests.length);
+    duplicates.inc(labels, outcome.duplicates.length);
+    for (const ready of outcome.ready) {
+      prepareSeconds.observe((ready.ready_time - ready.prepare_started) / 1000);
+      latencySeconds.observe((ready.ready_time - ready.order_time) / 1000);
+      logger.info(
+        { order_id: ready.order_id, till: ready.till, count: ready.count, cooked: ready.cooked },
+        'order ready',
+      );
     }
+    for (const request of outcome.cookRequests) {
+      logger.info(
+        { order_id: request.order.order_id, short: request.short, attempt: request.attempt },
+        'asked the cook',
+      );
+    }
+    for (const orderId of outcome.duplicates) {
+      logger.info({ order_id: orderId }, 'order already handed over; skipped');
+    }
+  }
+
+  /** exactly-once: a batch's outputs and its last offset in one transaction of its partition's producer. */
+  async function prepareInTransaction(messages: ConsumedMessage[]): Promise<BatchOutcome | undefined> {
+    const { topic, partition } = messages[0]!;
+    const { producer: txProducer, committed } = await txProducers.get(topic, partition);
+    const fresh = messages.filter((m) => !belowCommitted(m.offset, committed));
+    if (fresh.length < messages.length) {
+      const skipped = messages.filter((m) => belowCommitted(m.offset, committed));
+      logger.info(
+        { topic, partition, offsets: skipped.map((m) => m.offset), committed },
+        'offset already committed; skipped',
+      );
+    }
+    if (fresh.length === 0) return undefined;
+    const last = fresh.at(-1)!;
     const view = transactionLedger();
-    const effects: (() => void)[] = [];
     let outcome;
     try {
       outcome = await inTransaction(
         () => txProducer.transaction(),
-        { consumerGroupId: groupId, topic, partition, offset },
-        (tx) =>
-          handle(
-            message,
-            depsFor(tx, view.ledger, (effect) => effects.push(effect)),
-          ),
+        { consumerGroupId: groupId, topic, partition, offset: last.offset },
+        (tx) => prepareBatch(fresh, depsFor(tx, view.ledger, fresh.length)),
         (abortError) => {
           // Fenced (another preparer owns the partition now) or in an unknown state: not used again, and
           // no new producer for this partition until the group assigns it afresh.
@@ -286,32 +318,47 @@ try {
       );
     } catch (error) {
       transactions.inc({ ...labels, outcome: 'aborted' });
-      logger.warn({ topic, partition, offset, err: errorMessage(error) }, 'transaction aborted');
+      logger.warn(
+        { topic, partition, offset: fresh[0]!.offset, last: last.offset, err: errorMessage(error) },
+        'transaction aborted',
+      );
       throw error;
     }
     transactions.inc({ ...labels, outcome: 'committed' });
     await view.afterCommit();
-    effects.forEach(atOnce);
     return outcome;
   }
+
+  const consumed = (topic: string, partition: number) => (message: KafkaMessage) => ({
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: message.headers ?? {},
+  });
 
   await consumer.run({
     partitionsConsumedConcurrently: config.concurrency,
     // exactly-once commits offsets in the transactions; the consumer must not commit them itself.
     autoCommit: !exactlyOnce,
-    eachMessage: async ({ topic, partition, message }) => {
-      const incoming: ConsumedMessage = {
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: message.headers ?? {},
-      };
-      const outcome = exactlyOnce ? await handleInTransaction(incoming) : await handle(incoming, deps);
-      if (outcome === 'duplicate') {
-        duplicates.inc(labels);
-        logger.info({ topic, partition, offset: message.offset }, 'order already handed over; skipped');
+    // Offsets are resolved as each part of a fetched batch is done, so a stop mid-batch commits those.
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      // A fetch holds up to 256 KB a partition: it is prepared `batchSize` messages at a time, with a
+      // heartbeat and a look at shutdown and rebalancing between parts.
+      for (let start = 0; start < batch.messages.length; start += batchSize) {
+        if (!payload.isRunning() || payload.isStale()) break;
+        const part = batch.messages
+          .slice(start, start + batchSize)
+          .map(consumed(batch.topic, batch.partition));
+        const outcome = exactlyOnce
+          ? await prepareInTransaction(part)
+          : await prepareBatch(part, depsFor(producer, ledger, part.length));
+        if (outcome) report(outcome);
+        payload.resolveOffset(part.at(-1)!.offset);
+        await payload.heartbeat();
       }
     },
   });

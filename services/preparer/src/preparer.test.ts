@@ -4,179 +4,234 @@ import {
   DecodeError,
   type ConsumedMessage,
   type Cooked,
-  type CookRequest,
   type Order,
-  type OrderReady,
+  type OrderPortions,
   type TakeResult,
 } from '@chippy/messaging';
 import type { OrderLedger } from './ledger.js';
-import { finishCooked, prepareOrder, type PreparerDeps } from './preparer.js';
+import { prepareBatch, type BatchOutput, type PreparerDeps } from './preparer.js';
 
-const order: Order = {
-  order_id: '6f1c1d1e-0000-4000-8000-000000000001',
+const orderNo = (n: number): Order => ({
+  order_id: `6f1c1d1e-0000-4000-8000-00000000000${n}`,
   till: 'till-1',
-  count: 1,
+  count: n,
   order_time: 1_000,
   items: ['cod & chips'],
-};
-const message: ConsumedMessage = {
-  topic: 'orders',
-  partition: 0,
-  offset: '7',
-  key: Buffer.from(order.order_id),
-  value: Buffer.from('x'),
-};
+});
+const [first, second, third] = [orderNo(1), orderNo(2), orderNo(3)];
 
-/** A ledger whose take answers `result` and which records what it was asked. */
-function fakeLedger(result: TakeResult = { outcome: 'taken' }) {
-  const taken: { id: string; portions: unknown; now: number }[] = [];
-  const ready: string[] = [];
+/** One message per order, on `orders` (the value names the order, so the fake decoder can find it). */
+const messagesOf = (orders: Order[], topic = 'orders'): ConsumedMessage[] =>
+  orders.map((o, i) => ({
+    topic,
+    partition: 0,
+    offset: String(i),
+    key: Buffer.from(o.order_id),
+    value: Buffer.from(o.order_id),
+  }));
+
+/** A ledger answering `results` by order id (`taken` otherwise), recording every call. */
+function fakeLedger(results: Record<string, TakeResult> = {}) {
+  const calls: unknown[] = [];
   const ledger: OrderLedger = {
-    take: (id, portions, now) => Promise.resolve(void taken.push({ id, portions, now })).then(() => result),
-    markReady: (id) => Promise.resolve(void ready.push(id)),
+    take: (orders: readonly OrderPortions[], now: number) => {
+      calls.push(['take', orders, now]);
+      return Promise.resolve(orders.map((o) => results[o.orderId] ?? { outcome: 'taken' }));
+    },
+    markReady: (ids) => Promise.resolve(void calls.push(['ready', [...ids]])),
   };
-  return { ledger, taken, ready };
+  return { ledger, calls };
 }
 
-function deps(overrides: Partial<PreparerDeps> = {}) {
-  const handedOver: OrderReady[] = [];
-  const parked: { reason: string }[] = [];
-  const asked: CookRequest[] = [];
+function deps(orders: Order[], overrides: Partial<PreparerDeps> = {}) {
+  const sent: BatchOutput[] = [];
+  const parked: string[] = [];
+  const steps: string[] = [];
+  const byId = new Map(orders.map((o) => [o.order_id, o]));
   let clock = 5_000;
   const d: PreparerDeps = {
     preparerId: 'p1',
     timeScale: 0,
-    decodeOrder: () => Promise.resolve(order),
+    cookedTopic: 'cooked',
+    decodeOrder: (value) => Promise.resolve(byId.get(String(value))!),
     decodeCooked: () => Promise.reject(new Error('no cooked message in this test')),
-    askCook: (request) => Promise.resolve(void asked.push(request)),
     ledger: fakeLedger().ledger,
-    handOver: (ready) => Promise.resolve(void handedOver.push(ready)),
-    alreadyHandedOver: () => Promise.resolve(false),
-    deadLetter: (_m, reason) => Promise.resolve(void parked.push({ reason })),
+    send: (output) => Promise.resolve(void sent.push(output)).then(() => void steps.push('send')),
+    alreadyHandedOver: () => Promise.resolve(new Set<string>()),
+    deadLetter: (_m, reason) => Promise.resolve(void parked.push(reason)),
+    reached: (step) => void steps.push(step),
     now: () => (clock += 10),
     ...overrides,
   };
-  return { d, handedOver, parked, asked };
+  return { d, sent, parked, steps };
 }
 
-test('an order is prepared, handed over once and recorded as ready', async () => {
-  const { ledger, taken, ready } = fakeLedger();
-  const { d, handedOver } = deps({ ledger });
-  assert.equal(await prepareOrder(message, d), 'prepared');
-  assert.equal(handedOver.length, 1);
+test('a batch: one take for every order, one send of every OrderReady, then one step recording them ready', async () => {
+  const { ledger, calls } = fakeLedger();
+  const { d, sent, steps } = deps([first, second], { ledger });
+  const outcome = await prepareBatch(messagesOf([first, second]), d);
+  assert.equal(sent.length, 1, 'one produce call');
   assert.deepEqual(
-    { ...handedOver[0], prepare_started: 0, ready_time: 0 },
-    {
-      ...order,
-      preparer: 'p1',
-      prepare_started: 0,
-      ready_time: 0,
-      cooked: false,
-    },
+    sent[0]!.ready.map((r) => ({ ...r, prepare_started: 0, ready_time: 0 })),
+    [first, second].map((o) => ({ ...o, preparer: 'p1', prepare_started: 0, ready_time: 0, cooked: false })),
   );
-  assert.ok(handedOver[0]!.ready_time >= handedOver[0]!.prepare_started);
+  assert.deepEqual(sent[0]!.cookRequests, []);
+  assert.deepEqual(outcome.ready, sent[0]!.ready);
+  const [take, ready] = calls as [[string, OrderPortions[], number], [string, string[]]];
   assert.deepEqual(
-    taken.map(({ id, portions }) => ({ id, portions })),
-    [{ id: order.order_id, portions: { cod: 1, chips: 1, plaice: 0 } }],
+    take[1].map((o) => o.orderId),
+    [first.order_id, second.order_id],
   );
-  const claimed = taken[0]!.now;
-  assert.ok(
-    claimed >= handedOver[0]!.prepare_started && claimed <= handedOver[0]!.ready_time,
-    'claimed before the send',
-  );
-  assert.deepEqual(ready, [order.order_id]);
+  assert.deepEqual(take[1][0]!.portions, { cod: 1, chips: 1, plaice: 0 });
+  for (const r of sent[0]!.ready) {
+    assert.ok(take[2] >= r.prepare_started && take[2] <= r.ready_time, 'claimed before the send');
+  }
+  assert.deepEqual(ready, ['ready', [first.order_id, second.order_id]]);
+  assert.deepEqual(steps, ['taken', 'send', 'sent'], 'the ledger step, then the send, then ready');
 });
 
-test('a redelivered order that was handed over is not prepared again', async () => {
-  const { ledger, ready } = fakeLedger({ outcome: 'handed-over' });
-  const { d, handedOver } = deps({ ledger });
-  assert.equal(await prepareOrder(message, d), 'duplicate');
-  assert.equal(handedOver.length, 0);
-  assert.deepEqual(ready, []);
+test('orders already handed over are skipped; the rest of the batch is prepared', async () => {
+  const { ledger, calls } = fakeLedger({ [first.order_id]: { outcome: 'handed-over' } });
+  const { d, sent } = deps([first, second], { ledger });
+  const outcome = await prepareBatch(messagesOf([first, second]), d);
+  assert.deepEqual(outcome.duplicates, [first.order_id]);
+  assert.deepEqual(
+    sent[0]!.ready.map((r) => r.order_id),
+    [second.order_id],
+  );
+  assert.deepEqual(calls.at(-1), ['ready', [second.order_id]]);
 });
 
-test('an order caught mid-hand-over is checked against orders-ready, not guessed', async () => {
-  const interrupted: TakeResult = { outcome: 'interrupted', since: 4_000 };
-  const checked: number[] = [];
-  const found = fakeLedger(interrupted);
-  const foundRun = deps({
-    ledger: found.ledger,
-    alreadyHandedOver: (_id, since) => Promise.resolve(void checked.push(since)).then(() => true),
+test('orders caught mid-hand-over are looked up in orders-ready together, from the earliest, not guessed', async () => {
+  const { ledger, calls } = fakeLedger({
+    [first.order_id]: { outcome: 'interrupted', since: 4_000 },
+    [second.order_id]: { outcome: 'interrupted', since: 3_000 },
   });
-  assert.equal(await prepareOrder(message, foundRun.d), 'duplicate');
-  assert.equal(foundRun.handedOver.length, 0);
-  assert.deepEqual(checked, [4_000], 'read from when the interrupted hand-over began');
-  assert.deepEqual(found.ready, [order.order_id], 'recorded, so the next redelivery needs no read');
-
-  const missing = fakeLedger(interrupted);
-  const missingRun = deps({ ledger: missing.ledger, alreadyHandedOver: () => Promise.resolve(false) });
-  assert.equal(await prepareOrder(message, missingRun.d), 'prepared');
-  assert.equal(missingRun.handedOver.length, 1);
-  assert.deepEqual(missing.ready, [order.order_id]);
-});
-
-test('an undecodable message is parked with its reason and nothing is handed over', async () => {
-  const { d, handedOver, parked } = deps({
-    decodeOrder: () => Promise.reject(new DecodeError('bad-magic-byte', 'nope')),
+  const lookups: [string[], number][] = [];
+  const { d, sent } = deps([first, second, third], {
+    ledger,
+    alreadyHandedOver: (ids, since) =>
+      Promise.resolve(void lookups.push([[...ids], since])).then(() => new Set([first.order_id])),
   });
-  assert.equal(await prepareOrder(message, d), 'dead-lettered');
-  assert.deepEqual(parked, [{ reason: 'bad-magic-byte' }]);
-  assert.equal(handedOver.length, 0);
-});
-
-test('passing trouble (registry down) is thrown so the message is retried, not parked', async () => {
-  const { d, parked } = deps({ decodeOrder: () => Promise.reject(new Error('connect ECONNREFUSED')) });
-  await assert.rejects(prepareOrder(message, d), /ECONNREFUSED/);
-  assert.equal(parked.length, 0);
-});
-
-test('a failed hand-over is not recorded as ready, so redelivery checks orders-ready', async () => {
-  const { ledger, ready } = fakeLedger();
-  const { d } = deps({ ledger, handOver: () => Promise.reject(new Error('broker gone')) });
-  await assert.rejects(prepareOrder(message, d), /broker gone/);
-  assert.deepEqual(ready, []);
-});
-
-test('short of food: the order goes to the cook with what is missing, and nothing is handed over yet', async () => {
-  const plaice: Order = { ...order, items: ['cod & chips', 'plaice & chips'] };
-  const { ledger, taken, ready } = fakeLedger({ outcome: 'short', short: { plaice: 1 } });
-  const { d, asked, handedOver } = deps({ decodeOrder: () => Promise.resolve(plaice), ledger });
-  assert.equal(await prepareOrder(message, d), 'sent-to-cook');
+  const outcome = await prepareBatch(messagesOf([first, second, third]), d);
+  assert.deepEqual(lookups, [[[first.order_id, second.order_id], 3_000]], 'one read, from the earliest');
+  assert.deepEqual(outcome.duplicates, [first.order_id], 'found in Kafka: not handed over again');
   assert.deepEqual(
-    taken.map(({ id, portions }) => ({ id, portions })),
-    [{ id: order.order_id, portions: { cod: 1, chips: 2, plaice: 1 } }],
+    sent[0]!.ready.map((r) => r.order_id),
+    [second.order_id, third.order_id],
+    'not in Kafka: handed over now',
   );
-  assert.deepEqual(ready, []);
-  assert.equal(handedOver.length, 0);
-  assert.equal(asked.length, 1);
   assert.deepEqual(
-    { ...asked[0], prepare_started: 0 },
-    { order: plaice, short: { plaice: 1 }, preparer: 'p1', prepare_started: 0, attempt: 1 },
+    calls.at(-1),
+    ['ready', [second.order_id, third.order_id, first.order_id]],
+    'the one found is recorded too, so the next redelivery needs no read',
   );
+});
+
+test('an undecodable message is parked with its reason and the rest of the batch carries on', async () => {
+  const { d, sent, parked } = deps([first, second], {
+    decodeOrder: (value) =>
+      String(value) === first.order_id
+        ? Promise.reject(new DecodeError('bad-magic-byte', 'nope'))
+        : Promise.resolve(second),
+  });
+  const outcome = await prepareBatch(messagesOf([first, second]), d);
+  assert.deepEqual(parked, ['bad-magic-byte']);
+  assert.equal(outcome.deadLettered, 1);
+  assert.deepEqual(
+    sent[0]!.ready.map((r) => r.order_id),
+    [second.order_id],
+  );
+});
+
+test('an item not on the menu is parked, not retried', async () => {
+  const { d, parked, sent } = deps([{ ...first, items: ['haggis'] }]);
+  await prepareBatch(messagesOf([first]), d);
+  assert.deepEqual(parked, ['invalid-value']);
+  assert.equal(sent.length, 0);
+});
+
+test('passing trouble (registry down) is thrown so the batch is retried: nothing parked, taken or sent', async () => {
+  const { ledger, calls } = fakeLedger();
+  const { d, parked, sent } = deps([first], {
+    ledger,
+    decodeOrder: () => Promise.reject(new Error('connect ECONNREFUSED')),
+  });
+  await assert.rejects(prepareBatch(messagesOf([first, second]), d), /ECONNREFUSED/);
+  assert.deepEqual([parked, sent, calls], [[], [], []]);
+});
+
+test('a failed send records nothing as ready, so redelivery checks orders-ready', async () => {
+  const { ledger, calls } = fakeLedger();
+  const { d } = deps([first, second], { ledger, send: () => Promise.reject(new Error('broker gone')) });
+  await assert.rejects(prepareBatch(messagesOf([first, second]), d), /broker gone/);
+  assert.deepEqual(
+    calls.map((c) => (c as unknown[])[0]),
+    ['take'],
+  );
+});
+
+test('short of food: the order goes to the cook in the same send as the batch, and is not handed over yet', async () => {
+  const plaice: Order = { ...second, items: ['cod & chips', 'plaice & chips'] };
+  const { ledger, calls } = fakeLedger({ [plaice.order_id]: { outcome: 'short', short: { plaice: 1 } } });
+  const { d, sent } = deps([first, plaice], { ledger });
+  await prepareBatch(messagesOf([first, plaice]), d);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(
+    sent[0]!.ready.map((r) => r.order_id),
+    [first.order_id],
+  );
+  assert.deepEqual(
+    sent[0]!.cookRequests.map((r) => ({ ...r, prepare_started: 0 })),
+    [{ order: plaice, short: { plaice: 1 }, preparer: 'p1', prepare_started: 0, attempt: 1 }],
+  );
+  assert.deepEqual(calls.at(-1), ['ready', [first.order_id]]);
 });
 
 test("the cook's reply finishes the order, marked as cooked, timed from the first pick-up", async () => {
-  const cooked: Cooked = { order, cooked: { plaice: 1 }, cook: 'c1', prepare_started: 1_234, attempt: 1 };
-  const { d, handedOver, asked } = deps({ decodeCooked: () => Promise.resolve(cooked) });
-  assert.equal(await finishCooked(message, d), 'prepared');
-  assert.equal(asked.length, 0);
-  assert.equal(handedOver[0]?.cooked, true);
-  assert.equal(handedOver[0]?.prepare_started, 1_234);
+  const cooked: Cooked = {
+    order: first,
+    cooked: { plaice: 1 },
+    cook: 'c1',
+    prepare_started: 1_234,
+    attempt: 1,
+  };
+  const { d, sent } = deps([], { decodeCooked: () => Promise.resolve(cooked) });
+  await prepareBatch(messagesOf([first], 'cooked'), d);
+  assert.equal(sent[0]?.ready[0]?.cooked, true);
+  assert.equal(sent[0]?.ready[0]?.prepare_started, 1_234);
 });
 
 test('if someone else took the food meanwhile, the preparer asks the cook again (next attempt)', async () => {
-  const cooked: Cooked = { order, cooked: { cod: 10 }, cook: 'c1', prepare_started: 1_234, attempt: 2 };
-  const { d, asked, handedOver } = deps({
+  const cooked: Cooked = {
+    order: first,
+    cooked: { cod: 10 },
+    cook: 'c1',
+    prepare_started: 1_234,
+    attempt: 2,
+  };
+  const { d, sent } = deps([], {
     decodeCooked: () => Promise.resolve(cooked),
-    ledger: fakeLedger({ outcome: 'short', short: { cod: 1 } }).ledger,
+    ledger: fakeLedger({ [first.order_id]: { outcome: 'short', short: { cod: 1 } } }).ledger,
   });
-  assert.equal(await finishCooked(message, d), 'sent-to-cook');
-  assert.equal(handedOver.length, 0);
-  assert.equal(asked[0]?.attempt, 3);
+  await prepareBatch(messagesOf([first], 'cooked'), d);
+  assert.deepEqual(sent[0]?.ready, []);
+  assert.equal(sent[0]?.cookRequests[0]?.attempt, 3);
 });
 
-test('portions already taken for this order (before a crash) are not taken again; the order is finished', async () => {
-  const { d, handedOver } = deps({ ledger: fakeLedger({ outcome: 'already' }).ledger });
-  assert.equal(await prepareOrder(message, d), 'prepared');
-  assert.equal(handedOver.length, 1);
+test('portions already taken for an order (before a crash) are not taken again; the order is finished', async () => {
+  const { d, sent } = deps([first], {
+    ledger: fakeLedger({ [first.order_id]: { outcome: 'already' } }).ledger,
+  });
+  await prepareBatch(messagesOf([first]), d);
+  assert.equal(sent[0]?.ready.length, 1);
+});
+
+test('the same order twice in one batch is prepared once', async () => {
+  const { ledger, calls } = fakeLedger();
+  const { d, sent } = deps([first], { ledger });
+  const outcome = await prepareBatch(messagesOf([first, first]), d);
+  assert.equal(sent[0]?.ready.length, 1);
+  assert.deepEqual(outcome.duplicates, [first.order_id]);
+  assert.equal((calls[0] as [string, OrderPortions[]])[1].length, 1, 'taken once');
 });

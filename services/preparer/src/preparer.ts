@@ -11,111 +11,163 @@ import {
 } from '@chippy/messaging';
 import type { OrderLedger } from './ledger.js';
 
+/** Where a batch has got to, for the fault-injection setting (PREPARER_FAULT) and nothing else. */
+export type BatchStep = 'taken' | 'sent';
+
 export interface PreparerDeps {
   preparerId: string;
   timeScale: number;
+  /** The `cooked` topic's name: its messages are the cook's replies; every other message is an order. */
+  cookedTopic: string;
   decodeOrder: (value: Buffer | null) => Promise<Order>;
   decodeCooked: (value: Buffer | null) => Promise<Cooked>;
-  /** Takes the order's portions from the hot cabinet (all or none, at most once per order) and tracks it. */
+  /** Takes the orders' portions from the hot cabinet (all or none, at most once per order) and tracks them. */
   ledger: OrderLedger;
-  /** Puts a CookRequest on `cook-requests`; resolves once Kafka has acknowledged it. */
-  askCook(request: CookRequest): Promise<void>;
-  /** Puts the OrderReady on `orders-ready`; resolves once Kafka has acknowledged it. */
-  handOver(ready: OrderReady): Promise<void>;
-  /** Whether an OrderReady for this order reached `orders-ready` at or after `since` (recovery only). */
-  alreadyHandedOver(orderId: string, since: number): Promise<boolean>;
+  /**
+   * Puts the batch's OrderReady and CookRequest messages on their topics in one produce call; resolves once
+   * Kafka has acknowledged every one of them.
+   */
+  send(output: BatchOutput): Promise<void>;
+  /** Which of these orders have an OrderReady on `orders-ready` written at or after `since` (recovery only). */
+  alreadyHandedOver(orderIds: readonly string[], since: number): Promise<ReadonlySet<string>>;
   /** Parks a message that can never be prepared. */
   deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
-  /** Called once per order handed over. */
-  onReady?(ready: OrderReady): void;
+  /** Called as the batch passes each step (the fault-injection setting stops the process there). */
+  reached?(step: BatchStep): void;
   now?: () => number;
   random?: () => number;
 }
 
-export type Outcome = 'prepared' | 'sent-to-cook' | 'duplicate' | 'dead-lettered';
+export interface BatchOutput {
+  ready: OrderReady[];
+  cookRequests: CookRequest[];
+}
+
+/** What became of a batch: what was sent, and the orders skipped as already handed over. */
+export interface BatchOutcome extends BatchOutput {
+  duplicates: string[];
+  deadLettered: number;
+}
+
+/** An order to take portions for: from `orders` (attempt 1) or from the cook's reply on `cooked`. */
+interface Pending {
+  order: Order;
+  started: number;
+  nextAttempt: number;
+  cooked: boolean;
+}
 
 /**
- * An order from the `orders` topic: take its portions from the cabinet and hand it over, or, if the cabinet
- * is short, ask the cook and carry on with other orders (the `cooked` reply finishes it, on any preparer).
- * The caller commits the offset only after this resolves, so a crash at any point means redelivery, and
- * the ledger and the once-per-order take make redelivery harmless.
+ * A batch of messages from one partition of `orders` or `cooked`, prepared together: every message
+ * decoded (one that can never be decoded goes to the dead-letter topic, the rest carry on); every order's
+ * portions taken and the ledger checked and claimed in one Redis step; every OrderReady and CookRequest
+ * sent in one produce call; the orders recorded ready in one more Redis step. The caller commits the
+ * offsets only after this resolves, so a crash at any point means redelivery, and the ledger and the
+ * once-per-order take make redelivery harmless. At demo pace the caller passes one message at a time.
  */
-export async function prepareOrder(message: ConsumedMessage, deps: PreparerDeps): Promise<Outcome> {
-  const order = await decodeOrPark(message, deps, async (value) => onTheMenu(await deps.decodeOrder(value)));
-  if (!order) return 'dead-lettered';
-  return takeAndFinish(order, (deps.now ?? Date.now)(), 1, false, deps);
-}
+export async function prepareBatch(
+  messages: readonly ConsumedMessage[],
+  deps: PreparerDeps,
+): Promise<BatchOutcome> {
+  const { now = Date.now, random = Math.random } = deps;
+  const outcome: BatchOutcome = { ready: [], cookRequests: [], duplicates: [], deadLettered: 0 };
+  const decoded = await Promise.all(messages.map((message) => decode(message, deps, now)));
+  const pending: Pending[] = [];
+  const seen = new Set<string>();
+  for (const [i, result] of decoded.entries()) {
+    if (result instanceof DecodeError) {
+      await deps.deadLetter(messages[i]!, result.reason, result.message);
+      outcome.deadLettered += 1;
+    } else if (seen.has(result.order.order_id)) {
+      // The same order twice in one batch: the first delivery is the one prepared.
+      outcome.duplicates.push(result.order.order_id);
+    } else {
+      seen.add(result.order.order_id);
+      pending.push(result);
+    }
+  }
+  if (pending.length === 0) return outcome;
 
-/** The cook's reply: the food is in the cabinet, so take it and finish the order (or ask again). */
-export async function finishCooked(message: ConsumedMessage, deps: PreparerDeps): Promise<Outcome> {
-  const cooked = await decodeOrPark(message, deps, async (value) => {
-    const reply = await deps.decodeCooked(value);
-    onTheMenu(reply.order);
-    return reply;
+  const results = await deps.ledger.take(
+    pending.map((p) => ({ orderId: p.order.order_id, portions: portionsFor(p.order.items) })),
+    now(),
+  );
+  const interrupted = pending.flatMap((p, i) => {
+    const result = results[i]!;
+    return result.outcome === 'interrupted' ? [{ orderId: p.order.order_id, since: result.since }] : [];
   });
-  if (!cooked) return 'dead-lettered';
-  return takeAndFinish(cooked.order, cooked.prepare_started, cooked.attempt + 1, true, deps);
+  const published = interrupted.length
+    ? await deps.alreadyHandedOver(
+        interrupted.map((o) => o.orderId),
+        Math.min(...interrupted.map((o) => o.since)),
+      )
+    : new Set<string>();
+  deps.reached?.('taken');
+
+  for (const [i, p] of pending.entries()) {
+    const result = results[i]!;
+    if (result.outcome === 'handed-over' || published.has(p.order.order_id)) {
+      outcome.duplicates.push(p.order.order_id);
+    } else if (result.outcome === 'short') {
+      // Someone else may have taken the food the cook made for this order: then it simply asks again.
+      outcome.cookRequests.push({
+        order: p.order,
+        short: result.short,
+        preparer: deps.preparerId,
+        prepare_started: p.started,
+        attempt: p.nextAttempt,
+      });
+    } else {
+      // Taken now, taken before a crash ('already'), or interrupted and not in Kafka: handed over now.
+      // One person prepares one order at a time; in-flight work is finished even during shutdown.
+      await sleep(scaledDelay(0.5, 1.0, deps.timeScale, random));
+      outcome.ready.push({
+        ...p.order,
+        preparer: deps.preparerId,
+        prepare_started: p.started,
+        ready_time: now(),
+        cooked: p.cooked,
+      });
+    }
+  }
+
+  if (outcome.ready.length > 0 || outcome.cookRequests.length > 0) {
+    await deps.send({ ready: outcome.ready, cookRequests: outcome.cookRequests });
+  }
+  deps.reached?.('sent');
+  // The interrupted orders found in Kafka are recorded too, so their next redelivery needs no read.
+  const recorded = [...outcome.ready.map((r) => r.order_id), ...published];
+  if (recorded.length > 0) await deps.ledger.markReady(recorded);
+  return outcome;
 }
 
-/** An order with an item not on the menu can never be prepared (portionsFor throws a DecodeError). */
-function onTheMenu(order: Order): Order {
-  portionsFor(order.items);
-  return order;
-}
-
-async function decodeOrPark<T>(
+/**
+ * An order from `orders`, or the cook's reply from `cooked` (the food is in the cabinet, so the order is
+ * taken again, timed from its first pick-up); a DecodeError when the message can never be prepared. Other
+ * errors (e.g. the registry is unreachable) are thrown, so the batch is retried, not parked.
+ */
+async function decode(
   message: ConsumedMessage,
   deps: PreparerDeps,
-  decode: (value: Buffer | null) => Promise<T>,
-): Promise<T | undefined> {
+  now: () => number,
+): Promise<Pending | DecodeError> {
   try {
-    return await decode(message.value);
-  } catch (error) {
-    if (!(error instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
-    await deps.deadLetter(message, error.reason, error.message);
-    return undefined;
-  }
-}
-
-async function takeAndFinish(
-  order: Order,
-  started: number,
-  nextAttempt: number,
-  cooked: boolean,
-  deps: PreparerDeps,
-): Promise<Outcome> {
-  const { now = Date.now, random = Math.random } = deps;
-  const taken = await deps.ledger.take(order.order_id, portionsFor(order.items), now());
-  if (taken.outcome === 'handed-over') return 'duplicate';
-  if (taken.outcome === 'interrupted') {
-    if (await deps.alreadyHandedOver(order.order_id, taken.since)) {
-      await deps.ledger.markReady(order.order_id);
-      return 'duplicate';
+    if (message.topic === deps.cookedTopic) {
+      const reply = await deps.decodeCooked(message.value);
+      portionsFor(reply.order.items);
+      return {
+        order: reply.order,
+        started: reply.prepare_started,
+        nextAttempt: reply.attempt + 1,
+        cooked: true,
+      };
     }
-    // Not in Kafka: its portions were taken before the interruption, so it is handed over now.
-  } else if (taken.outcome === 'short') {
-    // Someone else may have taken the food the cook made for this order: then it simply asks again.
-    await deps.askCook({
-      order,
-      short: taken.short,
-      preparer: deps.preparerId,
-      prepare_started: started,
-      attempt: nextAttempt,
-    });
-    return 'sent-to-cook';
+    const order = await deps.decodeOrder(message.value);
+    // An item not on the menu can never be prepared (portionsFor throws a DecodeError).
+    portionsFor(order.items);
+    return { order, started: now(), nextAttempt: 1, cooked: false };
+  } catch (error) {
+    if (error instanceof DecodeError) return error;
+    throw error;
   }
-
-  // In-flight work is finished even during shutdown: it is at most one order's preparing time.
-  await sleep(scaledDelay(0.5, 1.0, deps.timeScale, random));
-  const ready: OrderReady = {
-    ...order,
-    preparer: deps.preparerId,
-    prepare_started: started,
-    ready_time: now(),
-    cooked,
-  };
-  await deps.handOver(ready);
-  await deps.ledger.markReady(order.order_id);
-  deps.onReady?.(ready);
-  return 'prepared';
 }
