@@ -1,112 +1,65 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DecodeError,
-  type ConsumedMessage,
-  type Cooked,
-  type CookRequest,
-  type Portions,
-} from '@chippy/messaging';
-import { cookOrder, type CookDeps } from './cook.js';
-import { fakeCabinet } from './fake-cabinet.js';
-import { createLock } from './lock.js';
+import { DecodeError, type ConsumedMessage, type CookRequest } from '@chippy/messaging';
+import { cookRequests, type CookDeps } from './cook.js';
+import type { Ticket } from './kitchen.js';
 
-const request: CookRequest = {
-  order: {
-    order_id: '6f1c1d1e-0000-4000-8000-000000000002',
-    till: 'till-1',
-    count: 2,
-    order_time: 1_000,
-    items: ['cod & chips', 'plaice & chips'],
-  },
-  short: { cod: 1, plaice: 1 },
+const request = (items: string[]): CookRequest => ({
+  order: { order_id: 'o-1', till: 'till-1', count: 2, order_time: 1_000, items },
+  short: { plaice: 1 },
   preparer: 'p1',
   prepare_started: 1_500,
   attempt: 1,
-};
-const message: ConsumedMessage = {
+});
+const message = (offset: string, value: string): ConsumedMessage => ({
   topic: 'cook-requests',
   partition: 0,
-  offset: '3',
-  key: Buffer.from(request.order.order_id),
-  value: Buffer.from('x'),
-};
+  offset,
+  key: Buffer.from('o-1'),
+  value: Buffer.from(value),
+});
 
-function deps(overrides: Partial<CookDeps> = {}) {
-  const sent: Cooked[] = [];
-  const added: Portions[] = [];
+function deps(decode: CookDeps['decode']) {
+  const submitted: Ticket[][] = [];
   const parked: string[] = [];
-  const cabinet = fakeCabinet({ chips: 2 });
   const d: CookDeps = {
-    cookId: 'c1',
-    timeScale: 0,
-    target: { cod: 10, chips: 20 },
-    cabinet,
-    fryer: createLock(),
-    decode: () => Promise.resolve(request),
-    send: (cooked) => Promise.resolve(void sent.push(cooked)),
+    decode,
+    kitchen: { submit: (tickets) => Promise.resolve(void submitted.push([...tickets])) },
     deadLetter: (_m, reason) => Promise.resolve(void parked.push(reason)),
-    onAdded: (batch) => void added.push(batch),
-    ...overrides,
   };
-  return { d, cabinet, sent, added, parked };
+  return { d, submitted, parked };
 }
 
-test('a request is fried, put in the cabinet and answered with Cooked', async () => {
-  const { d, cabinet, sent, added } = deps();
-  const result = await cookOrder(message, d);
-  const cooked: Cooked = {
-    order: request.order,
-    cooked: { cod: 10, plaice: 1 },
-    cook: 'c1',
-    prepare_started: 1_500,
-    attempt: 1,
-  };
-  assert.deepEqual(result, { outcome: 'cooked', cooked, added: true });
-  assert.deepEqual(sent, [cooked]);
-  assert.deepEqual(added, [{ cod: 10, chips: 0, plaice: 1 }]);
-  assert.deepEqual(cabinet.now, { cod: 10, chips: 2, plaice: 1 });
+test("a fetch's requests go to the fryer together, each with its order's portions", async () => {
+  const { d, submitted } = deps((value) =>
+    Promise.resolve(request(value?.toString() === 'a' ? ['plaice & chips'] : ['cod & chips'])),
+  );
+  const outcome = await cookRequests([message('1', 'a'), message('2', 'b')], d);
+  assert.equal(outcome.cooked.length, 2);
+  assert.equal(submitted.length, 1, 'one submission for the whole fetch');
+  assert.deepEqual(
+    submitted[0]!.map((t) => t.need),
+    [
+      { cod: 0, chips: 1, plaice: 1 },
+      { cod: 1, chips: 1, plaice: 0 },
+    ],
+  );
 });
 
-test('a redelivered request adds nothing and counts nothing, but answers again', async () => {
-  const { d, cabinet, sent, added } = deps();
-  await cookOrder(message, d);
-  const again = await cookOrder(message, d);
-  assert.equal(again.outcome === 'cooked' && again.added, false);
-  assert.equal(sent.length, 2);
-  assert.equal(added.length, 1);
-  assert.deepEqual(cabinet.now, { cod: 10, chips: 2, plaice: 1 });
-});
-
-test('a later attempt for the same order is cooked again', async () => {
-  const { d, added } = deps();
-  await cookOrder(message, d);
-  await cookOrder(message, { ...d, decode: () => Promise.resolve({ ...request, attempt: 2 }) });
-  assert.equal(added.length, 2);
-});
-
-test('an undecodable message is parked with its reason and nothing is cooked', async () => {
-  const { d, cabinet, sent, parked } = deps({
-    decode: () => Promise.reject(new DecodeError('bad-magic-byte', 'nope')),
+test('undecodable and off-menu requests are parked with their reason; the rest are cooked', async () => {
+  const { d, submitted, parked } = deps((value) => {
+    if (value?.toString() === 'bad') return Promise.reject(new DecodeError('bad-magic-byte', 'nope'));
+    if (value?.toString() === 'haddock') return Promise.resolve(request(['haddock']));
+    return Promise.resolve(request(['chips']));
   });
-  assert.deepEqual(await cookOrder(message, d), { outcome: 'dead-lettered' });
-  assert.deepEqual(parked, ['bad-magic-byte']);
-  assert.equal(sent.length, 0);
-  assert.deepEqual(cabinet.now, { cod: 0, chips: 2, plaice: 0 });
+  const outcome = await cookRequests([message('1', 'bad'), message('2', 'haddock'), message('3', 'ok')], d);
+  assert.deepEqual(parked, ['bad-magic-byte', 'invalid-value']);
+  assert.equal(outcome.deadLettered, 2);
+  assert.equal(submitted[0]!.length, 1);
 });
 
-test('passing trouble (registry down) is thrown so the message is retried, not parked', async () => {
-  const { d, parked } = deps({ decode: () => Promise.reject(new Error('connect ECONNREFUSED')) });
-  await assert.rejects(cookOrder(message, d), /ECONNREFUSED/);
+test('passing trouble (registry down) is thrown so the fetch is retried, not parked', async () => {
+  const { d, parked } = deps(() => Promise.reject(new Error('connect ECONNREFUSED')));
+  await assert.rejects(cookRequests([message('1', 'x')], d), /ECONNREFUSED/);
   assert.equal(parked.length, 0);
-});
-
-test('a failed send is thrown, so redelivery answers (without cooking twice)', async () => {
-  const { d, cabinet, sent } = deps({ send: () => Promise.reject(new Error('broker gone')) });
-  await assert.rejects(cookOrder(message, d), /broker gone/);
-  const retried = deps();
-  await cookOrder(message, { ...retried.d, cabinet });
-  assert.equal(sent.length, 0);
-  assert.equal(retried.sent.length, 1);
-  assert.deepEqual(cabinet.now, { cod: 10, chips: 2, plaice: 1 });
 });

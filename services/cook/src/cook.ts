@@ -1,62 +1,38 @@
-import {
-  DecodeError,
-  portionsFor,
-  type ConsumedMessage,
-  type Cooked,
-  type CookRequest,
-  type Portions,
-} from '@chippy/messaging';
-import { nonZero, requestBatch, type Stock } from './batch.js';
-import { fry, type Kitchen } from './kitchen.js';
+import { DecodeError, portionsFor, type ConsumedMessage, type CookRequest } from '@chippy/messaging';
+import type { Kitchen, Ticket } from './kitchen.js';
 
-export interface CookDeps extends Kitchen {
-  cookId: string;
-  target: Stock;
+export interface CookDeps {
   decode(value: Buffer | null): Promise<CookRequest>;
-  /** Puts the Cooked on `cooked`; resolves once Kafka has acknowledged it. */
-  send(cooked: Cooked): Promise<void>;
   /** Parks a message that can never be cooked. */
   deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
+  kitchen: Pick<Kitchen, 'submit'>;
 }
 
-export type Outcome =
-  | { outcome: 'dead-lettered' }
-  /** `added` false: the batch was in the cabinet already (a redelivery), so only the reply was sent again. */
-  | { outcome: 'cooked'; cooked: Cooked; added: boolean };
+export interface Outcome {
+  /** The requests answered (their Cooked acknowledged by Kafka). */
+  cooked: CookRequest[];
+  deadLettered: number;
+}
 
 /**
- * A cook request: fry what the cabinet is short of, put it in, and tell the preparers. The caller commits
- * the offset only after this resolves; a redelivered request adds nothing (the batch is keyed by order and
- * attempt) but sends Cooked again, since the first reply may be what was lost.
+ * The cook requests of one fetch: each is checked, those that can never be cooked are parked, and the rest
+ * go to the fryer together, so one batch answers them all. Resolves once every answer is on Kafka; the
+ * caller commits the offsets only then, so a crash means redelivery (and the kitchen adds a redelivered
+ * request's plaice only once).
  */
-export async function cookOrder(message: ConsumedMessage, deps: CookDeps): Promise<Outcome> {
-  let request: CookRequest;
-  let need: Portions;
-  try {
-    request = await deps.decode(message.value);
-    need = portionsFor(request.order.items); // an item not on the menu is a DecodeError too
-  } catch (error) {
-    if (!(error instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
-    await deps.deadLetter(message, error.reason, error.message);
-    return { outcome: 'dead-lettered' };
+export async function cookRequests(messages: readonly ConsumedMessage[], deps: CookDeps): Promise<Outcome> {
+  const tickets: Ticket[] = [];
+  let deadLettered = 0;
+  for (const message of messages) {
+    try {
+      const request = await deps.decode(message.value);
+      tickets.push({ request, need: portionsFor(request.order.items) }); // off the menu: a DecodeError too
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
+      await deps.deadLetter(message, error.reason, error.message);
+      deadLettered++;
+    }
   }
-
-  const { order, attempt } = request;
-  const { batch, added } = await fry(
-    deps,
-    (levels) => requestBatch(request.short, need, levels, deps.target),
-    {
-      orderId: order.order_id,
-      attempt,
-    },
-  );
-  const cooked: Cooked = {
-    order,
-    cooked: nonZero(batch),
-    cook: deps.cookId,
-    prepare_started: request.prepare_started,
-    attempt,
-  };
-  await deps.send(cooked);
-  return { outcome: 'cooked', cooked, added };
+  if (tickets.length > 0) await deps.kitchen.submit(tickets);
+  return { cooked: tickets.map((t) => t.request), deadLettered };
 }

@@ -1,43 +1,152 @@
-import { scaledDelay, sleep, type Cabinet, type Portions } from '@chippy/messaging';
-import type { Lock } from './lock.js';
+import { randomUUID } from 'node:crypto';
+import { scaledDelay, sleep, type Cabinet, type CookRequest, type Portions } from '@chippy/messaging';
+import { levelsFor, planBatch, type StockLevels, type StockPolicy } from './batch.js';
+import { createDemand } from './demand.js';
 
-/** What cooking needs, whether for a request or a restock. */
-export interface Kitchen {
+/** A cook request the consumer hands to the kitchen, with the portions its order will take. */
+export interface Ticket {
+  request: CookRequest;
+  need: Portions;
+}
+
+/** One turn at the fryer, as it is served: the batch, and the requests it answers. */
+export interface Fried {
+  batchId: string;
+  started: number;
+  finished: number;
+  /** What went into the cabinet (all zeros: the requests were answered without frying). */
+  batch: Portions;
+  answered: CookRequest[];
+  /** Per answered request: false when its plaice was in the cabinet already (a redelivered request). */
+  fresh: boolean[];
+}
+
+export interface KitchenDeps {
+  cabinet: Pick<Cabinet, 'add' | 'totals'>;
+  policy: StockPolicy;
   timeScale: number;
-  cabinet: Pick<Cabinet, 'add' | 'levels'>;
-  fryer: Lock;
-  /** Called with the cabinet levels each time the cook looks (for the gauge). */
-  onLevels?(levels: Portions): void;
-  /** Called once per batch that went into the cabinet (not for one that was in already). */
-  onAdded?(batch: Portions): void | Promise<void>;
+  /** Puts the batch's answers and its record on Kafka; resolves once Kafka has acknowledged them. */
+  serve(fried: Fried): Promise<void>;
+  /** Each look at the cabinet: the levels seen, the levels aimed for, and the requests waiting. */
+  onLook?(
+    levels: Portions,
+    stock: StockLevels,
+    demand: { cod: number; chips: number },
+    waiting: number,
+  ): void;
+  /** A turn that failed (Redis or Kafka trouble): its requests are rejected, the next look tries again. */
+  onError(error: unknown): void;
+  now?: () => number;
   random?: () => number;
 }
 
-export interface Fried {
-  batch: Portions;
-  /** False when there was nothing to fry or this batch was in the cabinet already (a redelivery). */
-  added: boolean;
+export interface Kitchen {
+  /** Resolves once every ticket is answered (its Cooked acknowledged by Kafka); rejects if its turn failed. */
+  submit(tickets: readonly Ticket[]): Promise<void>;
+  /** Finishes the batch in the fryer, then stops; tickets not yet at the fryer are rejected. */
+  close(): Promise<void>;
+}
+
+/** Thrown to the tickets still waiting when the kitchen closes, so their offsets are not committed. */
+export class KitchenClosed extends Error {
+  constructor() {
+    super('the kitchen closed before this request was cooked');
+  }
+}
+
+const DEMAND_WINDOW_MS = 30_000;
+
+interface Queued extends Ticket {
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 /**
- * One turn at the fryer: looks at the cabinet, fries what `decide` makes of its levels and puts it in.
- * The levels are read inside the turn so that a batch that just came out is taken into account.
+ * The cook at the fryer: one loop, one batch at a time. Each turn looks at the cabinet and at every request
+ * waiting, and fries one batch for all of them (plaice to order, cod and chips up to the levels the
+ * observed demand calls for) — or none, when the cabinet already covers them. Between turns it looks
+ * again every `policy.lookSeconds`, or as soon as a request arrives.
  */
-export function fry(
-  kitchen: Kitchen,
-  decide: (levels: Portions) => Portions,
-  batchKey?: { orderId: string; attempt: number },
-): Promise<Fried> {
-  return kitchen.fryer(async () => {
-    const levels = await kitchen.cabinet.levels();
-    kitchen.onLevels?.(levels);
-    const batch = decide(levels);
-    if (Object.values(batch).every((n) => n === 0)) return { batch, added: false };
-    // In-flight frying is finished even during shutdown: it is at most one batch's cooking time.
-    await sleep(scaledDelay(3.0, 3.2, kitchen.timeScale, kitchen.random));
-    const [fresh] = await kitchen.cabinet.add(batch, batchKey ? [{ ...batchKey, plaice: batch.plaice }] : []);
-    const added = fresh ?? true;
-    if (added) await kitchen.onAdded?.(batch);
-    return { batch, added };
-  });
+export function openKitchen(deps: KitchenDeps): Kitchen {
+  const { policy, now = Date.now } = deps;
+  const queue: Queued[] = [];
+  const demand = createDemand(DEMAND_WINDOW_MS);
+  const closing = new AbortController();
+  let wake = new AbortController();
+
+  async function turn(): Promise<boolean> {
+    const { levels, taken } = await deps.cabinet.totals();
+    demand.observe(now(), taken);
+    const rate = demand.rate();
+    const stock = levelsFor(policy, rate);
+    deps.onLook?.(levels, stock, rate, queue.length);
+    const waiting = queue.map(({ request, need }) => ({
+      need,
+      plaice: Math.max(0, request.short.plaice ?? 0),
+    }));
+    const plan = planBatch(levels, waiting, stock, policy.capacity);
+    const frying = Object.values(plan.batch).some((n) => n > 0);
+    if (!frying && plan.answers === 0) return false;
+
+    const tickets = queue.splice(0, plan.answers);
+    try {
+      const started = now();
+      let fresh = tickets.map(() => false);
+      if (frying) {
+        // A batch in the fryer is finished even during shutdown: at most one batch's cooking time.
+        await sleep(scaledDelay(3.0, 3.2, deps.timeScale, deps.random));
+        fresh = await deps.cabinet.add(
+          plan.batch,
+          tickets.map(({ request }, i) => ({
+            orderId: request.order.order_id,
+            attempt: request.attempt,
+            plaice: waiting[i]!.plaice,
+          })),
+        );
+      }
+      await deps.serve({
+        batchId: randomUUID(),
+        started,
+        finished: now(),
+        batch: plan.batch,
+        answered: tickets.map((t) => t.request),
+        fresh,
+      });
+      for (const ticket of tickets) ticket.resolve();
+    } catch (error) {
+      for (const ticket of tickets) ticket.reject(error);
+      throw error;
+    }
+    return true;
+  }
+
+  const running = (async () => {
+    while (!closing.signal.aborted) {
+      let busy = false;
+      try {
+        busy = await turn();
+      } catch (error) {
+        deps.onError(error);
+      }
+      if (busy || closing.signal.aborted) continue;
+      await sleep(policy.lookSeconds * 1000, AbortSignal.any([wake.signal, closing.signal]));
+      if (wake.signal.aborted) wake = new AbortController();
+    }
+    for (const ticket of queue.splice(0)) ticket.reject(new KitchenClosed());
+  })();
+
+  return {
+    submit(tickets) {
+      if (closing.signal.aborted) return Promise.reject(new KitchenClosed());
+      const answered = tickets.map(
+        (ticket) => new Promise<void>((resolve, reject) => queue.push({ ...ticket, resolve, reject })),
+      );
+      wake.abort();
+      return Promise.all(answered).then(() => undefined);
+    },
+    close() {
+      closing.abort();
+      return running;
+    },
+  };
 }

@@ -1,19 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stockLevels } from './settings.js';
+import { stockPolicy } from './settings.js';
 
-const defaults = { targetCod: 10, targetChips: 20, lowWaterCod: 3, lowWaterChips: 6 };
+const defaults = {
+  targetCod: 10,
+  targetChips: 20,
+  lowWaterCod: 3,
+  lowWaterChips: 6,
+  restockInterval: 0.5,
+  fryerCapacity: 60,
+};
 
-test('stock levels come from the settings', () => {
-  assert.deepEqual(stockLevels(defaults), {
-    target: { cod: 10, chips: 20 },
-    lowWater: { cod: 3, chips: 6 },
+test('the stock policy comes from the settings, the fry time from TIME_SCALE', () => {
+  assert.deepEqual(stockPolicy(defaults, 0.25), {
+    standard: { cod: 10, chips: 20 },
+    minLowWater: { cod: 3, chips: 6 },
+    capacity: 60,
+    fryMaxSeconds: 0.8,
+    lookSeconds: 0.5,
   });
 });
 
-test('a low-water mark not below its target is named with both settings', () => {
+test('a low-water mark not below its standard level is named with both settings', () => {
   assert.equal(
-    stockLevels({ ...defaults, lowWaterChips: 20 }),
+    stockPolicy({ ...defaults, lowWaterChips: 20 }, 1),
     'invalid LOW_WATER_CHIPS (--low-water-chips): 20 is not below TARGET_CHIPS (--target-chips) 20',
+  );
+});
+
+test('a fryer too small for the standard levels is named', () => {
+  assert.equal(
+    stockPolicy({ ...defaults, fryerCapacity: 25 }, 1),
+    'invalid FRYER_CAPACITY (--fryer-capacity): 25 cannot hold the standard levels (10 cod + 20 chips)',
   );
 });

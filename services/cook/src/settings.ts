@@ -8,7 +8,7 @@ import {
   type ConfigValues,
   type Setting,
 } from '@chippy/messaging';
-import type { StockLevels } from './batch.js';
+import type { StockPolicy } from './batch.js';
 
 export const cookSettings = {
   redisUrl: commonSettings.redisUrl,
@@ -22,53 +22,61 @@ export const cookSettings = {
   targetCod: setting({
     env: 'TARGET_COD',
     flag: '--target-cod',
-    description: 'cod portions a batch brings the cabinet up to',
+    description: 'standard level: a batch brings cod up to at least this (more when demand calls for it)',
     default: 10,
     parse: parseInteger({ min: 1 }),
   }),
   targetChips: setting({
     env: 'TARGET_CHIPS',
     flag: '--target-chips',
-    description: 'chips portions a batch brings the cabinet up to',
+    description: 'standard level: a batch brings chips up to at least this (more when demand calls for it)',
     default: 20,
     parse: parseInteger({ min: 1 }),
   }),
   lowWaterCod: setting({
     env: 'LOW_WATER_COD',
     flag: '--low-water-cod',
-    description: 'a restock wake-up fries cod when fewer portions are left; 0 = never',
+    description: 'least low-water mark: fewer cod portions left makes the cook fry (raised with demand)',
     default: 3,
     parse: parseInteger({ min: 0 }),
   }),
   lowWaterChips: setting({
     env: 'LOW_WATER_CHIPS',
     flag: '--low-water-chips',
-    description: 'a restock wake-up fries chips when fewer portions are left; 0 = never',
+    description: 'least low-water mark: fewer chips portions left makes the cook fry (raised with demand)',
     default: 6,
     parse: parseInteger({ min: 0 }),
   }),
   restockInterval: setting({
     env: 'RESTOCK_INTERVAL',
     flag: '--restock-interval',
-    description: 'seconds between looks at the cabinet (real time, not scaled by TIME_SCALE)',
-    default: 30,
+    description: 'seconds between looks at the cabinet while not frying (real time, not scaled)',
+    default: 0.5,
     // Up to a day: Node timers cannot wait much longer than 24 days and fire at once if asked to.
     parse: parseNumber({ min: 0.001, max: 86_400 }),
   }),
+  fryerCapacity: setting({
+    env: 'FRYER_CAPACITY',
+    flag: '--fryer-capacity',
+    description: 'portions one batch can hold (cod, chips and plaice together)',
+    default: 60,
+    parse: parseInteger({ min: 1 }),
+  }),
 };
 
-type LevelValues = Pick<
+type PolicyValues = Pick<
   ConfigValues<typeof cookSettings>,
-  'targetCod' | 'targetChips' | 'lowWaterCod' | 'lowWaterChips'
+  'targetCod' | 'targetChips' | 'lowWaterCod' | 'lowWaterChips' | 'restockInterval' | 'fryerCapacity'
 >;
 
 const settingName = (s: Setting<unknown>) => `${s.env} (${s.flag})`;
 
 /**
- * The stock levels, or a one-line reason they make no sense together: a low-water mark at or above its
- * target would have the cook restock after every sale, or "top up" to below the level it has.
+ * The cook's standing rules, or a one-line reason the settings make no sense together: a low-water mark
+ * at or above its standard level would have the cook fry after every sale, and a batch must hold the
+ * standard levels.
  */
-export function stockLevels(config: LevelValues): StockLevels | string {
+export function stockPolicy(config: PolicyValues, timeScale: number): StockPolicy | string {
   const pairs = [
     ['lowWaterCod', 'targetCod'],
     ['lowWaterChips', 'targetChips'],
@@ -78,8 +86,14 @@ export function stockLevels(config: LevelValues): StockLevels | string {
       return `invalid ${settingName(cookSettings[low])}: ${config[low]} is not below ${settingName(cookSettings[target])} ${config[target]}`;
     }
   }
+  if (config.fryerCapacity < config.targetCod + config.targetChips) {
+    return `invalid ${settingName(cookSettings.fryerCapacity)}: ${config.fryerCapacity} cannot hold the standard levels (${config.targetCod} cod + ${config.targetChips} chips)`;
+  }
   return {
-    target: { cod: config.targetCod, chips: config.targetChips },
-    lowWater: { cod: config.lowWaterCod, chips: config.lowWaterChips },
+    standard: { cod: config.targetCod, chips: config.targetChips },
+    minLowWater: { cod: config.lowWaterCod, chips: config.lowWaterChips },
+    capacity: config.fryerCapacity,
+    fryMaxSeconds: 3.2 * timeScale,
+    lookSeconds: config.restockInterval,
   };
 }

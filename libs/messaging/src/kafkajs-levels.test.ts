@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { logLevel } from 'kafkajs';
+import { kafkaJsLevel, normalKafkaEvents } from './kafkajs-levels.js';
+
+test('a rebalance answer logged as an error by kafkajs is info', () => {
+  const level = kafkaJsLevel(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', {
+    error: 'The group is rebalancing, so a rejoin is needed',
+  });
+  assert.equal(level, logLevel.INFO);
+  assert.equal(
+    kafkaJsLevel(logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group', {}),
+    logLevel.INFO,
+  );
+  assert.equal(kafkaJsLevel(logLevel.WARN, 'The group is rebalancing, re-joining', {}), logLevel.INFO);
+});
+
+test('real trouble stays an error', () => {
+  assert.equal(
+    kafkaJsLevel(logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', {}),
+    logLevel.ERROR,
+  );
+  assert.equal(
+    kafkaJsLevel(logLevel.ERROR, 'Response Produce(key: 0, version: 7)', {
+      error: 'The request included a message larger than the max message size the server will accept',
+    }),
+    logLevel.ERROR,
+  );
+  assert.equal(kafkaJsLevel(logLevel.DEBUG, 'anything', {}), logLevel.DEBUG);
+});
+
+test("the messages are kafkajs's own, so an upgrade that changes them is caught here", () => {
+  const require = createRequire(import.meta.url);
+  const { errorCodes } = require('kafkajs/src/protocol/error.js') as {
+    errorCodes: { type: string; message: string }[];
+  };
+  for (const [type, message] of Object.entries(normalKafkaEvents)) {
+    assert.equal(errorCodes.find((e) => e.type === type)?.message, message, type);
+  }
+});

@@ -1,0 +1,39 @@
+import { logLevel } from 'kafkajs';
+
+/**
+ * Broker answers that are part of a group's or a cluster's normal life: a member joining or leaving (a
+ * rebalance), a coordinator or partition leader moving, a just-created topic not yet everywhere, the next
+ * transaction waiting for the last one's markers. kafkajs retries each by itself but logs many at ERROR
+ * ("Response Heartbeat … The group is rebalancing"), which would show every `npm start` as failing. The
+ * kafkajs error types, by their messages.
+ */
+export const normalKafkaEvents: Record<string, string> = {
+  REBALANCE_IN_PROGRESS: 'The group is rebalancing, so a rejoin is needed',
+  UNKNOWN_MEMBER_ID: 'The coordinator is not aware of this member',
+  ILLEGAL_GENERATION: 'Specified group generation id is not valid',
+  MEMBER_ID_REQUIRED:
+    'The group member needs to have a valid member id before actually entering a consumer group',
+  GROUP_LOAD_IN_PROGRESS: "The coordinator is loading and hence can't process requests for this group",
+  GROUP_COORDINATOR_NOT_AVAILABLE: 'The group coordinator is not available',
+  NOT_COORDINATOR_FOR_GROUP: 'This is not the correct coordinator for this group',
+  LEADER_NOT_AVAILABLE:
+    'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  NOT_LEADER_FOR_PARTITION: 'This server is not the leader for that topic-partition',
+  UNKNOWN_TOPIC_OR_PARTITION: 'This server does not host this topic-partition',
+  CONCURRENT_TRANSACTIONS:
+    'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+};
+
+const normal = Object.values(normalKafkaEvents);
+
+/**
+ * The level a kafkajs log line is written at: its own, except that an ERROR or WARN about a normal event
+ * (in the message or in the `error` field kafkajs adds) is INFO. ERROR is kept for what needs a person.
+ */
+export function kafkaJsLevel(level: logLevel, message: string, extra: Record<string, unknown>): logLevel {
+  if (level > logLevel.WARN) return level;
+  const error = typeof extra.error === 'string' ? extra.error : '';
+  const about = (text: string) => normal.some((event) => text.includes(event));
+  const rejoining = /re-?joining/i.test(message); // the consumer's own "… re-joining the group"
+  return about(message) || about(error) || rejoining ? logLevel.INFO : level;
+}
