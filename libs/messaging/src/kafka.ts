@@ -12,6 +12,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from './logger.js';
 import { createConfluentKafka } from './kafka-confluent.js';
+import { kafkaJsLevel } from './kafkajs-levels.js';
 
 export interface KafkaConfig {
   kafkaUri: string;
@@ -192,9 +193,10 @@ function kafkaJsLogCreator(logger: Logger, config: KafkaConfig) {
         ...omit(extra, ['timestamp', 'logger', ...(hint ? ['stack'] : [])]),
         ...(hint && { hint }),
       };
-      if (level === logLevel.ERROR) child.error(fields, message);
-      else if (level === logLevel.WARN) child.warn(fields, message);
-      else if (level === logLevel.INFO) child.info(fields, message);
+      const effective = kafkaJsLevel(level, message, extra);
+      if (effective === logLevel.ERROR) child.error(fields, message);
+      else if (effective === logLevel.WARN) child.warn(fields, message);
+      else if (effective === logLevel.INFO) child.info(fields, message);
       else child.debug(fields, message);
     };
 }
