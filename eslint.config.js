@@ -32,7 +32,7 @@ export default tseslint.config(
   {
     // node:test's describe/it/test return promises that the runner awaits itself; typescript-eslint's
     // allowForKnownSafeCalls does not match them under @types/node 20, so the rule is off in tests only.
-    files: ['**/*.test.ts'],
+    files: ['**/*.test.ts', '**/*.test.tsx'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },
   },
   {

@@ -50,6 +50,7 @@ if (suite !== 'integration') {
   const files = testFiles([
     ...packageDist('libs'),
     ...packageDist('services'),
+    ...packageDist('tools'),
     'deploy/local/dist',
     'deploy/checks/dist',
     'connectors/dist',

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Floor, type FloorView } from '@chippy/floor';
+import { render } from 'ink-testing-library';
+import { FloorApp } from './app.js';
+import { FloorScreen } from './screen.js';
+
+const T0 = 1_700_000_000_000;
+
+function shopFloor(): Floor {
+  const floor = new Floor();
+  floor.setPreparers(
+    [{ memberId: 'm-1', label: 'chippy-preparer 1111', partitions: [0, 1, 2] }],
+    new Map([[0, 4]]),
+    T0,
+  );
+  const order = { order_id: 'o-1', till: 'till-1', count: 1, order_time: T0, items: ['chips & chips'] };
+  floor.order(order, 0, T0);
+  floor.ready({ ...order, preparer: 'preparer-1', prepare_started: T0, ready_time: T0, cooked: false }, T0);
+  floor.order({ ...order, order_id: 'o-2', count: 2, items: ['cod & chips'] }, 1, T0);
+  return floor;
+}
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the terminal floor', () => {
+  it('draws the panels side by side with their titles, figures and lines', () => {
+    const view = shopFloor().view(T0);
+    const { lastFrame } = render(<FloorScreen view={view} columns={120} rows={12} status="q quits" />);
+    const frame = lastFrame() ?? '';
+    const rows = frame.split('\n');
+    // Side by side: both titles on one row, the till's left of the preparer's.
+    const titles = rows.find((r) => r.includes('till-1') && r.includes('preparer-1')) ?? '';
+    assert.ok(titles.indexOf('till-1') < titles.indexOf('preparer-1'), frame);
+    assert.match(frame, /1\/min · lag 4 · p0,1,2/);
+    assert.match(frame, /Order till-1\/1: large chips/);
+    assert.match(frame, /Order ready till-1\/1: large chips/);
+    assert.match(frame, /Order till-1\/2: cod & chips/);
+    assert.match(frame, /q quits/);
+  });
+
+  it('shows the newest lines that fit the height, newest at the bottom', () => {
+    const floor = new Floor();
+    for (let i = 1; i <= 30; i++) {
+      floor.order({ order_id: `o${i}`, till: 't', count: i, order_time: T0, items: ['chips'] }, 0, T0);
+    }
+    const { lastFrame } = render(<FloorScreen view={floor.view(T0)} columns={60} rows={10} status="" />);
+    const frame = lastFrame() ?? '';
+    assert.match(frame, /Order t\/30: chips/);
+    assert.match(frame, /Order t\/26: chips/);
+    assert.doesNotMatch(frame, /Order t\/25: chips/);
+    assert.ok(frame.indexOf('t/26') < frame.indexOf('t/30'));
+  });
+
+  it('says it is waiting when no panel is known yet', () => {
+    const empty: FloorView = { panels: [] };
+    const { lastFrame } = render(<FloorScreen view={empty} columns={80} rows={10} status="" />);
+    assert.match(lastFrame() ?? '', /Waiting for the shop/);
+  });
+
+  it('redraws from the floor as it changes, and quits on q', async () => {
+    const floor = new Floor();
+    let quits = 0;
+    const { lastFrame, stdin, unmount } = render(
+      <FloorApp read={() => floor.view(T0)} intervalMs={20} status="" onQuit={() => (quits += 1)} />,
+    );
+    floor.order({ order_id: 'x', till: 'till-9', count: 3, order_time: T0, items: ['chips'] }, 0, T0);
+    await wait(100);
+    assert.match(lastFrame() ?? '', /Order till-9\/3: chips/);
+    stdin.write('q');
+    await wait(50);
+    assert.equal(quits, 1);
+    unmount();
+  });
+});
