@@ -119,6 +119,41 @@ describe('the floor', () => {
     ]);
   });
 
+  it('gives a lone cook member the name on an event the floor cannot place, and keeps one panel', () => {
+    const floor = shop();
+    const earlier = order('till-1', 1, ['plaice & chips']);
+    // Cooked for a request made before the floor started: its cook-requests partition is unknown.
+    floor.cooked(
+      { order: earlier, cooked: { plaice: 1 }, cook: 'cook-1', prepare_started: T0, attempt: 1 },
+      T0,
+    );
+    const cooks = floor.view(T0).panels.filter((p) => p.kind === 'cook');
+    assert.deepEqual(
+      cooks.map((p) => p.title),
+      ['cook-1'],
+    );
+    assert.deepEqual(texts(cooks[0]), ['Order till-1/1 available']);
+  });
+
+  it('merges lines shown under a name into the member once it answers to that name', () => {
+    const floor = shop();
+    const early = order('till-1', 1, ['chips']);
+    floor.ready(ready(early, 'preparer-1'), T0); // partition unknown, two members: a panel of the name
+    assert.deepEqual(texts(panel(floor, 'preparer-1')), ['Order ready till-1/1: chips']);
+    const later = order('till-1', 2, ['chips']);
+    floor.order(later, 0, T0);
+    floor.ready(ready(later, 'preparer-1'), T0);
+    const preparers = floor.view(T0).panels.filter((p) => p.kind === 'preparer');
+    assert.deepEqual(
+      preparers.map((p) => p.title),
+      ['chippy-preparer bbbb', 'preparer-1'],
+    );
+    assert.deepEqual(texts(panel(floor, 'preparer-1')), [
+      'Order ready till-1/1: chips',
+      'Order ready till-1/2: chips',
+    ]);
+  });
+
   it('removes the panel of a member that left the group', () => {
     const floor = shop();
     floor.setPreparers(

@@ -75,13 +75,16 @@ export class GroupPanels {
     const known = this.memberOf.get(name);
     const panel = known === undefined ? undefined : this.members.get(known);
     if (panel) return panel;
-    const id = partition === undefined ? undefined : this.byPartition.get(partition);
+    const id = this.unnamedHolder(partition);
     const holder = id === undefined ? undefined : this.members.get(id);
-    if (id !== undefined && holder && !this.nameOf.has(id)) {
+    if (id !== undefined && holder) {
       this.nameOf.set(id, name);
       this.memberOf.set(name, id);
       holder.title = name;
-      holder.touch();
+      // Lines shown under the name before the member was known join the member's panel.
+      const loose = this.loose.get(name);
+      this.loose.delete(name);
+      holder.prepend(loose?.panel.lines ?? []);
       return holder;
     }
     let loose = this.loose.get(name);
@@ -91,6 +94,20 @@ export class GroupPanels {
     }
     loose.last = nowMs;
     return loose.panel;
+  }
+
+  /**
+   * The unnamed member holding `partition`; when the partition is unknown (an event about something
+   * the floor did not see), the group's only member if it has one and it is unnamed.
+   */
+  private unnamedHolder(partition: number | undefined): string | undefined {
+    const id =
+      partition !== undefined && partition >= 0
+        ? this.byPartition.get(partition)
+        : this.members.size === 1
+          ? [...this.members.keys()][0]
+          : undefined;
+    return id !== undefined && !this.nameOf.has(id) ? id : undefined;
   }
 
   /** Sets each member's lag from the lag of the partitions it holds. */

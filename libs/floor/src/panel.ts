@@ -82,6 +82,13 @@ export class Panel {
     this.version += 1;
   }
 
+  /** Puts older lines in front of this panel's, keeping the capacity. */
+  prepend(lines: readonly Line[]): void {
+    this.lines.unshift(...lines);
+    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
+    this.version += 1;
+  }
+
   /** The newest line about `order` in `states`, if it is still on the panel. */
   find(order: string, states: readonly LineState[]): Line | undefined {
     for (let i = this.lines.length - 1; i >= 0; i--) {

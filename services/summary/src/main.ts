@@ -7,6 +7,7 @@ import { poll } from './poll.js';
 import { loadPage, summaryRoutes } from './routes.js';
 import { summarySettings } from './settings.js';
 import { readCabinet, readPreparers, type Preparers } from './shop-view.js';
+import { startFloorFeed } from './floor.js';
 import { createSseHub } from './sse.js';
 import { createBoard, type DataOf, type PartName } from './summary.js';
 import { describePgError, readTotals, type Totals } from './totals.js';
@@ -36,7 +37,18 @@ const board = createBoard({
     hub.broadcast(JSON.stringify(summary));
   },
 });
-routes = summaryRoutes({ page, summary: () => board.current(), hub });
+// The shop floor's frames: a few a second, whatever the order rate (see floor.ts).
+const floor = startFloorFeed({
+  kafka: service.kafka,
+  serde: service.serde,
+  topics,
+  groups,
+  prefix: config.topicPrefix,
+  logger,
+  signal: shutdown.signal,
+  intervalMs: 250,
+});
+routes = summaryRoutes({ page, summary: () => board.current(), hub, floor });
 
 // Ready once PostgreSQL has answered and Redis has connected. It stays ready through later outages: the
 // page then shows the last figures as stale, which beats a load balancer taking the page away.
@@ -118,6 +130,7 @@ shutdown.add('postgres pool', () => pool.end());
 shutdown.add('redis', () => closeRedis(redis));
 shutdown.add('kafka admin', () => admin.disconnect());
 shutdown.add('live page streams', () => Promise.resolve(hub.close()));
+shutdown.add('shop floor', () => floor.stop());
 
 logger.info(
   {

@@ -9,6 +9,9 @@ const pageFiles = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/floor': { file: 'floor.html', type: 'text/html; charset=utf-8' },
+  '/floor.js': { file: 'floor.js', type: 'text/javascript; charset=utf-8' },
+  '/floor.css': { file: 'floor.css', type: 'text/css; charset=utf-8' },
 } as const;
 
 /** Reads the page once at start-up (a missing file is a broken install, better found at once). */
@@ -21,15 +24,20 @@ export function loadPage(dir: URL): Map<string, { body: Buffer; type: string }> 
   );
 }
 
-/** GET /, /app.js, /style.css, /api/summary and /api/events; anything else falls through (404). */
+/**
+ * GET /, /app.js, /style.css, /api/summary and /api/events; the shop floor's /floor, /floor.js,
+ * /floor.css and /api/floor/events; anything else falls through (404).
+ */
 export function summaryRoutes({
   page,
   summary,
   hub,
+  floor,
 }: {
   page: Map<string, { body: Buffer; type: string }>;
   summary: () => Summary;
   hub: SseHub;
+  floor: { hub: SseHub; current(): string };
 }) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -52,6 +60,10 @@ export function summaryRoutes({
     }
     if (path === '/api/events') {
       hub.open(res, JSON.stringify(summary()));
+      return true;
+    }
+    if (path === '/api/floor/events') {
+      floor.hub.open(res, floor.current());
       return true;
     }
     return false;

@@ -1,0 +1,46 @@
+import { Floor, fullFrame, startFloorReader, startFloorTicker } from '@chippy/floor';
+import type { Logger, Serde, TopicNames } from '@chippy/messaging';
+import type { Kafka } from 'kafkajs';
+import { createSseHub, type SseHub } from './sse.js';
+
+export interface FloorFeed {
+  /** The page's stream: the whole floor on connect, then the changed panels a few times a second. */
+  hub: SseHub;
+  /** The whole floor as one frame, for a new stream. */
+  current(): string;
+  /** Stops the frames and ends the streams; the reader stops with the service's shutdown signal. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The shop floor at /floor: a reader of the shop's topics (no group of the shop's joined, nothing
+ * committed) feeding the floor, and a ticker sending what changed to every open page every `intervalMs`.
+ */
+export function startFloorFeed(options: {
+  kafka: Kafka;
+  serde: Pick<Serde, 'decoder'>;
+  topics: TopicNames;
+  groups: { preparers: string; cooks: string };
+  prefix: string;
+  logger: Logger;
+  signal: AbortSignal;
+  intervalMs: number;
+}): FloorFeed {
+  const floor = new Floor();
+  const hub = createSseHub();
+  const reader = startFloorReader({ ...options, admin: options.kafka.admin(), floor });
+  const ticker = startFloorTicker({
+    floor,
+    intervalMs: options.intervalMs,
+    send: (frame) => hub.broadcast(JSON.stringify(frame)),
+  });
+  return {
+    hub,
+    current: () => JSON.stringify(fullFrame(floor, Date.now())),
+    async stop() {
+      ticker.stop();
+      hub.close();
+      await reader.done;
+    },
+  };
+}
