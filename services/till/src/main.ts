@@ -3,6 +3,7 @@ import {
   errorMessage,
   OrderSchema,
   parseBoolean,
+  parseEnum,
   parseInteger,
   parseNumber,
   parseString,
@@ -12,6 +13,7 @@ import {
   startService,
   type Order,
 } from '@chippy/messaging';
+import { partitionModes, tillPartition } from './partition.js';
 import { runTill } from './till.js';
 
 const service = await startService({
@@ -47,6 +49,14 @@ const service = await startService({
       default: 0,
       parse: parseNumber({ min: 0 }),
     }),
+    partitionBy: setting({
+      env: 'TILL_PARTITION_BY',
+      flag: '--partition-by',
+      description:
+        "order_id: orders spread over every partition by key; till: all of this till's orders on its own partition (till-1 → 0, as in demo3)",
+      default: 'order_id',
+      parse: parseEnum(partitionModes),
+    }),
   },
 });
 const { config, logger, metrics, shutdown, kafka, topics } = service;
@@ -63,6 +73,12 @@ try {
   await service.connectAndCreateTopics(admin, ['orders']);
   const encode = await service.serde.encoder<Order>(topics.orders, OrderSchema);
   await retry('connect the producer', () => producer.connect(), retrying);
+  // The key stays order_id either way (the sink and the ledger rely on it); only the partition is chosen.
+  const partition =
+    config.partitionBy === 'till'
+      ? tillPartition(config.tillId, await retry('count the partitions', countPartitions, retrying))
+      : undefined;
+  if (partition !== undefined) logger.info({ partition }, 'this till writes to its own partition');
   kafkaReady(true);
 
   const taken = await runTill(config, {
@@ -71,7 +87,7 @@ try {
       await producer.send({
         topic: topics.orders,
         acks: -1,
-        messages: [{ key: order.order_id, value: await encode(order) }],
+        messages: [{ key: order.order_id, value: await encode(order), partition }],
       });
       placed.inc({ till: order.till });
       logger.info({ order_id: order.order_id, count: order.count, items: order.items }, 'order placed');
@@ -83,4 +99,9 @@ try {
   if (shutdown.signal.aborted) await shutdown.run('stopped');
   logger.error({ err: errorMessage(error) }, 'till failed');
   await shutdown.run('failed', 1);
+}
+
+async function countPartitions(): Promise<number> {
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: [topics.orders] });
+  return found[0]?.partitions.length ?? 0;
 }
