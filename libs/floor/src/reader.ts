@@ -37,6 +37,8 @@ export interface FloorReaderOptions {
   groupsIntervalMs?: number;
   /** After each message applied to the floor. */
   onEvent?: () => void;
+  /** Each order made ready, as read (the summary's latency figures). */
+  onReady?: (ready: OrderReady) => void;
   now?: () => number;
 }
 
@@ -75,8 +77,11 @@ export function startFloorReader(options: FloorReaderOptions): FloorReader {
     if (topic === topics.orders) floor.order(await decode.order(value), partition, at);
     else if (topic === topics.cookRequests) floor.cookRequest(await decode.cookRequest(value), partition, at);
     else if (topic === topics.cooked) floor.cooked(await decode.cooked(value), at);
-    else if (topic === topics.ordersReady) floor.ready(await decode.ready(value), at);
-    else if (topic === topics.cookBatches) floor.cookBatch(await decode.batch(value), at);
+    else if (topic === topics.ordersReady) {
+      const ready = await decode.ready(value);
+      floor.ready(ready, at);
+      options.onReady?.(ready);
+    } else if (topic === topics.cookBatches) floor.cookBatch(await decode.batch(value), at);
   }
 
   let undecodable = 0;

@@ -136,7 +136,8 @@ function renderPreparers(part) {
   $('group-state').textContent = p ? p.state : '';
   $('group-state').dataset.state = p?.state ?? '';
   setNumber('orders-ready', p?.ordersReady);
-  setNumber('lag-total', p?.lag);
+  setNumber('waiting-preparer', p?.waiting.preparer);
+  setNumber('waiting-cook', p?.waiting.cook);
   const members = p?.members ?? [];
   $('members').replaceChildren(
     ...(members.length === 0 && p
@@ -196,6 +197,18 @@ function render(summary) {
   renderTotals(summary.totals);
   renderCabinet(summary.cabinet);
   renderPreparers(summary.preparers);
+  renderLatency(summary.latency);
+}
+
+const seconds = (s) => (s < 10 ? s.toFixed(1) : s.toFixed(0));
+
+function renderLatency(part) {
+  const stats = part.data;
+  const node = $('latency');
+  const text = stats?.p50 == null ? '—' : `${seconds(stats.p50)} / ${seconds(stats.p95)} s`;
+  node.dataset.value = stats?.p50 == null ? '' : String(stats.p50);
+  node.dataset.p95 = stats?.p95 == null ? '' : String(stats.p95);
+  node.textContent = text;
 }
 
 function setLive(state, text) {

@@ -1,5 +1,5 @@
 import { Floor, fullFrame, startFloorReader, startFloorTicker } from '@chippy/floor';
-import type { Logger, Serde, TopicNames } from '@chippy/messaging';
+import type { Logger, OrderReady, Serde, TopicNames } from '@chippy/messaging';
 import type { Kafka } from 'kafkajs';
 import { createSseHub, type SseHub } from './sse.js';
 
@@ -25,6 +25,7 @@ export function startFloorFeed(options: {
   logger: Logger;
   signal: AbortSignal;
   intervalMs: number;
+  onReady?: (ready: OrderReady) => void;
 }): FloorFeed {
   const floor = new Floor();
   const hub = createSseHub();

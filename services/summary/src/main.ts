@@ -1,6 +1,7 @@
 import { closeRedis, createKafka, createRedis, redactUrl, startService } from '@chippy/messaging';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
+import { createLatencyWindow } from './latency.js';
 import { summaryMetrics } from './metrics.js';
 import { partFailed, partRead, type Part } from './part.js';
 import { poll } from './poll.js';
@@ -37,6 +38,7 @@ const board = createBoard({
     hub.broadcast(JSON.stringify(summary));
   },
 });
+const latency = createLatencyWindow(60_000);
 // The shop floor's frames: a few a second, whatever the order rate (see floor.ts).
 const floor = startFloorFeed({
   kafka: service.kafka,
@@ -47,6 +49,7 @@ const floor = startFloorFeed({
   logger,
   signal: shutdown.signal,
   intervalMs: 250,
+  onReady: (ready) => latency.add(ready.order_time, ready.ready_time),
 });
 routes = summaryRoutes({ page, summary: () => board.current(), hub, floor });
 
@@ -145,5 +148,7 @@ const loops = Promise.all([
   source('totals', 'read the orders from PostgreSQL', totalsFromPostgres, () => postgresReady(true)),
   source('cabinet', 'read the cabinet from Redis', () => readCabinet(redis, config.topicPrefix, 2000)),
   source('preparers', 'read the preparers group from Kafka', preparersFromKafka),
+  // The window moves on even when no order is made ready, so a stopped shop's figures fade out.
+  source('latency', 'sum up the last minute of orders-ready', () => Promise.resolve(latency.stats())),
 ]);
 shutdown.add('refresh loops', () => loops.then(() => undefined));

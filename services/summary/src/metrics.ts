@@ -24,8 +24,28 @@ export function summaryMetrics(metrics: Metrics) {
     'When the totals were last read from PostgreSQL (Unix time)',
   );
 
+  const waiting = metrics.gauge(
+    'chippy_orders_waiting',
+    'Orders placed but not ready, by what they wait for: a preparer (the lag on orders) or the cook',
+    ['stage'],
+  );
+  const latency = metrics.gauge(
+    'chippy_summary_order_latency_seconds',
+    'Order latency (order_time to ready) over the last minute, by quantile',
+    ['quantile'],
+  );
+
   return (summary: Summary): void => {
     const { totals, cabinet, preparers } = summary;
+    if (preparers.data) {
+      waiting.set({ stage: 'preparer' }, preparers.data.waiting.preparer);
+      waiting.set({ stage: 'cook' }, preparers.data.waiting.cook);
+    }
+    const stats = summary.latency.data;
+    if (stats?.p50 != null && stats.p95 != null) {
+      latency.set({ quantile: '0.5' }, stats.p50);
+      latency.set({ quantile: '0.95' }, stats.p95);
+    }
     sourceUp.set({ source: 'postgres' }, totals.status === 'ok' ? 1 : 0);
     sourceUp.set({ source: 'redis' }, cabinet.status === 'ok' ? 1 : 0);
     sourceUp.set({ source: 'kafka' }, preparers.status === 'ok' ? 1 : 0);

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssignerProtocol, type GroupDescription } from 'kafkajs';
-import { assignedPartitions, memberLabel, readCabinet, readPreparers, toPreparers } from './shop-view.js';
+import {
+  assignedPartitions,
+  memberLabel,
+  readCabinet,
+  readPreparers,
+  toPreparers,
+  waitingOrders,
+} from './shop-view.js';
 
 const assignment = (topic: string, partitions: number[]) =>
   AssignerProtocol.MemberAssignment.encode({
@@ -75,6 +82,17 @@ describe('toPreparers', () => {
 
   it('counts orders ready as the sum of end offsets of orders-ready', () => {
     assert.equal(preparers.ordersReady, 11);
+  });
+
+  it('splits the orders not ready into waiting for a preparer (the lag) and for the cook (the rest)', () => {
+    assert.equal(preparers.ordersPlaced, 23);
+    assert.deepEqual(preparers.waiting, { total: 12, preparer: 9, cook: 3 });
+  });
+});
+
+describe('waitingOrders', () => {
+  it('never reads below the lag, even when "ready" overcounts (transaction markers)', () => {
+    assert.deepEqual(waitingOrders(100, 104, 2), { total: 2, preparer: 2, cook: 0 });
   });
 });
 

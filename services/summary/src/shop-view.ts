@@ -13,6 +13,29 @@ export interface Preparers {
   lag: number;
   /** Messages on `orders-ready` (the sum of its end offsets): orders handed over. */
   ordersReady: number;
+  /** Messages on `orders` (the sum of its end offsets): orders placed. */
+  ordersPlaced: number;
+  /** Orders placed but not yet ready, and where they wait. */
+  waiting: Waiting;
+}
+
+/**
+ * Orders placed but not ready. An order waits for a preparer while its offset on `orders` is not yet
+ * committed (the lag: queued or being prepared); once committed without being ready, it was sent to the
+ * cook and waits for the fryer and then for a preparer to finish it. So the cook's share is what is left.
+ * Offsets count messages only where no transaction markers are written: with DELIVERY=exactly-once
+ * each transaction's marker takes an offset on `orders-ready`, "ready" overcounts and the cook's share
+ * reads 0 (the preparers' share is still exact).
+ */
+export interface Waiting {
+  total: number;
+  preparer: number;
+  cook: number;
+}
+
+export function waitingOrders(placed: number, ready: number, lag: number): Waiting {
+  const total = Math.max(0, placed - ready, lag);
+  return { total, preparer: lag, cook: total - lag };
 }
 
 export interface PreparerMember {
@@ -84,13 +107,18 @@ export function toPreparers(input: {
         member: holder.get(partition) ?? null,
       };
     });
+  const lag = partitions.reduce((sum, p) => sum + p.lag, 0);
+  const ordersReady = input.ready.reduce((sum, p) => sum + Number(p.high), 0);
+  const ordersPlaced = partitions.reduce((sum, p) => sum + p.end, 0);
   return {
     group: group.groupId,
     state: group.state,
     members,
     partitions,
-    lag: partitions.reduce((sum, p) => sum + p.lag, 0),
-    ordersReady: input.ready.reduce((sum, p) => sum + Number(p.high), 0),
+    lag,
+    ordersReady,
+    ordersPlaced,
+    waiting: waitingOrders(ordersPlaced, ordersReady, lag),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Portions } from '@chippy/messaging';
 import { startingPart, type Part } from './part.js';
+import type { LatencyStats } from './latency.js';
 import type { Preparers } from './shop-view.js';
 import type { Totals } from './totals.js';
 
@@ -15,9 +16,11 @@ export interface Summary {
   cabinet: Part<Portions>;
   /** The `preparers` consumer group and the topics' offsets, from the Kafka admin API. */
   preparers: Part<Preparers>;
+  /** Order latency over the last minute, from the orders made ready on `orders-ready`. */
+  latency: Part<LatencyStats>;
 }
 
-export type PartName = 'totals' | 'cabinet' | 'preparers';
+export type PartName = 'totals' | 'cabinet' | 'preparers' | 'latency';
 /** What a part holds when it has been read, e.g. `Totals` for 'totals'. */
 export type DataOf<K extends PartName> = NonNullable<Summary[K]['data']>;
 
@@ -48,6 +51,7 @@ export function createBoard({
     totals: startingPart(),
     cabinet: startingPart(),
     preparers: startingPart(),
+    latency: startingPart(),
   };
   let pending: NodeJS.Timeout | undefined;
   return {
