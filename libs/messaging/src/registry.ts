@@ -39,9 +39,13 @@ export function isTransientRegistryError(error: unknown): boolean {
   if (status === 400) return networkFailure.test(errorMessage(error));
   // 409 is an incompatible schema (final) unless Apicurio says the subject "already exists": another client
   // created the same new subject at that moment, and registering again finds the version it made.
-  if (status === 409) return /already exists/i.test(errorMessage(error));
+  if (status === 409) return isRegistrationRace(error);
   return status >= 500 || status === 408 || status === 429;
 }
+
+/** Apicurio's answer when another client created the same new subject at that moment. */
+const isRegistrationRace = (error: unknown) =>
+  statusOf(error) === 409 && /already exists/i.test(errorMessage(error));
 
 /**
  * The library's register() first reads `GET /config/{subject}` and refuses when the level differs from the
@@ -100,7 +104,12 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
           try {
             return await registerOnce(subject, schema);
           } catch (error) {
-            throw explainAuth(error);
+            if (!isRegistrationRace(error)) throw explainAuth(error);
+            // Services started together register the same new subject at once: normal, so not a warning.
+            logger.debug({ subject }, 'the subject was created meanwhile; registering again');
+            return await registerOnce(subject, schema).catch((again: unknown) => {
+              throw explainAuth(again);
+            });
           }
         },
         { logger, shouldRetry: isTransientRegistryError, ...(signal && { signal }) },
