@@ -262,6 +262,14 @@ export const commonSettings = {
     default: '',
     parse: parseTopicPrefix,
   }),
+  ordersPartitions: setting({
+    env: 'ORDERS_PARTITIONS',
+    flag: '--orders-partitions',
+    description:
+      'partitions of the orders topic when this service creates it (an existing topic keeps its own); 3 replays demo3',
+    default: 6,
+    parse: parseInteger({ min: 1, max: 1000 }),
+  }),
   replicationFactor: setting({
     env: 'TOPIC_REPLICATION_FACTOR',
     flag: '--replication-factor',

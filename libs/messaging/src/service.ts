@@ -128,7 +128,8 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
         }
       };
       await retry('connect to Kafka', connect, retrying);
-      const specs = which.map((name) => ({ topic: topics[name], numPartitions: defaultPartitions[name] }));
+      const partitions = { ...defaultPartitions, orders: config.ordersPartitions };
+      const specs = which.map((name) => ({ topic: topics[name], numPartitions: partitions[name] }));
       await retry(
         'create topics',
         () => ensureTopics(admin, specs, config.replicationFactor, logger),
