@@ -47,4 +47,46 @@ describe('ensureTopics', () => {
     );
     assert.deepEqual(calls, []);
   });
+
+  it('creates the rest when another service created some of them at the same moment', async () => {
+    let existing = ['orders'];
+    const created: string[][] = [];
+    const admin = {
+      listTopics: () => Promise.resolve(existing),
+      createTopics: ({ topics }: { topics: ITopicConfig[] }) => {
+        if (created.length === 0) {
+          existing = [...existing, 'cooked', 'orders-ready']; // the other service won the race
+          created.push([]);
+          const error = Object.assign(new Error('Topic creation errors'), {
+            errors: [{ type: 'TOPIC_ALREADY_EXISTS' }],
+          });
+          return Promise.reject(error);
+        }
+        created.push(topics.map((t) => t.topic));
+        return Promise.resolve(true);
+      },
+    };
+    const { logger, lines } = captureLogger();
+    const wanted = ['orders', 'cooked', 'orders-ready', 'orders-dlq'].map((topic) => ({
+      topic,
+      numPartitions: 3,
+    }));
+    await ensureTopics(admin, wanted, 1, logger);
+    assert.deepEqual(created, [[], ['orders-dlq']]);
+    assert.ok(
+      lines.every((e) => e.level !== 'warn' && e.level !== 'error'),
+      'a normal event, not a warning',
+    );
+  });
+
+  it('any other failure is thrown', async () => {
+    const admin = {
+      listTopics: () => Promise.resolve([]),
+      createTopics: () => Promise.reject(new Error('Replication factor: 3 larger than available brokers: 1')),
+    };
+    await assert.rejects(
+      ensureTopics(admin, [{ topic: 'orders', numPartitions: 6 }], 3, captureLogger().logger),
+      /Replication factor/,
+    );
+  });
 });

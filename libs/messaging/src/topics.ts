@@ -38,6 +38,12 @@ export interface TopicSpec {
   numPartitions: number;
 }
 
+/** kafkajs's error when every topic it could not create already exists. */
+function createdMeanwhile(error: unknown): boolean {
+  const errors = (error as { errors?: { type?: string }[] } | undefined)?.errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+}
+
 /**
  * Creates the topics that do not exist yet and waits for their leaders; existing topics are left alone.
  * Only missing topics are sent because kafkajs skips waiting for leaders when any topic in the batch
@@ -52,10 +58,18 @@ export async function ensureTopics(
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter(({ topic }) => !existing.has(topic));
   if (missing.length > 0) {
-    const created = await admin.createTopics({
-      topics: missing.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor })),
-      waitForLeaders: true,
-    });
+    let created: boolean;
+    try {
+      created = await admin.createTopics({
+        topics: missing.map(({ topic, numPartitions }) => ({ topic, numPartitions, replicationFactor })),
+        waitForLeaders: true,
+      });
+    } catch (error) {
+      if (!createdMeanwhile(error)) throw error;
+      // Services started together: another created some of these first. Look again; the rest are made now.
+      logger.debug({ topics: missing.map(({ topic }) => topic) }, 'some topics were created meanwhile');
+      return ensureTopics(admin, topics, replicationFactor, logger);
+    }
     logger.info(
       { topics: missing.map(({ topic }) => topic), replicationFactor, created },
       created ? 'created topics' : 'topics were created by someone else meanwhile',
