@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -92,6 +92,27 @@ const config = loadConfigOrExit({
       default: 0,
       parse: parseInteger({ min: 0 }),
     }),
+    floor: setting({
+      env: 'SHOP_FLOOR',
+      flag: '--floor',
+      description: "show the shop floor's panels in the terminal instead of the log stream (q quits)",
+      default: false,
+      parse: parseBoolean,
+    }),
+    partitionBy: setting({
+      env: 'TILL_PARTITION_BY',
+      flag: '--partition-by',
+      description: "order_id, or till: each till's orders on its own partition (demo3)",
+      default: 'order_id',
+      parse: parseEnum(['order_id', 'till']),
+    }),
+    ordersPartitions: setting({
+      env: 'ORDERS_PARTITIONS',
+      flag: '--orders-partitions',
+      description: 'partitions of the orders topic if it is created now (3 for demo3)',
+      default: 6,
+      parse: parseInteger({ min: 1, max: 1000 }),
+    }),
   },
 });
 
@@ -114,6 +135,7 @@ async function main(): Promise<void> {
     ...process.env,
     TIME_SCALE: String(config.timeScale),
     ORDER_FORMAT: config.orderFormat,
+    ORDERS_PARTITIONS: String(config.ordersPartitions),
   };
   if (!external) Object.assign(env, await up((line) => console.log(`stack     │ ${line}`)));
   else
@@ -136,6 +158,7 @@ async function main(): Promise<void> {
       HTTP_PORT: String(9100 + i),
       TILL_PLAICE: String(config.plaice),
       TILL_ORDERS: String(config.orders),
+      TILL_PARTITION_BY: config.partitionBy,
     });
   }
   run('summary', 'summary', { ...env, HTTP_PORT: String(config.summaryPort) });
@@ -149,6 +172,23 @@ async function main(): Promise<void> {
       `shop      │ Kafka at ${endpoints.KAFKA_SERVICE_URI}; \`npm run stack:down\` stops the stack`,
     );
   console.log(`shop      │ the shop at a glance: http://127.0.0.1:${config.summaryPort}/`);
+  if (config.floor) showFloor(env);
+}
+
+/** The terminal floor in place of the log stream (which still goes to logs/); quitting it stops the shop. */
+let floorShown = false;
+function showFloor(env: NodeJS.ProcessEnv): void {
+  floorShown = true;
+  const floor = spawn(process.execPath, [path.join(repoRoot, 'tools/floor/dist/main.js')], {
+    env: { ...env, FLOOR_LOG_FILE: path.join(logDir, 'floor.log') },
+    stdio: 'inherit',
+  });
+  floor.on('exit', () => {
+    floorShown = false;
+    stop();
+  });
+  // In raw mode the floor takes Ctrl-C as a key; a SIGTERM to the shop must still end it.
+  process.on('SIGTERM', () => floor.kill('SIGTERM'));
 }
 
 /**
@@ -189,13 +229,14 @@ function run(name: string, service: ServiceName, env: NodeJS.ProcessEnv): void {
   const label = name.padEnd(10);
   const child = runService(service, env, (line) => {
     file.write(`${line}\n`);
-    process.stdout.write(`${label}│ ${line.startsWith('{') ? pretty(line).trimEnd() : line}\n`);
+    if (!floorShown)
+      process.stdout.write(`${label}│ ${line.startsWith('{') ? pretty(line).trimEnd() : line}\n`);
   });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
     file.end();
-    console.log(`${label}│ exited (${signal ?? `code ${code}`})`);
+    if (!floorShown) console.log(`${label}│ exited (${signal ?? `code ${code}`})`);
     if (children.size === 0) process.exit(stopping || code === 0 ? 0 : 1);
   });
 }
