@@ -178,8 +178,15 @@ export function startFloorReader(options: FloorReaderOptions): FloorReader {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     await retry('connect the floor reader', () => consumer.connect(), retrying);
     await consumer.subscribe({ topics: wanted, fromBeginning: false });
+    // The end is where the first fetch starts (a group without offsets resets to the latest then): from
+    // that line on, every message written shows on the floor.
+    let said = false;
+    consumer.on(consumer.events.FETCH, () => {
+      if (said) return;
+      said = true;
+      logger.info({ topics: wanted, groupId }, 'floor reading the shop topics from their end');
+    });
     await run(consumer);
-    logger.info({ topics: wanted, groupId }, 'floor reading the shop topics from their end');
     return consumer;
   }
 

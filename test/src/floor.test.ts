@@ -1,0 +1,217 @@
+// The shop floor at /floor, in Debian's Chromium: the original demos' panels, fed by the shop's topics.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { cabinetKeys, createSerde, OrderSchema, producerOptions, type Order } from '@chippy/messaging';
+import { repoRoot } from '@chippy/local-stack';
+import { Redis } from 'ioredis';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { endpointsFromEnv } from './harness/endpoints.js';
+import { testKafka, testLogger } from './harness/kafka.js';
+import {
+  httpPortOf,
+  joinedCooks,
+  joinedPreparers,
+  startService,
+  type RunningService,
+} from './harness/services.js';
+import { deleteShops, isolatedShop } from './harness/shop.js';
+
+const shop = isolatedShop('floor');
+// Demo pace halved: a preparer takes 0.25-0.5 s an order, the cook 1.5 s a batch, long enough to watch.
+const env = { ...shop.env, TIME_SCALE: '0.5' };
+const services: RunningService[] = [];
+let base: string;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+const start = (...args: Parameters<typeof startService>) => {
+  const service = startService(...args);
+  services.push(service);
+  return service;
+};
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface PanelSeen {
+  kind: string;
+  title: string;
+  lines: string[];
+  /** The lines highlighted as the clicked order's journey. */
+  journey: string[];
+}
+
+/** Each panel on the page as the user sees it: its kind, title and lines, top to bottom. */
+const readPanels = `[...document.querySelectorAll('[data-testid="panel"]')].map((s) => ({
+  kind: s.dataset.kind,
+  title: s.querySelector('h2').textContent,
+  lines: [...s.querySelectorAll('li')].map((li) => li.textContent),
+  journey: [...s.querySelectorAll('li.journey')].map((li) => li.textContent),
+}))`;
+const panels = () => page.evaluate<PanelSeen[]>(readPanels);
+type Panels = PanelSeen[];
+const linesOf = (all: Panels, kind: string) => all.filter((p) => p.kind === kind).flatMap((p) => p.lines);
+
+before(async () => {
+  const cook = start('cook', 'floor-cook', [], { ...env, COOK_ID: 'cook-1' });
+  const preparers = ['preparer-1', 'preparer-2'].map((id) =>
+    start('preparer', `floor-${id}`, [], { ...env, PREPARER_ID: id }),
+  );
+  await Promise.all([joinedCooks(cook), ...preparers.map(joinedPreparers)]);
+  const summary = start('summary', 'floor-summary', [], { ...env, SUMMARY_INTERVAL: '1' });
+  base = `http://127.0.0.1:${await httpPortOf(summary)}`;
+  await summary.waitForLog((e) => e.msg === 'floor reading the shop topics from their end');
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(`${base}/`);
+  await page.getByTestId('floor-link').click();
+  await page.waitForURL(`${base}/floor`);
+});
+
+after(async () => {
+  await browser?.close();
+  await Promise.all(services.map((s) => s.stop('SIGKILL')));
+  await deleteShops();
+});
+
+test('each preparer in the group has a panel, and an order from a till goes from its panel to a preparer as ready', async () => {
+  await until(
+    'two preparer panels and a cook panel',
+    panels,
+    (all) => all.filter((p) => p.kind === 'preparer').length === 2 && all.some((p) => p.kind === 'cook'),
+  );
+  const till = start(
+    'till',
+    'floor-till-a',
+    ['--orders', '3', '--till-id', 'till-a', '--plaice', 'false'],
+    env,
+  );
+  assert.deepEqual(await till.exited, { code: 0, signal: null });
+  const all = await until('till-a/3 ready', panels, (p) =>
+    linesOf(p, 'preparer').some((l) => l.startsWith('Order ready till-a/3:')),
+  );
+  const tillPanel = all.find((p) => p.title === 'till-a');
+  assert.ok(tillPanel, 'a panel for till-a');
+  assert.deepEqual(
+    tillPanel.lines.map((l) => l.split(':')[0]),
+    ['Order till-a/1', 'Order till-a/2', 'Order till-a/3'],
+  );
+  // Every order is ready in a preparer's panel, whose title is that preparer's own name.
+  for (const count of [1, 2, 3]) {
+    const holder = all.find((p) => p.lines.some((l) => l.startsWith(`Order ready till-a/${count}:`)));
+    assert.match(holder?.title ?? '', /^preparer-[12]$/, `till-a/${count} ready in a named preparer panel`);
+  }
+});
+
+test('a plaice order goes to the cook and finishes after the orders behind it; a click shows its journey', async () => {
+  // The cabinet has cod and chips once the cook has restocked; plaice is only ever cooked to order.
+  const redis = new Redis(endpointsFromEnv().REDIS_URL);
+  try {
+    await until(
+      'cod and chips in the cabinet',
+      () => redis.hgetall(cabinetKeys(shop.prefix).levels),
+      (levels) => Number(levels.cod ?? 0) >= 3 && Number(levels.chips ?? 0) >= 4,
+    );
+  } finally {
+    redis.disconnect();
+  }
+  // One partition, so one preparer takes them in this order: plaice first, then cod & chips.
+  const serde = createSerde({
+    registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
+    format: 'avro',
+    logger: testLogger,
+  });
+  const encode = await serde.encoder<Order>(shop.topics.orders, OrderSchema);
+  const items = [['plaice & chips'], ['cod & chips'], ['cod & chips'], ['chips']];
+  const producer = testKafka().producer(producerOptions());
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: shop.topics.orders,
+      messages: await Promise.all(
+        items.map(async (order, i) => {
+          const value: Order = {
+            order_id: randomUUID(),
+            till: 'till-p',
+            count: i + 1,
+            order_time: Date.now(),
+            items: order,
+          };
+          return { key: value.order_id, value: await encode(value), partition: 0 };
+        }),
+      ),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+
+  await until('the cook cooking till-p/1', panels, (p) =>
+    linesOf(p, 'cook').includes('Cooking till-p/1: plaice & chips'),
+  );
+  const all = await until('till-p/1 ready after the cook', panels, (p) =>
+    linesOf(p, 'preparer').includes('Order ready till-p/1: plaice & chips'),
+  );
+  const cookLines = linesOf(all, 'cook');
+  assert.ok(cookLines.includes('Cooked till-p/1: plaice & chips'), cookLines.join('\n'));
+  assert.ok(cookLines.includes('Order till-p/1 available'), cookLines.join('\n'));
+  const preparer = all.find((p) => p.lines.includes('Order ready till-p/1: plaice & chips'));
+  const lines = preparer?.lines ?? [];
+  assert.ok(lines.includes('COOK till-p/1: plaice & chips'), lines.join('\n'));
+  // Out of sequence: till-p/1 was sent to the cook, so 2, 3 and 4 were ready before it.
+  const at = (text: string) => lines.indexOf(text);
+  assert.ok(at('Order ready till-p/4: chips') >= 0, lines.join('\n'));
+  assert.ok(at('Order ready till-p/1: plaice & chips') > at('Order ready till-p/4: chips'), lines.join('\n'));
+
+  // Clicking the order in its till's panel highlights its lines in the till's, preparer's and cook's panels.
+  await page
+    .locator('[data-testid="panel"] li', { hasText: 'Order till-p/1: plaice & chips' })
+    .first()
+    .click();
+  const highlighted = await until(
+    'the journey highlighted',
+    panels,
+    (p) => p.filter((panel) => panel.journey.length > 0).length >= 3,
+  );
+  const journey = highlighted.filter((p) => p.journey.length > 0);
+  assert.deepEqual(journey.map((p) => p.kind).sort(), ['cook', 'preparer', 'till']);
+  assert.ok(
+    journey.every((p) => p.journey.every((l) => l.includes('till-p/1'))),
+    JSON.stringify(journey),
+  );
+  await page.screenshot({ path: path.join(repoRoot, 'docs/images/floor-browser.png') });
+});
+
+test('a preparer that stops disappears from the floor; the page has logged no error', async () => {
+  const stopping = services.find((s) => s.name === 'floor-preparer-2');
+  assert.ok(stopping);
+  assert.deepEqual(await stopping.stop('SIGTERM'), { code: 0, signal: null });
+  const all = await until(
+    'one preparer panel',
+    panels,
+    (p) => p.filter((panel) => panel.kind === 'preparer').length === 1,
+  );
+  assert.ok(!all.some((p) => p.title === 'preparer-2'), 'preparer-2 gone');
+  assert.deepEqual(problems, [], 'no console errors');
+});
