@@ -84,6 +84,7 @@ const busyCook = {
   LOW_WATER_COD: '1000',
   LOW_WATER_CHIPS: '2000',
   RESTOCK_INTERVAL: '0.2',
+  FRYER_CAPACITY: '100000',
 };
 
 /**

@@ -76,6 +76,7 @@ async function phase(preparers: number, env: NodeJS.ProcessEnv): Promise<(number
     TARGET_CHIPS: '10000',
     LOW_WATER_COD: '2500',
     LOW_WATER_CHIPS: '5000',
+    FRYER_CAPACITY: '15000',
   };
   const cook = { ...bottomless, RESTOCK_INTERVAL: '0.5', COOK_ID: 'cook-1', HTTP_PORT: String(firstPort) };
   children.push(runService('cook', { ...base, ...cook }, quiet));
