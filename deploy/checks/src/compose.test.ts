@@ -158,7 +158,9 @@ describe('Prometheus and Grafana (Compose)', () => {
   const dashboard = JSON.parse(
     readFileSync(inRepo('deploy/compose/grafana/dashboards/chippy.json'), 'utf8'),
   ) as Json;
-  const exprs = (dashboard.panels as Json[]).flatMap((p) => (p.targets as Json[]).map((t) => String(t.expr)));
+  const exprs = (dashboard.panels as Json[]).flatMap((p) =>
+    ((p.targets as Json[] | undefined) ?? []).map((t) => String(t.expr)),
+  );
 
   test('the dashboard covers placed/prepared rates, latency, lag, cabinet and DLQ, with metrics the services define', () => {
     const used = new Set(exprs.flatMap(metricsIn));

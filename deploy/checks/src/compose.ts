@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -65,11 +65,141 @@ export function composeRuleViolations(doc: Json): string[] {
         }
       }
     }
-    if (typeof value.image === 'string' && value.build === undefined) {
+    if (typeof value.image === 'string' && value.build === undefined && value.pull_policy !== 'never') {
       const tag = /:([^/@]+)$/.exec(value.image)?.[1];
       if (!tag || tag === 'latest' || !/\d/.test(tag))
         problems.push(`${name}: image ${value.image} is not pinned`);
     }
   }
   return problems;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '0.0.0.0', '::1']);
+
+/** Host names in a setting's text: URL hosts and bare host:port pairs (IP addresses are left alone). */
+export function hostsIn(text: string): string[] {
+  const hosts = new Set<string>();
+  for (const m of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/(?:[^@/\s'"]*@)?([A-Za-z0-9.-]+):\d+/g))
+    hosts.add(m[1] as string);
+  for (const m of text.matchAll(/(?:^|[\s,=@'"[])([a-z][a-z0-9-]*):\d{2,5}\b/g)) hosts.add(m[1] as string);
+  return [...hosts].filter((h) => !LOCAL_HOSTS.has(h) && !/^\d+(\.\d+){3}$/.test(h));
+}
+
+const textOf = (value: unknown): string =>
+  Array.isArray(value)
+    ? value.map(String).join(' ')
+    : typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : '';
+
+/**
+ * References inside the Compose file: every host a setting names is a service; every image run with
+ * pull_policy never is built by exactly one service that it waits for; no two services build one tag;
+ * healthcheck scripts exist (and are copied into the image that runs them); bind-mount sources exist.
+ */
+export function composeReferenceProblems(doc: Json, composeDir: string, repoRoot: string): string[] {
+  const problems: string[] = [];
+  const services = (isObject(doc.services) ? doc.services : {}) as Record<string, Json>;
+  const names = new Set(Object.keys(services));
+  const builders = new Map<string, string[]>();
+  for (const [name, s] of Object.entries(services))
+    if (s.build !== undefined && typeof s.image === 'string')
+      builders.set(s.image, [...(builders.get(s.image) ?? []), name]);
+  for (const [image, by] of builders)
+    if (by.length > 1)
+      problems.push(`image ${image} is built by ${by.join(', ')}: build it in one service only`);
+  const dependsOn = (name: string, seen = new Set<string>()): Set<string> => {
+    const deps = services[name]?.depends_on;
+    for (const d of isObject(deps) ? Object.keys(deps) : Array.isArray(deps) ? deps.map(String) : [])
+      if (!seen.has(d)) {
+        seen.add(d);
+        dependsOn(d, seen);
+      }
+    return seen;
+  };
+  for (const [name, s] of Object.entries(services)) {
+    const settings = [
+      ...Object.values(isObject(s.environment) ? s.environment : {}).map(textOf),
+      textOf(s.command),
+      textOf(s.entrypoint),
+      textOf(isObject(s.healthcheck) ? s.healthcheck.test : undefined),
+    ].join('\n');
+    for (const host of hostsIn(settings))
+      if (!names.has(host)) problems.push(`${name}: names host ${host}, which is not a service`);
+    if (s.pull_policy === 'never') {
+      const by = builders.get(String(s.image)) ?? [];
+      if (by.length === 0)
+        problems.push(`${name}: runs ${String(s.image)} with pull_policy never, but no service builds it`);
+      else if (!by.some((b) => dependsOn(name).has(b)))
+        problems.push(`${name}: runs ${String(s.image)}, built by ${by.join(', ')}, without depending on it`);
+    }
+    const test =
+      isObject(s.healthcheck) && Array.isArray(s.healthcheck.test) ? s.healthcheck.test.map(String) : [];
+    for (const arg of test.filter((a) => /^[\w.-]+(\/[\w.-]+)+\.(m?js|sh|py)$/.test(a))) {
+      if (!existsSync(path.join(repoRoot, arg))) {
+        problems.push(`${name}: healthcheck runs ${arg}, which does not exist`);
+        continue;
+      }
+      const dockerfile = builtBy(services, String(s.image));
+      if (dockerfile && !readFileSync(path.join(repoRoot, dockerfile), 'utf8').includes(`COPY ${arg}`))
+        problems.push(`${name}: healthcheck runs ${arg}, which ${dockerfile} does not copy into the image`);
+    }
+    for (const volume of Array.isArray(s.volumes) ? s.volumes : []) {
+      const source =
+        typeof volume === 'string' ? volume.split(':')[0] : isObject(volume) ? volume.source : undefined;
+      if (typeof source === 'string' && /^[./]/.test(source) && !existsSync(path.resolve(composeDir, source)))
+        problems.push(`${name}: bind-mounts ${source}, which does not exist`);
+    }
+  }
+  return problems;
+}
+
+/** The Dockerfile (repository path) of the service that builds `image`. */
+function builtBy(services: Record<string, Json>, image: string): string | undefined {
+  const builder = Object.values(services).find((s) => s.image === image && isObject(s.build));
+  const build = builder?.build as Json | undefined;
+  return typeof build?.dockerfile === 'string' ? build.dockerfile : undefined;
+}
+
+/**
+ * dclint's own rules (the Compose linter the schema comes from), the ones about correctness and
+ * exposure: build and image together only with a pull_policy, unique container names and host ports,
+ * published ports bound to an interface, a project name, no obsolete version field.
+ */
+interface Linter {
+  lintFiles(
+    paths: string[],
+    recursive: boolean,
+  ): { messages: { rule: string; message: string; line: number }[] }[];
+}
+
+export function dclintProblems(file: string): string[] {
+  // dclint's published types name modules it does not ship, so its one class is typed here.
+  const { DCLinter } = require('dclint') as { DCLinter: new (config: unknown) => Linter };
+  const linter = new DCLinter({
+    rules: {
+      'no-build-and-image': 2,
+      'no-duplicate-container-names': 2,
+      'no-duplicate-exported-ports': 2,
+      'no-unbound-port-interfaces': 2,
+      'no-version-field': 2,
+      'require-project-name-field': 2,
+      'service-container-name-regex': 2,
+      // Style, or (explicit tag) covered more strictly by the versions check: off.
+      'no-quotes-in-volumes': 0,
+      'require-quotes-in-ports': 0,
+      'service-dependencies-alphabetical-order': 0,
+      'service-image-require-explicit-tag': 0,
+      'service-keys-order': 0,
+      'service-ports-alphabetical-order': 0,
+      'services-alphabetical-order': 0,
+      'top-level-properties-order': 0,
+    },
+    quiet: true,
+    debug: false,
+    exclude: [],
+  });
+  return linter
+    .lintFiles([file], false)
+    .flatMap((r) => r.messages.map((m) => `line ${m.line}: ${m.message} (${m.rule})`));
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { lintDockerfile } from './dockerfile.js';
-import { inRepo } from './repo.js';
+import { copySourceProblems, lintDockerfile } from './dockerfile.js';
+import { inRepo, repoRoot } from './repo.js';
 
 const serviceImage = inRepo('deploy/compose/Dockerfile');
 const connectImage = inRepo('deploy/compose/connect/Dockerfile');
@@ -28,8 +28,8 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
   test('an unpinned base, root user, missing healthcheck or npm ci without --omit=dev is reported', () => {
     const copy = brokenCopy(serviceImage, (t) =>
       t
-        .replace('FROM node:20.19.5-bookworm-slim AS runtime', 'FROM node:latest AS runtime')
-        .replace('USER node', 'USER root')
+        .replace('FROM node:24.21.0-bookworm-slim AS runtime', 'FROM node:latest AS runtime')
+        .replace('USER 1000:1000', 'USER root')
         .replace(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, '')
         .replace('npm ci --omit=dev', 'npm ci'),
     );
@@ -49,5 +49,30 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
     const problems = lintDockerfile(copy).join('\n');
     assert.match(problems, /EXPOSES/);
     assert.match(problems, /frm/);
+  });
+
+  test('every COPY source exists in the build context (the repository root)', () => {
+    assert.deepEqual(copySourceProblems(serviceImage, repoRoot), []);
+    assert.deepEqual(copySourceProblems(connectImage, repoRoot), []);
+  });
+
+  test('a COPY of a file that is not there, or that the .dockerignore leaves out, is reported', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chippy-dockerfile-'));
+    const copy = path.join(dir, 'Dockerfile');
+    writeFileSync(
+      copy,
+      readFileSync(serviceImage, 'utf8').replace(
+        'COPY deploy/compose/healthcheck.mjs deploy/compose/healthcheck.mjs',
+        'COPY deploy/compose/health-check.mjs deploy/compose/healthcheck.mjs\nCOPY logs/x logs/x',
+      ),
+    );
+    writeFileSync(`${copy}.dockerignore`, 'logs\n');
+    const root = mkdtempSync(path.join(tmpdir(), 'chippy-context-'));
+    cpSync(inRepo('deploy/compose'), path.join(root, 'deploy/compose'), { recursive: true });
+    mkdirSync(path.join(root, 'logs'));
+    writeFileSync(path.join(root, 'logs/x'), '');
+    const problems = copySourceProblems(copy, root).join('\n');
+    assert.match(problems, /COPY source deploy\/compose\/health-check.mjs does not exist/);
+    assert.match(problems, /COPY source logs\/x is excluded by Dockerfile.dockerignore/);
   });
 });

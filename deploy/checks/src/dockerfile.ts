@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ValidationSeverity, validate } from 'dockerfile-utils';
 
 /**
@@ -45,5 +46,41 @@ export function lintDockerfile(
   if (rules.multiStage && froms.length < 2) problems.push('not a multi-stage build');
   if (rules.npmCiOmitDev && !/npm ci [^\n]*--omit=dev/.test(content))
     problems.push('the runtime stage does not install with npm ci --omit=dev');
+  return problems;
+}
+
+/**
+ * Every COPY/ADD source of a Dockerfile (other than from a build stage) exists in the build context,
+ * and is not excluded by the context's .dockerignore (`<Dockerfile>.dockerignore` beside it, as
+ * BuildKit reads it).
+ */
+export function copySourceProblems(file: string, context: string): string[] {
+  const problems: string[] = [];
+  const ignoreFile = `${file}.dockerignore`;
+  const ignored = existsSync(ignoreFile)
+    ? readFileSync(ignoreFile, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+    : [];
+  const isIgnored = (source: string) =>
+    ignored.some((pattern) => {
+      const stem = pattern.replace(/^\*\*\//, '').replace(/\/$/, '');
+      return source === stem || source.startsWith(`${stem}/`) || source.split('/').includes(stem);
+    });
+  for (const [i, line] of readFileSync(file, 'utf8').split('\n').entries()) {
+    const m = /^(COPY|ADD)\s+(.*)$/i.exec(line.trim());
+    if (!m) continue;
+    const args = (m[2] as string).split(/\s+/);
+    if (args.some((a) => a.startsWith('--from='))) continue;
+    const paths = args.filter((a) => !a.startsWith('--'));
+    for (const source of paths.slice(0, -1)) {
+      if (source === '.' || /[*?]/.test(source)) continue;
+      if (!existsSync(path.join(context, source)))
+        problems.push(`line ${i + 1}: ${m[1]} source ${source} does not exist in the build context`);
+      else if (isIgnored(source))
+        problems.push(`line ${i + 1}: ${m[1]} source ${source} is excluded by ${path.basename(ignoreFile)}`);
+    }
+  }
   return problems;
 }

@@ -3,30 +3,48 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { hostsIn } from './compose.js';
 import { sinkConfigProblems, unreadEnv } from './envcheck.js';
 import {
   SCHEMA_NOTE,
+  builtInObjects,
+  committedSecretViolations,
   containerEnv,
   containersOf,
   k8sRuleViolations,
   kustomizeVersion,
   render,
-  secretPlaceholderViolations,
   unknownFields,
   validateSchemas,
 } from './k8s.js';
+import { hostProblems, quantity, referenceProblems } from './k8s-refs.js';
 import { type Json, inRepo } from './repo.js';
 
 const k8s = inRepo('deploy/k8s');
+const AIVEN_HOSTS = ['my-kafka-myproject.aivencloud.com'];
+
+/** The rendered directories and where each one's user-supplied Secrets are listed. */
+const TREES = [
+  ['deploy/k8s', '.', ['base']],
+  ['deploy/k8s/overlays/aiven', 'overlays/aiven', ['base', 'overlays/aiven']],
+  ['deploy/k8s/optional/keda', 'optional/keda', ['base']],
+  ['deploy/k8s/overlays/strimzi', 'overlays/strimzi', ['base', 'overlays/strimzi']],
+] as const;
 
 /** A copy of deploy/k8s with one file changed. */
 function brokenTree(file: string, edit: (text: string) => string): string {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-k8s-')), 'k8s');
   cpSync(k8s, dir, { recursive: true });
   const target = path.join(dir, file);
-  writeFileSync(target, edit(readFileSync(target, 'utf8')));
+  const before = readFileSync(target, 'utf8');
+  const after = edit(before);
+  assert.notEqual(after, before, `the edit of ${file} changed nothing`);
+  writeFileSync(target, after);
   return dir;
 }
+
+/** Reference problems of the base rendered from a (broken) copy of deploy/k8s. */
+const baseRefs = (dir: string) => referenceProblems(render(dir), [path.join(dir, 'base')]).join('\n');
 
 function envProblems(objects: Json[]): string[] {
   return objects.flatMap((o) =>
@@ -46,20 +64,30 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     assert.ok(render(k8s).length > 10);
   });
 
-  for (const [title, dir] of [
-    ['deploy/k8s', k8s],
-    ['deploy/k8s/overlays/aiven', path.join(k8s, 'overlays/aiven')],
-  ] as const) {
-    test(`${title}: every object validates against the Kubernetes OpenAPI schema, with no unknown field`, async () => {
-      const objects = render(dir);
+  for (const [title, sub, secretDirs] of TREES) {
+    const dir = path.join(k8s, sub);
+    test(`${title}: Kubernetes objects validate against the OpenAPI schema, with no unknown field`, async () => {
+      const objects = builtInObjects(render(dir));
       assert.deepEqual(await validateSchemas(objects), []);
       assert.deepEqual(unknownFields(objects), []);
     });
 
-    test(`${title}: every env var a chippy container gets is one its program reads; Secrets are placeholders`, () => {
+    test(`${title}: every env var a chippy container gets is one its program reads; no Secret is committed`, () => {
       const objects = render(dir);
       assert.deepEqual(envProblems(objects), []);
-      assert.deepEqual(secretPlaceholderViolations(objects), []);
+      assert.deepEqual(committedSecretViolations(objects), []);
+    });
+
+    test(`${title}: references resolve (selectors, Services, ConfigMaps/Secrets and keys, named ports, mounts, hosts); pods are secure, budgeted and fenced`, () => {
+      const objects = render(dir);
+      assert.deepEqual(
+        referenceProblems(
+          objects,
+          secretDirs.map((d) => path.join(k8s, d)),
+        ),
+        [],
+      );
+      assert.deepEqual(hostProblems(objects, hostsIn, AIVEN_HOSTS), []);
     });
   }
 
@@ -74,6 +102,24 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     const [aiven] = containersOf(job(path.join(k8s, 'overlays/aiven')));
     assert.match(String(aiven?.command), /--target aiven/);
     assert.deepEqual(sinkConfigProblems('aiven Job/connect-setup', aiven?.command, false), []);
+  });
+
+  test('the JDBC password reaches Connect from the Secret, and the sink config names it only through the config provider', () => {
+    const connect = render(k8s).find(
+      (o) => o.kind === 'Deployment' && (o.metadata as Json).name === 'connect',
+    );
+    const [container] = containersOf(connect as Json);
+    const env = (container?.env as Json[]).find((e) => e.name === 'JDBC_PASSWORD');
+    assert.deepEqual((env?.valueFrom as Json).secretKeyRef, {
+      name: 'chippy-postgres',
+      key: 'POSTGRES_PASSWORD',
+    });
+    const sink = JSON.parse(readFileSync(inRepo('connectors/sink/karapace-avro.json'), 'utf8')) as Json;
+    assert.equal(sink['connection.password'], '${env:JDBC_PASSWORD}');
+    assert.match(
+      readFileSync(inRepo('deploy/compose/connect/start-connect.sh'), 'utf8'),
+      /EnvVarConfigProvider/,
+    );
   });
 
   test('the Aiven overlay has no in-cluster Kafka, Karapace or Connect, and mounts the client certificates', () => {
@@ -94,19 +140,21 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     }
   });
 
-  test('optional/keda scales preparers on lag, at most one per orders partition (6)', () => {
-    const [scaled] = render(path.join(k8s, 'optional/keda'));
-    const spec = scaled?.spec as Json;
-    assert.equal(scaled?.kind, 'ScaledObject');
+  test('optional/keda: preparers scaled on lag, at most one per orders partition (6); the Deployment leaves replicas to KEDA', () => {
+    const objects = render(path.join(k8s, 'optional/keda'));
+    const scaled = objects.find((o) => o.kind === 'ScaledObject') as Json;
+    const spec = scaled.spec as Json;
     assert.equal((spec.scaleTargetRef as Json).name, 'preparer');
     assert.equal(spec.maxReplicaCount, 6);
     const [trigger] = spec.triggers as Json[];
     assert.equal((trigger?.metadata as Json).consumerGroup, 'preparers');
+    const preparer = objects.find((o) => o.kind === 'Deployment' && (o.metadata as Json).name === 'preparer');
+    assert.equal((preparer?.spec as Json).replicas, undefined);
   });
 
   describe('each check fails on a broken copy', () => {
     test('a missing resource file: kustomize fails', () => {
-      const dir = brokenTree('base/kustomization.yaml', (t) => t);
+      const dir = brokenTree('base/kustomization.yaml', (t) => `${t}\n`);
       rmSync(path.join(dir, 'base/cook.yaml'));
       assert.throws(() => render(dir), /kubectl kustomize .* failed/);
     });
@@ -133,7 +181,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('wrong replicas, a missing probe or annotation, an unread env var and a real secret are reported', () => {
+    test('wrong replicas, a missing probe or annotation and an unread env var are reported', () => {
       const dir = brokenTree('base/preparer.yaml', (t) =>
         t
           .replace('replicas: 2', 'replicas: 1')
@@ -152,12 +200,151 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.deepEqual(envProblems(objects), [
         'Deployment/preparer: PREPARER_SPEED is not read by services/preparer/dist/main.js',
       ]);
-      const secret = brokenTree('base/secrets.yaml', (t) =>
-        t.replace('POSTGRES_PASSWORD: CHANGE-ME', 'POSTGRES_PASSWORD: hunter2'),
+    });
+
+    test('a committed Secret is reported (the old CHANGE-ME placeholder worked as a password)', () => {
+      const dir = brokenTree('base/kustomization.yaml', (t) =>
+        t.replace('  - namespace.yaml\n', '  - namespace.yaml\n  - secrets.example.yaml\n'),
       );
       assert.match(
-        secretPlaceholderViolations(render(secret)).join(''),
-        /POSTGRES_PASSWORD is not a CHANGE-ME placeholder/,
+        committedSecretViolations(render(dir)).join(''),
+        /Secret\/chippy-postgres: a Secret in the manifests/,
+      );
+    });
+
+    test('runAsNonRoot without a numeric user (the brokers as they were: CreateContainerConfigError)', () => {
+      const dir = brokenTree('base/kafka.yaml', (t) =>
+        t.replace('        runAsUser: 1000\n        runAsGroup: 1000\n', ''),
+      );
+      assert.match(
+        baseRefs(dir),
+        /StatefulSet\/kafka container kafka: runAsNonRoot without a numeric runAsUser, and image apache\/kafka:4.3.1 has no numeric USER/,
+      );
+    });
+
+    test('a workload selector that misses its own pods, and a Service that selects none or a port they lack', () => {
+      const selector = brokenTree('base/cook.yaml', (t) =>
+        t.replace(
+          '    matchLabels:\n      app.kubernetes.io/name: cook',
+          '    matchLabels:\n      app.kubernetes.io/name: cooks',
+        ),
+      );
+      assert.match(
+        baseRefs(selector),
+        /Deployment\/cook: selector does not match its own pod template's labels/,
+      );
+      const service = brokenTree('base/summary.yaml', (t) =>
+        t.replace(
+          '  selector:\n    app.kubernetes.io/name: summary',
+          '  selector:\n    app.kubernetes.io/name: sumary',
+        ),
+      );
+      assert.match(baseRefs(service), /Service\/summary: selects no pod/);
+      const port = brokenTree('base/redis.yaml', (t) =>
+        t.replace('      targetPort: redis', '      targetPort: resp'),
+      );
+      assert.match(baseRefs(port), /Service\/redis: targetPort resp is no container port/);
+    });
+
+    test('a Secret key, a ConfigMap or a Secret that does not exist', () => {
+      const key = brokenTree('base/connect.yaml', (t) =>
+        t.replace('key: POSTGRES_PASSWORD', 'key: POSTGRES_PASS'),
+      );
+      assert.match(
+        baseRefs(key),
+        /Deployment\/connect container connect env JDBC_PASSWORD: Secret chippy-postgres has no key POSTGRES_PASS/,
+      );
+      const map = brokenTree('base/till.yaml', (t) =>
+        t.replace('name: chippy-common', 'name: chippy-commons'),
+      );
+      assert.match(
+        baseRefs(map),
+        /Deployment\/till container till envFrom: ConfigMap chippy-commons is not in the manifests/,
+      );
+      const secret = brokenTree('base/summary.yaml', (t) =>
+        t.replace('name: chippy-postgres', 'name: chippy-pg'),
+      );
+      assert.match(
+        baseRefs(secret),
+        /Secret chippy-pg is not in the manifests and is not listed in a secrets.example.yaml/,
+      );
+    });
+
+    test('a probe on a port the container does not name, a mount of a missing volume, an env var set twice', () => {
+      const dir = brokenTree('base/cook.yaml', (t) =>
+        t
+          .replace(
+            '          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: http',
+            '          livenessProbe:\n            httpGet:\n              path: /healthz\n              port: web',
+          )
+          .replace(
+            '            - name: tmp\n              mountPath: /tmp',
+            '            - name: temp\n              mountPath: /tmp',
+          )
+          .replace(
+            "            - name: HTTP_PORT\n              value: '9103'\n",
+            "            - name: HTTP_PORT\n              value: '9103'\n            - name: HTTP_PORT\n              value: '9104'\n",
+          ),
+      );
+      const problems = baseRefs(dir);
+      assert.match(problems, /Deployment\/cook container cook: livenessProbe uses port web/);
+      assert.match(problems, /mounts volume temp, which the pod lacks/);
+      assert.match(problems, /env HTTP_PORT is set twice/);
+    });
+
+    test('limits below requests, and a pod without the RuntimeDefault seccomp profile', () => {
+      const dir = brokenTree('base/redis.yaml', (t) =>
+        t
+          .replace('              memory: 256Mi', '              memory: 32Mi')
+          .replace('        seccompProfile:\n          type: RuntimeDefault\n', ''),
+      );
+      const problems = baseRefs(dir);
+      assert.match(
+        problems,
+        /StatefulSet\/redis container redis: memory limit 32Mi is below the request 64Mi/,
+      );
+      assert.match(problems, /StatefulSet\/redis: pod securityContext has no seccompProfile RuntimeDefault/);
+      assert.equal(quantity('250m'), 0.25);
+      assert.equal(quantity('1Gi'), 1024 ** 3);
+    });
+
+    test('no disruption budget for a scaled service, and brokers without anti-affinity', () => {
+      const budgets = brokenTree('base/kustomization.yaml', (t) =>
+        t.replace('  - disruption-budgets.yaml\n', ''),
+      );
+      const problems = baseRefs(budgets);
+      assert.match(problems, /Deployment\/till: 3 replicas and no PodDisruptionBudget/);
+      assert.match(problems, /Deployment\/preparer: 2 replicas and no PodDisruptionBudget/);
+      const affinity = brokenTree('base/kafka.yaml', (t) =>
+        t.replace('topologyKey: kubernetes.io/hostname', 'topologyKey: topology.kubernetes.io/zone'),
+      );
+      assert.match(baseRefs(affinity), /StatefulSet\/kafka: no pod anti-affinity across nodes/);
+    });
+
+    test('no default-deny policy, and a policy whose selector matches no pod', () => {
+      const dir = brokenTree('base/network-policies.yaml', (t) =>
+        t
+          .replace('  policyTypes: [Ingress, Egress]\n---', '  policyTypes: [Ingress]\n---')
+          .replace('values: [preparer, cook, summary]', 'values: [preparers, cooks]'),
+      );
+      const problems = baseRefs(dir);
+      assert.match(problems, /no default-deny NetworkPolicy/);
+      assert.match(problems, /NetworkPolicy\/redis: a peer podSelector selects no pod/);
+    });
+
+    test('a host that is no Service, and a KEDA bootstrap server without its namespace', () => {
+      const dir = brokenTree('base/preparer.yaml', (t) =>
+        t.replace('redis://redis:6379', 'redis://cache:6379'),
+      );
+      assert.deepEqual(hostProblems(render(dir), hostsIn), [
+        'Deployment/preparer container preparer: names host cache, which is no Service here',
+      ]);
+      const keda = brokenTree('optional/keda/preparer-scaledobject.yaml', (t) =>
+        t.replace('kafka.chippy.svc:9092', 'kafka:9092'),
+      );
+      assert.match(
+        hostProblems(render(path.join(keda, 'optional/keda')), hostsIn).join(''),
+        /must name the broker with its namespace/,
       );
     });
   });

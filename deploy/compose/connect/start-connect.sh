@@ -3,13 +3,19 @@
 # Variables read (with defaults):
 #   CONNECT_BOOTSTRAP_SERVERS (kafka:9092), CONNECT_GROUP_ID (chippy-connect),
 #   CONNECT_REPLICATION_FACTOR (1: the storage topics' replication factor),
-#   CONNECT_ADVERTISED_HOST (the host name), CONNECT_HEAP (512m)
+#   CONNECT_ADVERTISED_HOST (the host name), CONNECT_HEAP (512m), CONNECT_REST_PORT (8083)
+# and, required, JDBC_PASSWORD: the PostgreSQL password, never written to the worker's or a connector's
+# configuration. The worker's EnvVarConfigProvider (alias env, allowed to read JDBC_PASSWORD and
+# nothing else) resolves "${env:JDBC_PASSWORD}" in the sink's config when the task starts, so the
+# password is not in the connector config that the REST API shows and _connect-configs stores.
+# Empty is allowed, for a database with trust authentication (Compose).
 set -eu
+: "${JDBC_PASSWORD?is not set: the JDBC sink reads the PostgreSQL password from it (empty for trust auth)}"
 config=/tmp/connect-worker.properties
 cat > "$config" <<PROPERTIES
 bootstrap.servers=${CONNECT_BOOTSTRAP_SERVERS:-kafka:9092}
 group.id=${CONNECT_GROUP_ID:-chippy-connect}
-listeners=http://0.0.0.0:8083
+listeners=http://0.0.0.0:${CONNECT_REST_PORT:-8083}
 rest.advertised.host.name=${CONNECT_ADVERTISED_HOST:-$(hostname)}
 key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
@@ -21,6 +27,9 @@ offset.storage.replication.factor=${CONNECT_REPLICATION_FACTOR:-1}
 status.storage.replication.factor=${CONNECT_REPLICATION_FACTOR:-1}
 plugin.path=/opt/connect-plugins
 plugin.discovery=hybrid_warn
+config.providers=env
+config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
+config.providers.env.param.allowlist.pattern=^JDBC_PASSWORD\$
 PROPERTIES
 export KAFKA_HEAP_OPTS="-Xms${CONNECT_HEAP:-512m} -Xmx${CONNECT_HEAP:-512m}"
 export LOG_DIR=/tmp/connect-logs

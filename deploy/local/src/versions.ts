@@ -1,10 +1,22 @@
-// Every artifact the native stack runs, pinned. Changing one here changes what `stack:up` fetches.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Every artifact the native stack runs, pinned in deploy/versions.json, the one list of versions that
+// Compose, Kubernetes and the testcontainers path share (deploy/checks compares them). Changing one
+// there changes what `stack:up` fetches. This file is deploy/local/{src,dist}/versions.*.
+const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../versions.json');
+const pinned = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+
+function version(name: string): string {
+  const value = pinned[name];
+  if (typeof value !== 'string' || value === '') throw new Error(`${file}: no version for ${name}`);
+  return value;
+}
+
 export const versions = {
-  kafka: '4.3.1',
-  log4j: '2.25.4',
-  // Debezium's JDBC sink; 3.6.1.Final is not served by Maven Central, 3.6.0.Final is.
-  debeziumJdbc: '3.6.0.Final',
-  // Apicurio 3.x needs Java 21 and its Connect converter 3.x is not served whole; the 2.6 line runs on
-  // Java 17 and its registry and converter come from the same release.
-  apicurio: '2.6.13.Final',
+  kafka: version('kafka'),
+  log4j: version('log4j'),
+  debeziumJdbc: version('debeziumJdbc'),
+  apicurio: version('apicurio'),
 } as const;
