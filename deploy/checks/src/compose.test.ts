@@ -3,21 +3,41 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { composeRuleViolations, validateComposeSchema } from './compose.js';
+import {
+  composeReferenceProblems,
+  composeRuleViolations,
+  dclintProblems,
+  validateComposeSchema,
+} from './compose.js';
 import { sinkConfigProblems, unreadEnv } from './envcheck.js';
-import { checkPromQL, checkPrometheusConfig, metricsIn } from './prometheus.js';
-import { type Json, definedMetrics, inRepo, isObject, readYaml } from './repo.js';
+import {
+  KAFKA_EXPORTER_METRICS,
+  checkPromQL,
+  checkPrometheusConfig,
+  jmxRuleMetrics,
+  kafkaMetricsIn,
+  metricsIn,
+} from './prometheus.js';
+import { type Json, definedMetrics, inRepo, isObject, readYaml, repoRoot } from './repo.js';
 
 const composeFile = inRepo('deploy/compose/docker-compose.yml');
 const services = (doc: Json) => doc.services as Record<string, Json>;
 
-/** A copy of the Compose file, changed by `edit`, parsed back. */
-function broken(edit: (text: string) => string): Json {
+const composeDir = inRepo('deploy/compose');
+
+/** A copy of the Compose file, changed by `edit`; its path. */
+function brokenFile(edit: (text: string) => string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'chippy-compose-'));
   const file = path.join(dir, 'docker-compose.yml');
-  writeFileSync(file, edit(readFileSync(composeFile, 'utf8')));
-  return readYaml(file);
+  const before = readFileSync(composeFile, 'utf8');
+  const after = edit(before);
+  assert.notEqual(after, before, 'the edit changed nothing');
+  writeFileSync(file, after);
+  return file;
 }
+
+/** A copy of the Compose file, changed by `edit`, parsed back. */
+const broken = (edit: (text: string) => string): Json => readYaml(brokenFile(edit));
 
 function envProblems(doc: Json): string[] {
   return Object.entries(services(doc)).flatMap(([name, s]) =>
@@ -87,6 +107,50 @@ describe('Docker Compose', () => {
     assert.deepEqual(envProblems(connect), [
       'compose connect: CONNECT_PLUGINS is not read by start-connect.sh',
     ]);
+  });
+
+  test('references resolve: hosts are services, each image is built once and waited for, scripts and mounts exist; dclint agrees', () => {
+    assert.deepEqual(composeReferenceProblems(doc, composeDir, repoRoot), []);
+    assert.deepEqual(dclintProblems(composeFile), []);
+  });
+
+  test('an image built twice, a service not waiting for its image, a host that is no service, a missing script or mount', () => {
+    const twice = broken((t) =>
+      t.replace(
+        "    command: ['node', 'services/till/dist/main.js']\n",
+        "    command: ['node', 'services/till/dist/main.js']\n    build: { context: ../.., dockerfile: deploy/compose/Dockerfile }\n",
+      ),
+    );
+    assert.match(
+      composeReferenceProblems(twice, composeDir, repoRoot).join('\n'),
+      /image chippy:dev is built by chippy-image, till: build it in one service only/,
+    );
+    assert.match(
+      dclintProblems(brokenFile((t) => t.replace('    pull_policy: build\n', ''))).join('\n'),
+      /no-build-and-image/,
+    );
+    const unordered = structuredClone(doc);
+    delete (services(unordered).preparer!.depends_on as Json)['chippy-image'];
+    assert.deepEqual(composeReferenceProblems(unordered, composeDir, repoRoot), [
+      'preparer: runs chippy:dev, built by chippy-image, without depending on it',
+    ]);
+    const host = broken((t) =>
+      t.replace('      REDIS_URL: redis://redis:6379\n', '      REDIS_URL: redis://cache:6379\n'),
+    );
+    assert.deepEqual(composeReferenceProblems(host, composeDir, repoRoot), [
+      'preparer: names host cache, which is not a service',
+    ]);
+    const files = broken((t) =>
+      t
+        .replace("'deploy/compose/healthcheck.mjs', '/healthz'", "'deploy/compose/health.mjs', '/healthz'")
+        .replace('./prometheus/prometheus.yml:', './prometheus/prom.yml:'),
+    );
+    assert.deepEqual(composeReferenceProblems(files, composeDir, repoRoot), [
+      'connect-watch: healthcheck runs deploy/compose/health.mjs, which does not exist',
+      'prometheus: bind-mounts ./prometheus/prom.yml, which does not exist',
+    ]);
+    const exposed = brokenFile((t) => t.replace('- 127.0.0.1:8080:8080', '- 8080:8080'));
+    assert.match(dclintProblems(exposed).join('\n'), /no-unbound-port-interfaces/);
   });
 
   test('the setup job deploys a sink config that exists, whose classes the Connect image installs', () => {
@@ -179,6 +243,43 @@ describe('Prometheus and Grafana (Compose)', () => {
       [],
     );
     assert.ok(!defined.has('chippy_orders_eaten_total'));
+  });
+
+  const jmxRules = readYaml(inRepo('deploy/compose/connect/jmx-exporter/kafka-broker.yml')) as Parameters<
+    typeof jmxRuleMetrics
+  >[0];
+  const kafkaMetricProblems = (queries: string[]) => {
+    const produced = new Set([...jmxRuleMetrics(jmxRules), ...KAFKA_EXPORTER_METRICS]);
+    return [...new Set(queries.flatMap(kafkaMetricsIn))].filter((m) => !produced.has(m));
+  };
+
+  test("Kafka's own metrics sit beside chippy's: bytes in/out, under-replicated partitions, the brokers' view of lag", () => {
+    const used = new Set(exprs.flatMap(kafkaMetricsIn));
+    for (const metric of [
+      'kafka_server_brokertopicmetrics_bytesinpersec_total',
+      'kafka_server_brokertopicmetrics_bytesoutpersec_total',
+      'kafka_server_replicamanager_underreplicatedpartitions',
+      'kafka_consumergroup_lag',
+    ])
+      assert.ok(used.has(metric), `dashboard lacks ${metric}`);
+    assert.deepEqual(kafkaMetricProblems(exprs), []);
+    assert.deepEqual(kafkaMetricProblems(['rate(kafka_server_brokertopicmetrics_bytesin_total[1m])']), [
+      'kafka_server_brokertopicmetrics_bytesin_total',
+    ]);
+  });
+
+  test('Prometheus scrapes the JMX agent and kafka-exporter where they listen', () => {
+    const targets = (readYaml(promFile).scrape_configs as Json[]).flatMap((j) =>
+      ((j.static_configs as Json[] | undefined) ?? []).flatMap((s) => s.targets as string[]),
+    );
+    const kafka = services(compose).kafka!;
+    const agentPort = /jmx_prometheus_javaagent\.jar=(\d+):/.exec(
+      String((kafka.environment as Json).KAFKA_OPTS),
+    )?.[1];
+    assert.ok(targets.includes(`kafka:${String(agentPort)}`));
+    const exporter = services(compose)['kafka-exporter']!;
+    const listen = /--web\.listen-address=:(\d+)/.exec((exporter.command as string[]).join(' '))?.[1];
+    assert.ok(targets.includes(`kafka-exporter:${String(listen)}`));
   });
 
   test('every dashboard query parses as PromQL (promtool check rules), and a broken one does not', () => {

@@ -67,7 +67,9 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
   for (const [title, sub, secretDirs] of TREES) {
     const dir = path.join(k8s, sub);
     test(`${title}: Kubernetes objects validate against the OpenAPI schema, with no unknown field`, async () => {
-      const objects = builtInObjects(render(dir));
+      // An overlay's objects that are the base's unchanged were checked with the base.
+      const base = sub === '.' ? [] : render(k8s).map((o) => JSON.stringify(o));
+      const objects = builtInObjects(render(dir)).filter((o) => !base.includes(JSON.stringify(o)));
       assert.deepEqual(await validateSchemas(objects), []);
       assert.deepEqual(unknownFields(objects), []);
     });

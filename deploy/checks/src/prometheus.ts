@@ -46,3 +46,44 @@ export function checkPromQL(exprs: string[]): string[] {
 /** chippy_* metric names a PromQL expression uses, without histogram suffixes. */
 export const metricsIn = (expr: string) =>
   [...expr.matchAll(/\bchippy_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
+
+/**
+ * The metric names a JMX exporter rules file produces: each rule's name with $1 replaced by every
+ * alternative of the pattern's first group, lower-cased when lowercaseOutputName is set.
+ */
+export function jmxRuleMetrics(rules: {
+  lowercaseOutputName?: boolean;
+  rules?: { pattern: string; name: string }[];
+}): Set<string> {
+  const names = new Set<string>();
+  for (const rule of rules.rules ?? []) {
+    const group = /\(([^()]*)\)/.exec(rule.pattern)?.[1] ?? '';
+    for (const alternative of rule.name.includes('$1') ? group.split('|') : ['']) {
+      const name = rule.name.replace('$1', alternative);
+      names.add(rules.lowercaseOutputName ? name.toLowerCase() : name);
+    }
+  }
+  return names;
+}
+
+/** What kafka-exporter serves (danielqsj/kafka-exporter v1.9.0, its README's metric list). */
+export const KAFKA_EXPORTER_METRICS = new Set([
+  'kafka_brokers',
+  'kafka_broker_info',
+  'kafka_topic_partitions',
+  'kafka_topic_partition_current_offset',
+  'kafka_topic_partition_oldest_offset',
+  'kafka_topic_partition_in_sync_replica',
+  'kafka_topic_partition_leader',
+  'kafka_topic_partition_leader_is_preferred',
+  'kafka_topic_partition_replicas',
+  'kafka_topic_partition_under_replicated_partition',
+  'kafka_consumergroup_current_offset',
+  'kafka_consumergroup_current_offset_sum',
+  'kafka_consumergroup_lag',
+  'kafka_consumergroup_lag_sum',
+  'kafka_consumergroup_members',
+]);
+
+/** kafka_* metric names a PromQL expression uses. */
+export const kafkaMetricsIn = (expr: string) => [...expr.matchAll(/\bkafka_[a-z_]+/g)].map((m) => m[0]);

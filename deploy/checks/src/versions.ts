@@ -145,9 +145,11 @@ export function dockerfileImages(text: string): string[] {
   return lines.flatMap((l) => /^FROM\s+(\S+)/i.exec(l)?.[1] ?? []).filter((image) => !stages.has(image));
 }
 
-/** Image-like string literals in TypeScript source (the testcontainers harness). */
+/** Image-like string literals (name:tag, the tag with a digit) in TypeScript source (the harness). */
 export function imageLiterals(source: string): string[] {
-  return [...source.matchAll(/['"`]([a-z0-9.-]+(?:\/[a-z0-9._-]+)+:[A-Za-z0-9._-]+)['"`]/g)].map(
-    (m) => m[1] as string,
-  );
+  return [
+    ...source.matchAll(/['"`]([a-z][a-z0-9._-]*(?:\/[a-z0-9._-]+)*:[A-Za-z0-9._-]*\d[A-Za-z0-9._-]*)['"`]/g),
+  ]
+    .map((m) => m[1] as string)
+    .filter((ref) => !ref.startsWith('localhost:'));
 }
