@@ -60,8 +60,8 @@ if (suite !== 'integration') {
 }
 /**
  * Tools the integration tests use to check chippy with clients it did not write: Debian's kcat, Apache
- * Avro's Python library, and Debian's Chromium for the summary's page (driven by playwright-core, which
- * downloads no browser of its own). Installed here (as root, with apt) when missing, so a fresh machine
+ * Avro's Python library, Debian's Chromium for the summary's pages (driven by playwright-core, which
+ * downloads no browser of its own), and tmux for the terminal floor. Installed here (as root, with apt) when missing, so a fresh machine
  * needs no manual step.
  */
 function ensureTestTools() {
@@ -70,6 +70,8 @@ function ensureTestTools() {
   if (spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status !== 0)
     missing.push('python3-avro');
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // The terminal floor's test runs it in tmux and reads its screen back.
+  if (spawnSync('sh', ['-c', 'command -v tmux'], { stdio: 'ignore' }).status !== 0) missing.push('tmux');
   if (missing.length === 0) return;
   console.error(`run-tests: installing ${missing.join(', ')} (Debian packages)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -166,6 +166,15 @@ describe('the floor', () => {
     assert.ok(!titles.includes('chippy-preparer bbbb'));
   });
 
+  it("keeps a till's orders in the order it took them, though partitions are read side by side", () => {
+    const floor = new Floor();
+    for (const count of [1, 3, 2, 4]) floor.order(order('till-1', count, ['chips']), count % 2, T0);
+    assert.deepEqual(
+      texts(panel(floor, 'till-1')).map((t) => t.split(':')[0]),
+      ['Order till-1/1', 'Order till-1/2', 'Order till-1/3', 'Order till-1/4'],
+    );
+  });
+
   it('keeps the last 40 lines, newest at the bottom', () => {
     const floor = new Floor();
     for (let i = 1; i <= 100; i++) floor.order(order('till-1', i, ['chips']), 0, T0);

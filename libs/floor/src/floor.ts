@@ -64,7 +64,7 @@ export class Floor {
     const items = describeItems(order.items);
     this.remember(order.order_id, { label, items, partition });
     const till = this.till(order.till);
-    till.add(this.line(placedLine(label, items), 'placed', order.order_id));
+    till.addRanked(this.line(placedLine(label, items), 'placed', order.order_id), order.count);
     till.rate.add(nowMs);
     this.preparers.holder(partition)?.add(this.line(waitingLine(label, items), 'waiting', order.order_id));
   }

@@ -68,6 +68,8 @@ export class Panel {
   version = 0;
   lag: number | undefined;
   partitions: number[] | undefined;
+  /** Line id → rank, for the lines added with `addRanked`. */
+  private readonly ranks = new Map<number, number>();
 
   constructor(
     readonly id: string,
@@ -78,15 +80,32 @@ export class Panel {
 
   add(line: Line): void {
     this.lines.push(line);
-    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
+    this.trim();
+  }
+
+  /**
+   * Adds a line in the order of `rank` among the lines added this way (a till's counts): a shop's
+   * partitions are read side by side, so a till's orders can arrive a little out of the order it took them.
+   */
+  addRanked(line: Line, rank: number): void {
+    let at = this.lines.length;
+    while (at > 0 && (this.ranks.get(this.lines[at - 1]!.id) ?? -Infinity) > rank) at -= 1;
+    this.lines.splice(at, 0, line);
+    this.ranks.set(line.id, rank);
+    this.trim();
+  }
+
+  private trim(): void {
+    if (this.lines.length > this.capacity) {
+      for (const gone of this.lines.splice(0, this.lines.length - this.capacity)) this.ranks.delete(gone.id);
+    }
     this.version += 1;
   }
 
   /** Puts older lines in front of this panel's, keeping the capacity. */
   prepend(lines: readonly Line[]): void {
     this.lines.unshift(...lines);
-    if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
-    this.version += 1;
+    this.trim();
   }
 
   /** The newest line about `order` in `states`, if it is still on the panel. */
