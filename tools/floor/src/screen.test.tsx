@@ -21,7 +21,14 @@ function shopFloor(): Floor {
   return floor;
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls until `ok`, failing after 5 s (a loaded machine draws late). */
+async function until(ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('not drawn within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('the terminal floor', () => {
   it('draws the panels side by side with their titles, figures and lines', () => {
@@ -64,12 +71,14 @@ describe('the terminal floor', () => {
     const { lastFrame, stdin, unmount } = render(
       <FloorApp read={() => floor.view(T0)} intervalMs={20} status="" onQuit={() => (quits += 1)} />,
     );
-    floor.order({ order_id: 'x', till: 'till-9', count: 3, order_time: T0, items: ['chips'] }, 0, T0);
-    await wait(100);
-    assert.match(lastFrame() ?? '', /Order till-9\/3: chips/);
-    stdin.write('q');
-    await wait(50);
-    assert.equal(quits, 1);
-    unmount();
+    try {
+      floor.order({ order_id: 'x', till: 'till-9', count: 3, order_time: T0, items: ['chips'] }, 0, T0);
+      await until(() => /Order till-9\/3: chips/.test(lastFrame() ?? ''));
+      stdin.write('q');
+      await until(() => quits === 1);
+    } finally {
+      // An interval left running would keep the test process alive.
+      unmount();
+    }
   });
 });
