@@ -9,7 +9,7 @@ import {
   dclintProblems,
   validateComposeSchema,
 } from './compose.js';
-import { sinkConfigProblems, unreadEnv } from './envcheck.js';
+import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
 import {
   KAFKA_EXPORTER_METRICS,
   checkPromQL,
@@ -157,6 +157,32 @@ describe('Docker Compose', () => {
     const job = services(doc)['connect-setup']!;
     assert.ok(String((job.command as string[]).join(' ')).includes('--target karapace'));
     assert.deepEqual(sinkConfigProblems('compose connect-setup', job.command, true), []);
+  });
+
+  test("the sink's ${env:JDBC_PASSWORD} resolves: the worker enables the env provider, allows the name, and is given it", () => {
+    const sink = JSON.parse(readFileSync(inRepo('connectors/sink/karapace-avro.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const env = new Set(Object.keys(services(doc).connect!.environment as Json));
+    assert.deepEqual(configProviderProblems('compose connect', sink, env), []);
+    env.delete('JDBC_PASSWORD');
+    assert.deepEqual(configProviderProblems('compose connect', sink, env), [
+      'compose connect: connection.password reads JDBC_PASSWORD, which the Connect container is not given',
+    ]);
+    const script = readFileSync(inRepo('deploy/compose/connect/start-connect.sh'), 'utf8');
+    assert.match(
+      configProviderProblems('c', sink, env, script.replace('config.providers=env\n', '')).join(''),
+      /uses the config provider env, which start-connect.sh does not enable/,
+    );
+    assert.match(
+      configProviderProblems(
+        'c',
+        { 'connection.password': '${env:PGPASSWORD}' },
+        new Set(['PGPASSWORD']),
+      ).join(''),
+      /reads PGPASSWORD, which the env provider's allowlist \(\^JDBC_PASSWORD\\\$\) refuses/,
+    );
   });
 
   test('a sink class the Connect image does not install, or a missing sink config, is reported', () => {

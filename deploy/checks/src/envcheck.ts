@@ -37,6 +37,10 @@ const PLUGINS: Record<string, { file: string; artifact: string }> = {
     file: 'deploy/compose/connect/avro-converter.pom.xml',
     artifact: '<artifactId>kafka-connect-avro-converter</artifactId>',
   },
+  'io.apicurio.registry.utils.converter.AvroConverter': {
+    file: 'deploy/compose/connect/apicurio-converter.pom.xml',
+    artifact: '<artifactId>apicurio-registry-utils-converter</artifactId>',
+  },
 };
 const BUILT_IN = /^org\.apache\.kafka\.connect\.(storage\.StringConverter|json\.JsonConverter|converters\.)/;
 
@@ -73,6 +77,41 @@ export function sinkConfigProblems(
         problems.push(
           `${where}: ${config} needs ${cls}, but ${plugin.file} does not fetch ${plugin.artifact}`,
         );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Config provider references in a sink config (`${env:NAME}`): the worker that runs it enables the
+ * provider (start-connect.sh writes config.providers with that alias and allows NAME) and its container
+ * is given NAME; otherwise the connector would get the literal text as its password.
+ */
+export function configProviderProblems(
+  where: string,
+  sinkConfig: Record<string, string>,
+  workerEnv: Set<string>,
+  startScript = readFileSync(inRepo('deploy/compose/connect/start-connect.sh'), 'utf8'),
+): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(sinkConfig)) {
+    for (const m of value.matchAll(/\$\{([a-z]+):([^}]+)\}/g)) {
+      const [, alias, name] = m as unknown as [string, string, string];
+      if (!new RegExp(`^config\\.providers=.*\\b${alias}\\b`, 'm').test(startScript))
+        problems.push(
+          `${where}: ${key} uses the config provider ${alias}, which start-connect.sh does not enable`,
+        );
+      else if (alias === 'env') {
+        const allow = new RegExp(`^config\\.providers\\.env\\.param\\.allowlist\\.pattern=(.*)$`, 'm').exec(
+          startScript,
+        )?.[1];
+        if (allow && !new RegExp(allow.replace(/\\\$$/, '$')).test(name))
+          problems.push(
+            `${where}: ${key} reads ${name}, which the env provider's allowlist (${allow}) refuses`,
+          );
+        if (!workerEnv.has(name))
+          problems.push(`${where}: ${key} reads ${name}, which the Connect container is not given`);
+      }
     }
   }
   return problems;

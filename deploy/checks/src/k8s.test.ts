@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { hostsIn } from './compose.js';
-import { sinkConfigProblems, unreadEnv } from './envcheck.js';
+import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
 import {
   SCHEMA_NOTE,
   builtInObjects,
@@ -118,6 +118,14 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     });
     const sink = JSON.parse(readFileSync(inRepo('connectors/sink/karapace-avro.json'), 'utf8')) as Json;
     assert.equal(sink['connection.password'], '${env:JDBC_PASSWORD}');
+    assert.deepEqual(
+      configProviderProblems(
+        'Deployment/connect',
+        sink as Record<string, string>,
+        containerEnv(container as Json, []),
+      ),
+      [],
+    );
     assert.match(
       readFileSync(inRepo('deploy/compose/connect/start-connect.sh'), 'utf8'),
       /EnvVarConfigProvider/,
