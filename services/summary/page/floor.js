@@ -48,18 +48,29 @@ function draw(entry) {
   figs.textContent = figures(view);
   if (view.lag !== undefined) el.dataset.lag = String(view.lag);
   el.dataset.rate = String(view.rate);
+  // Lines are keyed by id: one already drawn keeps its element and is touched only if it changed, so a
+  // frame costs DOM work for the new and changed lines, not for all forty.
+  const drawn = new Map([...list.children].map((li) => [li.dataset.id, li]));
   const items = view.lines.map((line) => {
-    const li = document.createElement('li');
-    li.textContent = line.text;
-    li.title = line.text;
-    li.dataset.state = line.state;
-    if (line.order) {
-      li.dataset.order = line.order;
-      if (line.order === selected) li.classList.add('journey');
+    const id = String(line.id);
+    let li = drawn.get(id);
+    if (!li) {
+      li = document.createElement('li');
+      li.dataset.id = id;
+      if (line.order) li.dataset.order = line.order;
     }
+    if (li.textContent !== line.text) {
+      li.textContent = line.text;
+      li.title = line.text;
+    }
+    if (li.dataset.state !== line.state) li.dataset.state = line.state;
+    li.classList.toggle('journey', line.order !== undefined && line.order === selected);
     return li;
   });
-  list.replaceChildren(...items);
+  // replaceChildren moves kept elements rather than recreating them.
+  if (items.length !== list.children.length || items.some((li, i) => list.children[i] !== li)) {
+    list.replaceChildren(...items);
+  }
 }
 
 function render() {
