@@ -51,8 +51,10 @@ describe('the terminal floor', () => {
     for (let i = 1; i <= 30; i++) {
       floor.order({ order_id: `o${i}`, till: 't', count: i, order_time: T0, items: ['chips'] }, 0, T0);
     }
-    const { lastFrame } = render(<FloorScreen view={floor.view(T0)} columns={60} rows={10} status="" />);
+    const { lastFrame } = render(<FloorScreen view={floor.view(T0)} columns={60} rows={11} status="" />);
     const frame = lastFrame() ?? '';
+    // Shorter than the terminal, so Ink redraws in place.
+    assert.ok(frame.split('\n').length < 11, frame);
     assert.match(frame, /Order t\/30: chips/);
     assert.match(frame, /Order t\/26: chips/);
     assert.doesNotMatch(frame, /Order t\/25: chips/);

@@ -59,8 +59,9 @@ export function FloorScreen({
 }) {
   const panels = view.panels;
   const width = panels.length > 0 ? Math.max(12, Math.floor(columns / panels.length)) : columns;
-  // Two rows of header and two of border per panel, one for the status line.
-  const lineRows = Math.max(1, rows - 5);
+  // Two rows of header and two of border per panel, one for the status line, and one spare: Ink redraws
+  // in place only while its output is shorter than the terminal (otherwise it clears the screen and flickers).
+  const lineRows = Math.max(1, rows - 6);
   return (
     <Box flexDirection="column" width={columns}>
       <Box flexDirection="row">
