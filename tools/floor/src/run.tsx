@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Floor, startFloorReader } from '@chippy/floor';

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The entry point: checks for a terminal, then starts the floor. React picks its build when first
+// loaded, so NODE_ENV is set before the floor (and with it React) is imported: the development build
+// checks every render and is several times slower.
+process.env.NODE_ENV ??= 'production';
+
+if (!process.argv.includes('--help') && !(process.stdin.isTTY && process.stdout.isTTY)) {
+  process.stderr.write(
+    "floor: needs a terminal (stdin and stdout); in a browser, open the summary's /floor page instead\n",
+  );
+  process.exit(2);
+}
+await import('./run.js');
