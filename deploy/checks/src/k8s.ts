@@ -2,18 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
-import { type Json, inRepo, isObject, readYamlAll } from './repo.js';
+import { type Json, inRepo, isObject, readYamlAll, repoRoot } from './repo.js';
 
 const require = createRequire(import.meta.url);
 
+let checkedKubectl: string | undefined;
+
 /** The kubectl whose built-in kustomize renders the manifests: KUBECTL, else kubectl on the PATH. */
 export function kubectl(): string {
+  if (checkedKubectl) return checkedKubectl;
   const candidate = process.env.KUBECTL ?? 'kubectl';
   const found = spawnSync(candidate, ['version', '--client'], { encoding: 'utf8' });
   if (found.status !== 0)
     throw new Error(
       `no kubectl (${candidate}): the Kubernetes checks render with \`kubectl kustomize\`; install kubectl ≥ 1.27 or set KUBECTL`,
     );
+  checkedKubectl = candidate;
   return candidate;
 }
 
@@ -22,11 +26,20 @@ export function kustomizeVersion(): string {
   return out.replace(/\s+/g, ' ').trim();
 }
 
-/** `kubectl kustomize <dir>`: the rendered objects, or an Error with kustomize's own message. */
+const rendered = new Map<string, string>();
+
+/**
+ * `kubectl kustomize <dir>`: the rendered objects, or an Error with kustomize's own message. The
+ * repository's own trees are rendered once per process (they do not change during a test run); every
+ * call returns fresh objects.
+ */
 export function render(dir: string): Json[] {
+  const cached = rendered.get(dir);
+  if (cached !== undefined) return readYamlAll(cached);
   const result = spawnSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
   if (result.status !== 0)
     throw new Error(`kubectl kustomize ${dir} failed: ${result.stderr.split('\n')[0]}`);
+  if (path.resolve(dir).startsWith(repoRoot)) rendered.set(dir, result.stdout);
   return readYamlAll(result.stdout);
 }
 

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -82,14 +90,34 @@ export function strimziClassPath(): string {
 export function strimziModelProblems(objects: Json[]): string[] {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-strimzi-')), 'rendered.yaml');
   writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  const java = javaAtLeast(21);
+  const classPath = strimziClassPath();
   const result = spawnSync(
-    javaAtLeast(21),
-    ['-cp', strimziClassPath(), path.join(project, 'src', 'StrimziModelCheck.java'), file],
+    java,
+    ['-cp', [compiledCheck(java, classPath), classPath].join(path.delimiter), 'StrimziModelCheck', file],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0 && result.status !== 1)
     throw new Error(`StrimziModelCheck failed to run: ${result.stderr.slice(-600)}`);
   return result.stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * StrimziModelCheck.java compiled once into deploy/checks/strimzi/target/classes (again when the
+ * source is newer), with the javac beside the chosen java: running the source directly would compile
+ * it on every run.
+ */
+function compiledCheck(java: string, classPath: string): string {
+  const source = path.join(project, 'src', 'StrimziModelCheck.java');
+  const classes = path.join(project, 'target', 'classes');
+  const compiled = path.join(classes, 'StrimziModelCheck.class');
+  if (existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(source).mtimeMs) return classes;
+  mkdirSync(classes, { recursive: true });
+  const javac = java.includes('/') ? path.join(path.dirname(java), 'javac') : 'javac';
+  const result = spawnSync(javac, ['-d', classes, '-cp', classPath, source], { encoding: 'utf8' });
+  if (result.status !== 0)
+    throw new Error(`javac StrimziModelCheck.java failed: ${result.stderr.slice(-600)}`);
+  return classes;
 }
 
 export const isStrimzi = (o: Json) =>
