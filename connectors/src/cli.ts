@@ -1,15 +1,28 @@
 #!/usr/bin/env node
 // The orders table and the JDBC sink: `migrate` applies the DDL, `deploy` renders and installs the
 // connector for a target and format, `status` and `delete` look after it, `render` prints the config.
-import { ConfigError, errorMessage, loadConfig, redactUrl } from '@chippy/messaging';
+// `schemas-check` and `topics` compare the repository's schemas and topic declarations with the cluster's.
+import { ConfigError, errorMessage, loadConfig, redactUrl, type Settings } from '@chippy/messaging';
 import { connectApi, describeStatus, isRunning } from './connect-api.js';
 import { ConnectorFailed, deployConnector } from './deploy.js';
 import { migrate } from './migrate.js';
 import { runWatchService } from './watch-service.js';
 import { redactConnector, renderConnector } from './render.js';
+import { runSchemasCheck, runTopics, schemasCheckSettings, topicsSettings } from './cluster-commands.js';
 import { connectorNameOf, connectorSettings } from './settings.js';
 
-const commands = ['migrate', 'deploy', 'watch', 'status', 'restart', 'delete', 'replay', 'render'] as const;
+const commands = [
+  'migrate',
+  'deploy',
+  'watch',
+  'status',
+  'restart',
+  'delete',
+  'replay',
+  'render',
+  'schemas-check',
+  'topics',
+] as const;
 type Command = (typeof commands)[number];
 const usage = `usage: cli.js <${commands.join('|')}> [flags]  (--help lists the flags)`;
 
@@ -25,7 +38,11 @@ if (command === '--help' || command === '-h' || command === undefined) {
   restart  restart the connector and any FAILED task (e.g. after a database outage that outlasted the retries)
   delete   remove the connector
   replay   reset the connector's offsets so it copies the topic again from the start (rows are upserted)
-  render   print the rendered config, secrets masked`);
+  render   print the rendered config, secrets masked
+  schemas-check  ask the schema registry whether each connectors/schemas/*.avsc may follow the latest
+           version of its subject (exit 1 if one would break readers) — flags: cli.js schemas-check --help
+  topics   each topic's declared partitions, replication, retention and cleanup policy beside the broker's
+           (drift is a warning, exit 0) — flags: cli.js topics --help`);
   if (command === undefined) process.exit(2);
   loadConfig({
     name: 'connectors',
@@ -37,6 +54,31 @@ if (command === '--help' || command === '-h' || command === undefined) {
 if (!commands.includes(command as Command)) {
   console.error(`connectors: unknown command ${JSON.stringify(command)}; ${usage}`);
   process.exit(2);
+}
+
+/** Loads a command's own settings: a bad one is one line and exit 2. */
+function load<S extends Settings>(settings: S, description: string) {
+  try {
+    return loadConfig({ name: `connectors ${command}`, description, settings, argv });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`connectors: ${error.message}`);
+    process.exit(2);
+  }
+}
+if (command === 'schemas-check') {
+  process.exitCode = await runSchemasCheck(
+    load(schemasCheckSettings, 'Checks every schema file against its subject in the schema registry.'),
+    log,
+  );
+  process.exit();
+}
+if (command === 'topics') {
+  process.exitCode = await runTopics(
+    load(topicsSettings, "The shop's topics as declared beside the broker's actual settings."),
+    log,
+  );
+  process.exit();
 }
 
 let config;

@@ -324,6 +324,7 @@ const invalid: Record<string, string> = {
   DATABASE_URL: 'mysql://127.0.0.1/chippy',
   TIME_SCALE: '-1',
   ORDER_FORMAT: 'xml',
+  ORDER_SCHEMA_VERSION: '3',
   HTTP_PORT: '70000',
   LOG_LEVEL: 'loud',
   TOPIC_PREFIX: 'my shop/',

@@ -1,6 +1,7 @@
 // Generates src/generated/schemas.ts from connectors/schemas/*.avsc, the single source of message types:
 // a TypeScript interface per record and each top-level schema as a self-contained object (references to
-// other named records expanded inline, so each can be registered on its own).
+// other named records expanded inline, so each can be registered on its own), and each superseded version
+// kept in connectors/schemas/history/<file>.v<N>.avsc, for services that still run on it.
 //
 // usage: node scripts/codegen-schemas.mjs [--out <file>]   (default: src/generated/schemas.ts)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import * as prettier from 'prettier';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemaDir = join(packageDir, '../../connectors/schemas');
+const historyDir = join(schemaDir, 'history');
 const defaultOut = join(packageDir, 'src/generated/schemas.ts');
 
 // avsc is used without logical types, so these decode as their underlying type.
@@ -27,11 +29,20 @@ const primitives = {
 
 const fullName = (name, namespace) => (name.includes('.') || !namespace ? name : `${namespace}.${name}`);
 
-function readSchemas() {
-  return readdirSync(schemaDir)
+function readSchemas(dir = schemaDir) {
+  return readdirSync(dir)
     .filter((file) => file.endsWith('.avsc'))
     .sort()
-    .map((file) => ({ file, schema: JSON.parse(readFileSync(join(schemaDir, file), 'utf8')) }));
+    .map((file) => ({ file, schema: JSON.parse(readFileSync(join(dir, file), 'utf8')) }));
+}
+
+/** history/order.v1.avsc → { current: 'order.avsc', version: 1 }. */
+function readHistory() {
+  return readSchemas(historyDir).map(({ file, schema }) => {
+    const match = /^(.+)\.v(\d+)\.avsc$/.exec(file);
+    if (!match) throw new Error(`history/${file}: name it <file>.v<N>.avsc, e.g. order.v1.avsc`);
+    return { file, schema, current: `${match[1]}.avsc`, version: Number(match[2]) };
+  });
 }
 
 /** Every record defined anywhere in the files, by full name. */
@@ -107,7 +118,9 @@ function tsInterface(record, records) {
     ]
       .filter(Boolean)
       .join(' ');
-    return `${docComment(doc, '  ')}  ${field.name}: ${tsType(field.type, namespace, records)};\n`;
+    // An optional field (a union with null, default null) may be left out by writers: Avro writes the default.
+    const optional = Array.isArray(field.type) && field.type.includes('null') && field.default === null;
+    return `${docComment(doc, '  ')}  ${field.name}${optional ? '?' : ''}: ${tsType(field.type, namespace, records)};\n`;
   });
   return `${docComment(record.doc)}export interface ${record.name} {\n${fields.join('')}}\n`;
 }
@@ -127,6 +140,31 @@ async function generate() {
     parts.push(`\n/** ${source}/${file}, references expanded inline. */\n`);
     parts.push(`export const ${schema.name}Schema = ${expanded} as const;\n`);
   }
+  // Superseded versions: each expanded with the current definitions of the records it refers to.
+  const history = readHistory();
+  const versions = new Map();
+  for (const { file, schema, current, version } of history.sort((a, b) => a.version - b.version)) {
+    const latest = files.find((f) => f.file === current);
+    if (!latest) throw new Error(`history/${file}: there is no ${current} it is a version of`);
+    const name = `${schema.name}V${version}Schema`;
+    const expanded = JSON.stringify(
+      expand(schema, new Map([...records, [fullName(schema.name, schema.namespace), schema]])),
+      null,
+      2,
+    );
+    parts.push(`\n/** ${source}/history/${file}: version ${version} of ${current}, superseded. */\n`);
+    parts.push(`export const ${name} = ${expanded} as const;\n`);
+    const older = versions.get(latest.schema.name) ?? [];
+    if (version !== older.length + 1)
+      throw new Error(`history/${file}: expected version ${older.length + 1}`);
+    versions.set(latest.schema.name, [...older, name]);
+  }
+  parts.push(
+    '\n/** Every version of each record that has a history, oldest first: version N is at index N - 1. */\n',
+    `export const schemaVersions = { ${[...versions]
+      .map(([name, old]) => `${name}: [${[...old, `${name}Schema`].join(', ')}]`)
+      .join(', ')} } as const;\n`,
+  );
   parts.push(
     '\n/** Every top-level schema by record name. */\n',
     `export const schemas = { ${topLevel.map((name) => `${name}: ${name}Schema`).join(', ')} } as const;\n`,

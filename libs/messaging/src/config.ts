@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseCertsDir } from './kafka.js';
+import { latestOrderSchemaVersion } from './schema-versions.js';
 import { redactUrl } from './urls.js';
 
 /** One configuration value: an environment variable, its command-line flag, and how to parse it. */
@@ -241,6 +242,13 @@ export const commonSettings = {
     description: 'wire format of produced orders',
     default: 'avro',
     parse: parseEnum(['avro', 'json']),
+  }),
+  orderSchemaVersion: setting({
+    env: 'ORDER_SCHEMA_VERSION',
+    flag: '--order-schema-version',
+    description: `version of the Order schema this service writes and reads (1 = connectors/schemas/history/order.v1.avsc, without payment): an older one runs beside newer services, as during a rolling upgrade`,
+    default: latestOrderSchemaVersion,
+    parse: parseInteger({ min: 1, max: latestOrderSchemaVersion }),
   }),
   httpPort: setting<number>({
     env: 'HTTP_PORT',

@@ -21,6 +21,7 @@ describe('connectSchema', () => {
           optional: false,
         },
         { field: 'items', type: 'array', items: { type: 'string', optional: false }, optional: false },
+        { field: 'payment', type: 'string', optional: true },
       ],
     });
   });
@@ -40,7 +41,12 @@ describe('connectSchema', () => {
 
   it('refuses types it cannot express', () => {
     assert.throws(
-      () => connectSchema({ type: 'record', name: 'X', fields: [{ name: 'u', type: ['null', 'int'] }] }),
+      () =>
+        connectSchema({
+          type: 'record',
+          name: 'X',
+          fields: [{ name: 'u', type: ['null', 'int', 'string'] }],
+        }),
       /no Kafka Connect equivalent/,
     );
   });

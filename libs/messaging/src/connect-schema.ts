@@ -31,6 +31,16 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function connectSchema(avro: unknown, namespace?: string): ConnectSchema {
   if (typeof avro === 'string' && avro in primitives) return { type: primitives[avro]!, optional: false };
+  // An optional field, ["null", T]: Connect's optional T, as the Avro converters make it.
+  if (Array.isArray(avro) && avro.length === 2 && avro.includes('null')) {
+    return {
+      ...connectSchema(
+        avro.find((t) => t !== 'null'),
+        namespace,
+      ),
+      optional: true,
+    };
+  }
   if (isObject(avro)) {
     if (avro.type === 'record' && typeof avro.name === 'string' && Array.isArray(avro.fields)) {
       const ns = typeof avro.namespace === 'string' ? avro.namespace : namespace;

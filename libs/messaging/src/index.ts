@@ -13,6 +13,7 @@ export * from './metrics.js';
 export * from './redis.js';
 export * from './registry.js';
 export * from './retry.js';
+export * from './schema-versions.js';
 export * from './serde.js';
 export * from './service.js';
 export * from './shutdown.js';

@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { OrderSchema } from './generated/schemas.js';
 import { captureLogger } from './log-capture.js';
-import { createRegistry, isTransientRegistryError, RegistryHttpError } from './registry.js';
+import {
+  createRegistry,
+  createRegistryAdmin,
+  isTransientRegistryError,
+  registryReason,
+  RegistryHttpError,
+  SchemaIncompatibleError,
+} from './registry.js';
 
 type Handler = (req: IncomingMessage, body: string) => { status: number; body: unknown };
 
@@ -173,5 +180,76 @@ describe('createRegistry while the registry is unreachable', () => {
     );
     assert.match(text, /ECONNREFUSED/);
     assert.doesNotMatch(text, /s3cr3t-pw/);
+  });
+});
+
+describe('a schema the registry refuses as incompatible', () => {
+  const apicurioReason =
+    'io.apicurio.registry.rules.RuleViolationException: Incompatible artifact: orders-value [AVRO], reader type: STRING not compatible with writer type: INT at /fields/2/type';
+  const { server, requests } = fakeRegistryServer((req) => {
+    const route = `${req.method} ${req.url}`;
+    if (route === 'GET /config/orders-value') return { status: 200, body: { compatibilityLevel: 'NONE' } };
+    if (route === 'POST /subjects/orders-value/versions')
+      return { status: 409, body: { error_code: 409, message: apicurioReason } };
+    // Confluent: no level of the subject's own (404), the registry's default FULL_TRANSITIVE.
+    if (route === 'GET /config/payments-value')
+      return { status: 404, body: { error_code: 40408, message: 'none' } };
+    if (route === 'GET /config') return { status: 200, body: { compatibilityLevel: 'FULL_TRANSITIVE' } };
+    if (route === 'POST /compatibility/subjects/payments-value/versions/latest?verbose=true')
+      return { status: 200, body: { is_compatible: false, messages: ['one', 'two'] } };
+    if (route === 'POST /compatibility/subjects/new-value/versions/latest?verbose=true')
+      return { status: 404, body: { error_code: 40401, message: 'Subject not found' } };
+    if (req.url?.startsWith('/subjects/gone-value')) return { status: 200, body: [1, 2] };
+    return { status: 404, body: { error_code: 40403, message: 'not found' } };
+  });
+  let uri = '';
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    uri = `http://u:pw@127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => server.close());
+
+  it('is one line naming the subject, the level and the reason, not retried', async () => {
+    const registry = createRegistry({ registryUri: uri, logger: captureLogger().logger });
+    await assert.rejects(registry.register('orders-value', JSON.stringify(OrderSchema)), (error: unknown) => {
+      assert.ok(error instanceof SchemaIncompatibleError);
+      assert.equal(error.subject, 'orders-value');
+      assert.equal(error.level, 'NONE');
+      assert.equal(
+        error.message,
+        'the schema registry refused the schema for subject orders-value: not compatible with its latest version under NONE compatibility: Incompatible artifact: orders-value [AVRO], reader type: STRING not compatible with writer type: INT at /fields/2/type',
+      );
+      return true;
+    });
+    assert.equal(requests.filter((r) => r.method === 'POST').length, 1, 'asked once');
+  });
+
+  it('compatibility reads Confluent and Karapace answers too, and the default level', async () => {
+    const admin = createRegistryAdmin(uri);
+    assert.equal(admin.url.includes('pw'), false);
+    assert.deepEqual(await admin.compatibility('payments-value', '{}'), {
+      subject: 'payments-value',
+      compatible: false,
+      level: 'FULL_TRANSITIVE',
+      reason: 'one; two',
+    });
+    assert.deepEqual(await admin.compatibility('new-value', '{}'), {
+      subject: 'new-value',
+      compatible: 'new-subject',
+    });
+  });
+
+  it('deletes a subject softly, then for good', async () => {
+    requests.length = 0;
+    assert.equal(await createRegistryAdmin(uri).deleteSubject('gone-value'), true);
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${r.url}`),
+      ['DELETE /subjects/gone-value', 'DELETE /subjects/gone-value?permanent=true'],
+    );
+    assert.equal(await createRegistryAdmin(uri).deleteSubject('never-value'), false);
+  });
+
+  it('registryReason drops the client id and the Java exception class', () => {
+    assert.equal(registryReason(`chippy - ${apicurioReason}`), apicurioReason.replace(/^\S+: /, ''));
   });
 });

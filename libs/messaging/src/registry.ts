@@ -23,6 +23,24 @@ export class RegistryHttpError extends Error {
   }
 }
 
+/**
+ * The registry refused a schema because readers could not read what it writes, or the other way round, under
+ * the subject's compatibility level. Its message is the one line a refused service exits with.
+ */
+export class SchemaIncompatibleError extends RegistryHttpError {
+  override name = 'SchemaIncompatibleError';
+  constructor(
+    readonly subject: string,
+    readonly level: string,
+    readonly reason: string,
+  ) {
+    super(
+      409,
+      `the schema registry refused the schema for subject ${subject}: not compatible with its latest version under ${level} compatibility: ${reason}`,
+    );
+  }
+}
+
 const statusOf = (error: unknown): number | undefined =>
   typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
     ? error.status
@@ -95,6 +113,12 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
     }
   }
 
+  /** A 409 as the line that says what was refused, under which level, and why. */
+  async function incompatible(subject: string, error: unknown): Promise<SchemaIncompatibleError> {
+    const level = await compatibilityLevel(url, auth, subject).catch(() => 'an unknown');
+    return new SchemaIncompatibleError(subject, level, registryReason(errorMessage(error)));
+  }
+
   return {
     async register(subject, schema) {
       const id = await retry(
@@ -104,6 +128,9 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
           try {
             return await registerOnce(subject, schema);
           } catch (error) {
+            if (statusOf(error) === 409 && !isRegistrationRace(error)) {
+              throw await incompatible(subject, error);
+            }
             if (!isRegistrationRace(error)) throw explainAuth(error);
             // Services started together register the same new subject at once: normal, so not a warning.
             logger.debug({ subject }, 'the subject was created meanwhile; registering again');
@@ -143,7 +170,7 @@ async function request(
   auth: BasicAuth | undefined,
   method: string,
   path: string,
-  body: unknown,
+  body?: unknown,
 ): Promise<unknown> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
@@ -152,7 +179,7 @@ async function request(
       accept: 'application/vnd.schemaregistry.v1+json, application/json',
       ...(auth && { authorization: basicAuthHeader(auth) }),
     },
-    body: JSON.stringify(body),
+    ...(body !== undefined && { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
@@ -172,4 +199,90 @@ function errorText(body: string): string {
   } catch {
     return body;
   }
+}
+
+/**
+ * The registry's reason without what is put in front of it: the client's id (the registry library's
+ * `chippy - `), the request (`request`'s `POST /subjects/…: 409 `) and the Java exception class (Apicurio's).
+ */
+export const registryReason = (message: string): string =>
+  message
+    .replace(/^chippy - /, '')
+    .replace(/^[A-Z]+ \S+: \d{3} /, '')
+    .replace(/^[\w.]+(?:Exception|Error):\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** The subject's compatibility level, or the registry's default when the subject has none of its own. */
+async function compatibilityLevel(baseUrl: string, auth: BasicAuth | undefined, subject: string) {
+  const levelOf = (body: unknown) => (body as { compatibilityLevel?: string }).compatibilityLevel;
+  const own = await request(baseUrl, auth, 'GET', `/config/${encodeURIComponent(subject)}`).then(
+    levelOf,
+    (error: unknown) => {
+      // Confluent answers 404 (40408) for a subject without a level of its own; Apicurio answers the default.
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    },
+  );
+  return own ?? levelOf(await request(baseUrl, auth, 'GET', '/config')) ?? 'an unknown';
+}
+
+/** What the registry says of a schema against the latest version of its subject. */
+export type CompatibilityVerdict =
+  | { subject: string; compatible: true; level: string }
+  | { subject: string; compatible: false; level: string; reason: string }
+  | { subject: string; compatible: 'new-subject' };
+
+/**
+ * The calls a pre-deploy check and test clean-up make, on any Confluent-API registry (Confluent, Karapace,
+ * Aiven, Apicurio's ccompat API). `registryUri` may carry `user:password@`.
+ */
+export function createRegistryAdmin(registryUri: string) {
+  const { url, auth } = splitUrlAuth(registryUri);
+  const call = (method: string, path: string, body?: unknown) => request(url, auth, method, path, body);
+  return {
+    /** The registry's base URL, without credentials: safe to print. */
+    url,
+    /**
+     * `POST /compatibility/subjects/{subject}/versions/latest?verbose=true`: whether readers and writers of
+     * the latest version and of `schema` can read each other as the subject's compatibility level demands.
+     */
+    async compatibility(subject: string, schema: string): Promise<CompatibilityVerdict> {
+      let answer: { is_compatible: boolean; reason?: string | null; messages?: string[] };
+      try {
+        answer = (await call(
+          'POST',
+          `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`,
+          { schema, schemaType: 'AVRO' },
+        )) as typeof answer;
+      } catch (error) {
+        // 40401 (no subject) and 40402 (no version): nothing registered yet, so nothing to break.
+        if (statusOf(error) === 404) return { subject, compatible: 'new-subject' };
+        throw error;
+      }
+      const level = await compatibilityLevel(url, auth, subject);
+      if (answer.is_compatible) return { subject, compatible: true, level };
+      // Apicurio says why in `reason`; Confluent and Karapace in `messages` (with verbose=true).
+      const reason = answer.reason ?? answer.messages?.join('; ') ?? 'the registry gave no reason';
+      return { subject, compatible: false, level, reason: registryReason(reason) };
+    },
+    async subjects(): Promise<string[]> {
+      return (await call('GET', '/subjects')) as string[];
+    },
+    /** Soft-deletes the subject, then deletes it for good; false if there was no such subject. */
+    async deleteSubject(subject: string): Promise<boolean> {
+      const path = `/subjects/${encodeURIComponent(subject)}`;
+      try {
+        await call('DELETE', path);
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+      // Confluent and Karapace refuse a hard delete of a subject that was not soft-deleted first.
+      await call('DELETE', `${path}?permanent=true`).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+      return true;
+    },
+  };
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import avsc from 'avsc';
-import { CookRequestSchema, OrderSchema, type CookRequest, type Order } from './generated/schemas.js';
+import {
+  CookRequestSchema,
+  OrderSchema,
+  OrderV1Schema,
+  type CookRequest,
+  type Order,
+} from './generated/schemas.js';
 import { captureLogger } from './log-capture.js';
 import type { RegistryLike } from './registry.js';
 import { DecodeError, createSerde, type AvroSchemaObject, type DecodeReason } from './serde.js';
@@ -32,6 +38,7 @@ const order: Order = {
   count: 7,
   order_time: 1_700_000_000_123,
   items: ['cod & chips', 'chips'],
+  payment: 'card',
 };
 
 const { logger } = captureLogger();
@@ -100,6 +107,60 @@ describe('serde, Avro format', () => {
       () => encode({ ...order, count: 'x' as unknown as number }),
       /not a valid chippy.Order: bad count/,
     );
+  });
+});
+
+describe('serde, schema versions side by side (ORDER_SCHEMA_VERSION)', () => {
+  const pinnedV1 = (registry: RegistryLike) =>
+    createSerde({
+      registryUri: 'http://unused',
+      format: 'avro',
+      logger,
+      registry,
+      pinnedRecords: [OrderV1Schema],
+    });
+
+  it('a service on version 1 writes orders without payment; one on version 2 reads them with payment null', async () => {
+    const { registry } = fakeRegistry();
+    const bytes = await (await pinnedV1(registry).encoder<Order>('orders', OrderSchema))(order);
+    const decoded = await serde('avro', registry).decoder<Order>(OrderSchema)(bytes);
+    assert.deepStrictEqual(decoded, { ...order, payment: null });
+  });
+
+  it('a service on version 1 reads a version 2 order and does not see the new field', async () => {
+    const { registry } = fakeRegistry();
+    const bytes = await (await serde('avro', registry).encoder<Order>('orders', OrderSchema))(order);
+    const decoded = await pinnedV1(registry).decoder<Order>(OrderSchema)(bytes);
+    const { payment: _dropped, ...withoutPayment } = order;
+    assert.deepStrictEqual(decoded, withoutPayment);
+  });
+
+  it('the pin reaches records inside others: a CookRequest from a version 1 service carries a version 1 order', async () => {
+    const { registry } = fakeRegistry();
+    const request: CookRequest = { order, short: { cod: 1 }, preparer: 'p1', prepare_started: 5, attempt: 1 };
+    const bytes = await (
+      await pinnedV1(registry).encoder<CookRequest>('cook-requests', CookRequestSchema)
+    )(request);
+    const decoded = await serde('avro', registry).decoder<CookRequest>(CookRequestSchema)(bytes);
+    assert.equal(decoded.order.payment, null);
+    assert.equal(decoded.order.order_id, order.order_id);
+  });
+
+  it('JSON from a version 1 service has no payment in its Connect schema', async () => {
+    const bytes = await (
+      await createSerde({
+        registryUri: 'http://unused',
+        format: 'json',
+        logger,
+        pinnedRecords: [OrderV1Schema],
+      }).encoder<Order>('orders', OrderSchema)
+    )(order);
+    const envelope = JSON.parse(bytes.toString('utf8')) as {
+      schema: { fields: { field: string }[] };
+      payload: object;
+    };
+    assert.ok(!envelope.schema.fields.some((f) => f.field === 'payment'));
+    assert.ok(!('payment' in envelope.payload));
   });
 });
 

@@ -3,6 +3,7 @@ import { connectSchema } from './connect-schema.js';
 import type { Logger } from './logger.js';
 import { createRegistry, type RegistryLike } from './registry.js';
 import { errorMessage } from './retry.js';
+import { pinRecords } from './schema-versions.js';
 
 /** A self-contained Avro record schema, such as the generated `OrderSchema`. */
 export interface AvroSchemaObject {
@@ -56,6 +57,11 @@ export interface SerdeOptions {
   signal?: AbortSignal;
   /** Defaults to a client for `registryUri`. */
   registry?: RegistryLike;
+  /**
+   * Older versions of records to use wherever a schema defines them (ORDER_SCHEMA_VERSION): this service
+   * then reads and writes as one built before the change did.
+   */
+  pinnedRecords?: readonly AvroSchemaObject[];
 }
 
 const MAGIC_BYTE = 0;
@@ -89,7 +95,8 @@ const asPromise =
 const plain = <T>(value: unknown): T => structuredClone(value) as T;
 
 export function createSerde(options: SerdeOptions): Serde {
-  const { format, logger, maxBytes = 1024 * 1024 } = options;
+  const { format, logger, maxBytes = 1024 * 1024, pinnedRecords = [] } = options;
+  const pinned = (schema: AvroSchemaObject) => pinRecords(schema, pinnedRecords);
   const registry =
     options.registry ??
     createRegistry({
@@ -198,7 +205,9 @@ export function createSerde(options: SerdeOptions): Serde {
   return {
     format,
     encoder: <T>(topic: string, schema: AvroSchemaObject) =>
-      format === 'avro' ? avroEncoder<T>(topic, schema) : Promise.resolve(jsonEncoder<T>(schema)),
-    decoder,
+      format === 'avro'
+        ? avroEncoder<T>(topic, pinned(schema))
+        : Promise.resolve(jsonEncoder<T>(pinned(schema))),
+    decoder: <T>(schema: AvroSchemaObject) => decoder<T>(pinned(schema)),
   };
 }

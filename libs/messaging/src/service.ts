@@ -13,9 +13,10 @@ import { consumerOptions, createKafka, kafkaSettingsProblem, withKafkaHint } fro
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { retry } from './retry.js';
+import { latestOrderSchemaVersion, orderSchemaVersion } from './schema-versions.js';
 import { createSerde, type Serde } from './serde.js';
 import { onShutdown, type Shutdown } from './shutdown.js';
-import { consumerGroups, defaultPartitions, ensureTopics, topicNames, type TopicNames } from './topics.js';
+import { consumerGroups, ensureTopics, topicNames, topicSpecs, type TopicNames } from './topics.js';
 
 /** The settings of every service; Redis and PostgreSQL are added by the services that use them. */
 const { redisUrl: _redis, databaseUrl: _database, ...serviceSettings } = commonSettings;
@@ -45,8 +46,8 @@ export interface Service<S extends Settings> {
   /** Avro (or JSON) through the configured registry, in the configured ORDER_FORMAT; waits out outages. */
   serde: Serde;
   /**
-   * Connects the admin client and creates those of the shop's topics this service uses, if missing, with
-   * the design's partition counts — retrying both, with a log line per attempt, until shutdown.
+   * Connects the admin client and creates those of the shop's topics this service uses, if missing, as
+   * `topicDeclarations` declares them — retrying both, with a log line per attempt, until shutdown.
    */
   connectAndCreateTopics(admin: Admin, which: (keyof TopicNames)[]): Promise<void>;
   /**
@@ -117,6 +118,9 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
       format: config.orderFormat,
       logger,
       signal: shutdown.signal,
+      ...(config.orderSchemaVersion < latestOrderSchemaVersion && {
+        pinnedRecords: [orderSchemaVersion(config.orderSchemaVersion)],
+      }),
     }),
     async connectAndCreateTopics(admin, which) {
       // The hint says what to check when the error alone does not (e.g. TLS refused, no client certificate).
@@ -128,8 +132,7 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
         }
       };
       await retry('connect to Kafka', connect, retrying);
-      const partitions = { ...defaultPartitions, orders: config.ordersPartitions };
-      const specs = which.map((name) => ({ topic: topics[name], numPartitions: partitions[name] }));
+      const specs = topicSpecs(config.topicPrefix, which, config.ordersPartitions);
       await retry(
         'create topics',
         () => ensureTopics(admin, specs, config.replicationFactor, logger),

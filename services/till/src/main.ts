@@ -90,7 +90,10 @@ try {
         messages: [{ key: order.order_id, value: await encode(order), partition }],
       });
       placed.inc({ till: order.till });
-      logger.info({ order_id: order.order_id, count: order.count, items: order.items }, 'order placed');
+      logger.info(
+        { order_id: order.order_id, count: order.count, items: order.items, payment: order.payment },
+        'order placed',
+      );
     },
   });
   logger.info({ orders: taken }, 'till closed');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { menu, orderFor, rollDie } from './menu.js';
+import { menu, orderFor, paymentFor, rollDie } from './menu.js';
 
 test('each die roll gives the original order', () => {
   assert.deepEqual(orderFor(6, true), [menu.codAndChips, menu.plaiceAndChips]);
@@ -30,5 +30,20 @@ test('the die covers 1 to 6 evenly', () => {
   assert.equal(
     rollDie(() => 0.9999999),
     6,
+  );
+});
+
+test('three customers in four pay by card, the rest cash', () => {
+  assert.equal(
+    paymentFor(() => 0),
+    'card',
+  );
+  assert.equal(
+    paymentFor(() => 0.7499),
+    'card',
+  );
+  assert.equal(
+    paymentFor(() => 0.75),
+    'cash',
   );
 });

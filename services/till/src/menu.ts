@@ -19,5 +19,12 @@ export function orderFor(die: number, plaiceOnMenu: boolean): MenuItem[] {
   return [menu.codAndChips];
 }
 
+export const payments = ['card', 'cash'] as const;
+export type Payment = (typeof payments)[number];
+
+/** How the customer pays: by card three times in four. */
+export const paymentFor = (random: () => number = Math.random): Payment =>
+  random() < 0.75 ? 'card' : 'cash';
+
 /** A fair six-sided die from a [0, 1) source. */
 export const rollDie = (random: () => number = Math.random): number => Math.floor(random() * 6) + 1;

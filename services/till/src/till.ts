@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { scaledDelay, sleep, type Order } from '@chippy/messaging';
-import { orderFor, rollDie } from './menu.js';
+import { orderFor, paymentFor, rollDie, type Payment } from './menu.js';
 
 export interface TillOptions {
   tillId: string;
@@ -29,8 +29,9 @@ export function takeOrder(
   plaice: boolean,
   now: number,
   id: string,
+  payment: Payment,
 ): Order {
-  return { order_id: id, till: tillId, count, order_time: now, items: orderFor(die, plaice) };
+  return { order_id: id, till: tillId, count, order_time: now, items: orderFor(die, plaice), payment };
 }
 
 /**
@@ -50,7 +51,10 @@ export async function runTill(options: TillOptions, deps: TillDeps): Promise<num
     await sleep(wait, signal);
     if (signal.aborted) break;
     count += 1;
-    await deps.place(takeOrder(options.tillId, count, rollDie(random), options.plaice, now(), newId()));
+    const die = rollDie(random);
+    await deps.place(
+      takeOrder(options.tillId, count, die, options.plaice, now(), newId(), paymentFor(random)),
+    );
   }
   return count;
 }

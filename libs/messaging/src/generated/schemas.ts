@@ -72,6 +72,8 @@ export interface Order {
   order_time: number;
   /** Menu items, e.g. "cod & chips". */
   items: string[];
+  /** How the customer paid: "cash" or "card"; null on orders from tills before version 2 of this schema. Default: null. */
+  payment?: null | string;
 }
 
 /** connectors/schemas/cook-batch.avsc, references expanded inline. */
@@ -172,6 +174,12 @@ export const CookRequestSchema = {
             },
             doc: 'Menu items, e.g. "cod & chips".',
           },
+          {
+            name: 'payment',
+            type: ['null', 'string'],
+            default: null,
+            doc: 'How the customer paid: "cash" or "card"; null on orders from tills before version 2 of this schema.',
+          },
         ],
       },
     },
@@ -252,6 +260,12 @@ export const CookedSchema = {
               items: 'string',
             },
             doc: 'Menu items, e.g. "cod & chips".',
+          },
+          {
+            name: 'payment',
+            type: ['null', 'string'],
+            default: null,
+            doc: 'How the customer paid: "cash" or "card"; null on orders from tills before version 2 of this schema.',
           },
         ],
       },
@@ -390,8 +404,61 @@ export const OrderSchema = {
       },
       doc: 'Menu items, e.g. "cod & chips".',
     },
+    {
+      name: 'payment',
+      type: ['null', 'string'],
+      default: null,
+      doc: 'How the customer paid: "cash" or "card"; null on orders from tills before version 2 of this schema.',
+    },
   ],
 } as const;
+
+/** connectors/schemas/history/order.v1.avsc: version 1 of order.avsc, superseded. */
+export const OrderV1Schema = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'chippy',
+  doc: 'An order taken at a till. Key: order_id.',
+  fields: [
+    {
+      name: 'order_id',
+      type: {
+        type: 'string',
+        logicalType: 'uuid',
+      },
+      doc: 'Globally unique id (UUID v4).',
+    },
+    {
+      name: 'till',
+      type: 'string',
+      doc: 'The till that took the order.',
+    },
+    {
+      name: 'count',
+      type: 'int',
+      doc: "The till's own sequence number, from 1.",
+    },
+    {
+      name: 'order_time',
+      type: {
+        type: 'long',
+        logicalType: 'timestamp-millis',
+      },
+      doc: 'When the order was taken, UTC milliseconds.',
+    },
+    {
+      name: 'items',
+      type: {
+        type: 'array',
+        items: 'string',
+      },
+      doc: 'Menu items, e.g. "cod & chips".',
+    },
+  ],
+} as const;
+
+/** Every version of each record that has a history, oldest first: version N is at index N - 1. */
+export const schemaVersions = { Order: [OrderV1Schema, OrderSchema] } as const;
 
 /** Every top-level schema by record name. */
 export const schemas = {
