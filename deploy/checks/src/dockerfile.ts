@@ -51,8 +51,8 @@ export function lintDockerfile(
 
 /**
  * Every COPY/ADD source of a Dockerfile (other than from a build stage) exists in the build context,
- * and is not excluded by the context's .dockerignore (`<Dockerfile>.dockerignore` beside it, as
- * BuildKit reads it).
+ * and is not excluded by a plain name (or a name under any directory) in `<Dockerfile>.dockerignore` (as BuildKit
+ * reads it; globs and `!` exceptions are not interpreted here).
  */
 export function copySourceProblems(file: string, context: string): string[] {
   const problems: string[] = [];
