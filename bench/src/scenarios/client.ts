@@ -1,5 +1,5 @@
 import { consumerOptions, producerOptions, sleep } from '@chippy/messaging';
-import type { Kafka, Message } from 'kafkajs';
+import type { EachBatchPayload, Kafka, Message } from 'kafkajs';
 import type { Bench } from '../context.js';
 
 export interface ClientResult {
@@ -10,8 +10,13 @@ export interface ClientResult {
   batchedSendPerSecond: number;
   /** A consumer-group member doing nothing with each message. */
   consumePerSecond: number;
-  /** Consume one, send one (awaited) to another topic, as a preparer does without Redis and the serde. */
+  /** Consume one, send one (awaited) to another topic, as a preparer did one by one, without Redis and the serde. */
   pipePerSecond: number;
+  /**
+   * Consume a fetched batch, send it all in one produce call (awaited), commit once per batch: the client's
+   * ceiling for the preparers' batched path, without Redis and the serde.
+   */
+  batchedPipePerSecond: number;
 }
 
 /** Runs `step` repeatedly for `ms` and returns how many messages it handled per second. */
@@ -63,34 +68,79 @@ export async function runClient(
 
     const consumePerSecond = await consumeAll(bench, kafka, `${prefix}consume`, input, sent);
 
-    // The pipe reads the same backlog with a group of its own, so it never waits for input.
-    let piped = 0;
-    const group = `${prefix}pipe`;
-    bench.made.groups.add(group);
-    const pipe = kafka.consumer(consumerOptions(group));
-    await pipe.connect();
-    await pipe.subscribe({ topics: [input], fromBeginning: true });
-    let first = 0;
-    await pipe.run({
-      eachMessage: async ({ message }) => {
-        first ||= Date.now();
+    // The pipes read the same backlog with a group of their own each, so they never wait for input.
+    const pipePerSecond = await pipe(bench, kafka, `${prefix}pipe`, input, ms, async ({ batch }) => {
+      for (const message of batch.messages) {
         await producer.send({
           topic: output,
           acks: -1,
           messages: [{ key: message.key, value: message.value }],
         });
-        piped++;
-      },
+      }
+      return batch.messages.length;
     });
-    while (!first) await sleep(20);
-    const start = { time: Date.now(), count: piped };
-    await sleep(ms);
-    const pipePerSecond = ((piped - start.count) * 1000) / (Date.now() - start.time);
-    await pipe.disconnect();
-    return { client: name, serialSendPerSecond, batchedSendPerSecond, consumePerSecond, pipePerSecond };
+    const batchedPipePerSecond = await pipe(
+      bench,
+      kafka,
+      `${prefix}batched-pipe`,
+      input,
+      ms,
+      async ({ batch }) => {
+        await producer.send({
+          topic: output,
+          acks: -1,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        });
+        return batch.messages.length;
+      },
+    );
+    return {
+      client: name,
+      serialSendPerSecond,
+      batchedSendPerSecond,
+      consumePerSecond,
+      pipePerSecond,
+      batchedPipePerSecond,
+    };
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * A consume → produce loop over `topic` from the start with a fresh group, measured for `ms` from its first
+ * batch: `step` handles one fetched batch and says how many messages it piped. The consumer commits once
+ * per batch, after `step` (kafkajs's autoCommit), as the preparers do.
+ */
+async function pipe(
+  bench: Bench,
+  kafka: Kafka,
+  group: string,
+  topic: string,
+  ms: number,
+  step: (payload: EachBatchPayload) => Promise<number>,
+): Promise<number> {
+  bench.made.groups.add(group);
+  const consumer = kafka.consumer(consumerOptions(group));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let piped = 0;
+  let first = 0;
+  let last = 0;
+  await consumer.run({
+    eachBatch: async (payload) => {
+      first ||= Date.now();
+      piped += await step(payload);
+      last = Date.now();
+    },
+  });
+  while (!first) await sleep(20);
+  const start = { time: Date.now(), count: piped };
+  await sleep(ms);
+  // Up to the last batch: a fast pipe may reach the end of the input before the window ends.
+  const perSecond = ((piped - start.count) * 1000) / (last - start.time);
+  await consumer.disconnect();
+  return perSecond;
 }
 
 /** Reads `count` messages from the start with a fresh group; the rate is from the first message on. */
