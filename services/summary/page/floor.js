@@ -57,8 +57,10 @@ function draw(entry) {
     if (!li) {
       li = document.createElement('li');
       li.dataset.id = id;
-      if (line.order) li.dataset.order = line.order;
     }
+    // Ids restart with the summary, so a kept element may now stand for another order.
+    if (line.order === undefined) delete li.dataset.order;
+    else if (li.dataset.order !== line.order) li.dataset.order = line.order;
     if (li.textContent !== line.text) {
       li.textContent = line.text;
       li.title = line.text;
