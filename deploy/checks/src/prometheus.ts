@@ -47,25 +47,6 @@ export function checkPromQL(exprs: string[]): string[] {
 export const metricsIn = (expr: string) =>
   [...expr.matchAll(/\bchippy_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
 
-/**
- * The metric names a JMX exporter rules file produces: each rule's name with $1 replaced by every
- * alternative of the pattern's first group, lower-cased when lowercaseOutputName is set.
- */
-export function jmxRuleMetrics(rules: {
-  lowercaseOutputName?: boolean;
-  rules?: { pattern: string; name: string }[];
-}): Set<string> {
-  const names = new Set<string>();
-  for (const rule of rules.rules ?? []) {
-    const group = /\(([^()]*)\)/.exec(rule.pattern)?.[1] ?? '';
-    for (const alternative of rule.name.includes('$1') ? group.split('|') : ['']) {
-      const name = rule.name.replace('$1', alternative);
-      names.add(rules.lowercaseOutputName ? name.toLowerCase() : name);
-    }
-  }
-  return names;
-}
-
 /** What kafka-exporter serves (danielqsj/kafka-exporter v1.9.0, its README's metric list). */
 export const KAFKA_EXPORTER_METRICS = new Set([
   'kafka_brokers',

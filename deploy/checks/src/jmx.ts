@@ -1,0 +1,83 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { inRepo } from './repo.js';
+import { readPinned } from './versions.js';
+
+const dir = inRepo('deploy/checks/jmx');
+const settings = inRepo('deploy/local/maven/settings.xml');
+
+/** The pinned JMX exporter agent, copied from Maven (offline when cached) into deploy/checks/jmx/target. */
+export function jmxAgentJar(): string {
+  const version = readPinned().jmxPrometheusJavaagent;
+  const out = path.join(dir, 'target', version);
+  const jar = path.join(out, 'jmx_prometheus_javaagent.jar');
+  if (existsSync(jar)) return jar;
+  const copy = (offline: boolean) =>
+    spawnSync(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        ...(offline ? ['-o'] : []),
+        '-s',
+        settings,
+        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+        `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${version}`,
+        '-Dmdep.stripVersion=true',
+        `-DoutputDirectory=${out}`,
+      ],
+      { encoding: 'utf8', cwd: dir, timeout: 300_000 },
+    );
+  let result = copy(true);
+  if (result.status !== 0) result = copy(false);
+  if (!existsSync(jar))
+    throw new Error(`mvn could not fetch the JMX exporter agent: ${result.stderr.slice(-400)}`);
+  return jar;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * The kafka_* metric names the real JMX exporter agent serves with `rulesFile`, over MBeans named as a
+ * broker names them (FakeKafkaBeans.java): no derivation of names by hand.
+ */
+export async function jmxAgentMetrics(rulesFile: string): Promise<Set<string>> {
+  const port = await freePort();
+  const child = spawn(
+    'java',
+    [`-javaagent:${jmxAgentJar()}=127.0.0.1:${port}:${rulesFile}`, path.join(dir, 'FakeKafkaBeans.java')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        if (text.includes('kafka_'))
+          return new Set([...text.matchAll(/^(kafka_[a-z_]+)[ {]/gm)].map((m) => m[1] as string));
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the JMX exporter agent served no kafka_ metric: ${stderr.slice(-400)}`);
+  } finally {
+    child.kill();
+  }
+}
