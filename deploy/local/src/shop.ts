@@ -114,9 +114,14 @@ const config = loadConfigOrExit({
       parse: parseInteger({ min: 1, max: 1000 }),
     }),
   },
+  check: ({ floor }) =>
+    floor && !(process.stdin.isTTY && process.stdout.isTTY)
+      ? 'SHOP_FLOOR (--floor) needs a terminal: stdin and stdout must be one'
+      : undefined,
 });
 
 const logDir = path.join(repoRoot, 'logs');
+const TILLS_PER_COOK = 8;
 const pretty = prettyFactory({
   colorize: process.stdout.isTTY,
   singleLine: true,
@@ -172,6 +177,13 @@ async function main(): Promise<void> {
       `shop      │ Kafka at ${endpoints.KAFKA_SERVICE_URI}; \`npm run stack:down\` stops the stack`,
     );
   console.log(`shop      │ the shop at a glance: http://127.0.0.1:${config.summaryPort}/`);
+  // docs/architecture.md, "Keeping up": one cook's fryer supplies about 8 tills at demo pace.
+  if (config.cooks > 0 && config.tills > TILLS_PER_COOK * config.cooks)
+    console.log(
+      `shop      │ note: ${config.tills} tills sell more than ${config.cooks} cook(s) can fry ` +
+        `(about ${TILLS_PER_COOK} tills a cook); orders will wait for the fryer — try --cooks ` +
+        `${Math.ceil(config.tills / TILLS_PER_COOK)}`,
+    );
   if (config.floor) showFloor(env);
 }
 
