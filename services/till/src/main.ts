@@ -14,6 +14,7 @@ import {
   type Order,
 } from '@chippy/messaging';
 import { partitionModes, tillPartition } from './partition.js';
+import { lingeringSender } from './linger.js';
 import { runTill } from './till.js';
 
 const service = await startService({
@@ -81,21 +82,49 @@ try {
   if (partition !== undefined) logger.info({ partition }, 'this till writes to its own partition');
   kafkaReady(true);
 
+  interface OrderMessage {
+    key: string;
+    value: Buffer;
+    partition: number | undefined;
+  }
+  const record = async (order: Order): Promise<OrderMessage> => ({
+    key: order.order_id,
+    value: await encode(order),
+    partition,
+  });
+  const acknowledged = (order: Order) => {
+    placed.inc({ till: order.till });
+    logger.info(
+      { order_id: order.order_id, count: order.count, items: order.items, payment: order.payment },
+      'order placed',
+    );
+  };
+  // Under --rate (load) orders are sent in batches, as the Java producer's linger.ms does: each waits up
+  // to 5 ms for others, one send in flight. An order counts as placed once its batch is acknowledged. At
+  // the till's own pace each order is sent alone and awaited (the demo: one customer at a time).
+  const batched = lingeringSender<OrderMessage>(
+    (messages) => producer.send({ topic: topics.orders, acks: -1, messages }).then(() => undefined),
+    { lingerMs: 5, maxBatch: 500 },
+  );
+  shutdown.add('orders waiting to be sent', () => batched.drain());
   const taken = await runTill(config, {
     signal: shutdown.signal,
     async place(order) {
-      await producer.send({
-        topic: topics.orders,
-        acks: -1,
-        messages: [{ key: order.order_id, value: await encode(order), partition }],
+      if (config.rate === 0) {
+        await producer.send({ topic: topics.orders, acks: -1, messages: [await record(order)] });
+        acknowledged(order);
+        return;
+      }
+      const sent = batched.add(await record(order)).then(() => acknowledged(order));
+      sent.catch((error: unknown) => {
+        logger.error({ err: errorMessage(error), order_id: order.order_id }, 'order not placed');
+        void shutdown.run('failed', 1);
       });
-      placed.inc({ till: order.till });
-      logger.info(
-        { order_id: order.order_id, count: order.count, items: order.items, payment: order.payment },
-        'order placed',
-      );
+      // Back-pressure: a till never holds more than a few batches unsent.
+      if (batched.pending >= 2_000) await sent;
     },
   });
+  await batched.drain();
   logger.info({ orders: taken }, 'till closed');
   await shutdown.run('all orders placed');
 } catch (error) {
