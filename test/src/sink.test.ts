@@ -23,6 +23,7 @@ interface Row {
   count: number;
   order_time: Date;
   items: string[];
+  payment: string | null;
 }
 
 const rowsOf = (url: string) => query<Row>(url, 'select * from "orders"');
@@ -43,6 +44,7 @@ const asRow = (o: Order) => ({
   count: o.count,
   order_time: o.order_time,
   items: o.items,
+  payment: o.payment ?? null,
 });
 const byId = <T extends { order_id: string }>(xs: T[]) => new Map(xs.map((x) => [x.order_id, x] as const));
 const fromRow = (r: Row) => ({ ...r, order_time: r.order_time.getTime() });

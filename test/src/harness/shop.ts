@@ -1,5 +1,6 @@
 import {
   consumerGroups,
+  createRegistryAdmin,
   createSerde,
   OrderReadySchema,
   OrderSchema,
@@ -15,8 +16,8 @@ import { readTopic, type RawMessage } from './topics.js';
 const prefixes: string[] = [];
 
 /**
- * Deletes the topics and cabinet keys of every shop this test file made (call it in `after`), so repeated
- * runs do not pile up topics on the broker.
+ * Deletes the topics, consumer groups, schema subjects and cabinet keys of every shop this test file made
+ * (call it in `after`), so repeated runs do not pile them up on the broker, the registry and Redis.
  */
 export async function deleteShops(): Promise<void> {
   const admin = testKafka('test-cleanup').admin();
@@ -30,6 +31,10 @@ export async function deleteShops(): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+  // Every subject a shop registers is `<prefix><topic>-value`: soft-deleted, then deleted for good.
+  const registry = createRegistryAdmin(endpointsFromEnv().SCHEMA_REGISTRY_URI);
+  const subjects = (await registry.subjects()).filter((s) => prefixes.some((p) => s.startsWith(p)));
+  for (const subject of subjects) await registry.deleteSubject(subject);
   const redis = new Redis(endpointsFromEnv().REDIS_URL);
   try {
     // Every key a shop writes carries its prefix: the cabinet, its totals and the per-order records.
