@@ -134,24 +134,32 @@ export function startFloorReader(options: FloorReaderOptions): FloorReader {
   }
 
   async function main(): Promise<void> {
+    try {
+      await watch();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async function watch(): Promise<void> {
     await retry('connect to Kafka', () => admin.connect(), retrying);
     const wanted = required.map((name) => topics[name]);
-    await retry(
-      'find the shop topics',
-      async () => {
-        const existing = new Set(await admin.listTopics());
-        const missing = wanted.filter((t) => !existing.has(t));
-        if (missing.length > 0) throw new Error(`waiting for ${missing.join(', ')} (is the shop running?)`);
-      },
-      { ...retrying, maxMs: 5000 },
-    );
-    const groupsLoop = readGroupsLoop();
+    // A floor started before the shop waits for its topics: one line, not one warning per look.
+    for (let said = false; ; said = true) {
+      const existing = new Set(await retry('list the topics', () => admin.listTopics(), retrying));
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length === 0) break;
+      if (!said) logger.info({ missing }, 'floor waiting for the shop topics (is the shop running?)');
+      await sleep(2000, signal);
+    }
     const groupId = `${options.prefix}floor-${randomUUID()}`;
-    let batches = (await admin.listTopics()).includes(topics.cookBatches);
-    let consumer = await subscribe(groupId, batches ? [...wanted, topics.cookBatches] : wanted);
-    if (!batches)
-      logger.info({ topic: topics.cookBatches }, 'no cook batches yet: restocks show once it exists');
+    const groupsLoop = readGroupsLoop();
+    let consumer: Consumer | undefined;
     try {
+      let batches = (await admin.listTopics()).includes(topics.cookBatches);
+      consumer = await subscribe(groupId, batches ? [...wanted, topics.cookBatches] : wanted);
+      if (!batches)
+        logger.info({ topic: topics.cookBatches }, 'no cook batches yet: restocks show once it exists');
       // A cook that writes batches creates their topic; once it does, the floor reads it too.
       while (!signal.aborted && !batches) {
         await sleep(5000, signal).catch(() => undefined);
@@ -159,6 +167,7 @@ export function startFloorReader(options: FloorReaderOptions): FloorReader {
         batches = (await admin.listTopics().catch((): string[] => [])).includes(topics.cookBatches);
         if (!batches) continue;
         await consumer.disconnect();
+        consumer = undefined;
         consumer = await subscribe(groupId, [...wanted, topics.cookBatches]);
         logger.info({ topic: topics.cookBatches }, 'floor reads cook batches too');
       }
@@ -167,17 +176,21 @@ export function startFloorReader(options: FloorReaderOptions): FloorReader {
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } finally {
-      await consumer.disconnect().catch(() => undefined);
+      await consumer?.disconnect().catch(() => undefined);
       await groupsLoop;
       await admin.deleteGroups([groupId]).catch(() => undefined);
-      await admin.disconnect().catch(() => undefined);
     }
   }
 
   async function subscribe(groupId: string, wanted: string[]): Promise<Consumer> {
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
-    await retry('connect the floor reader', () => consumer.connect(), retrying);
-    await consumer.subscribe({ topics: wanted, fromBeginning: false });
+    try {
+      await retry('connect the floor reader', () => consumer.connect(), retrying);
+      await consumer.subscribe({ topics: wanted, fromBeginning: false });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     // The end is where the first fetch starts (a group without offsets resets to the latest then): from
     // that line on, every message written shows on the floor.
     let said = false;
