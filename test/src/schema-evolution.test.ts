@@ -234,6 +234,18 @@ test("schemas:check passes the repository's schemas against the registry and fai
   assert.equal((await till.exited).code, 0);
   const subject = `${shop.topics.orders}-value`;
 
+  // `npm run schemas:check` is the build, then this command: run as the script says, against the stack's
+  // own shop (no prefix) — on a fresh stack every subject is new — and against this test's subjects.
+  const scripts = (
+    JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  assert.equal(scripts['schemas:check'], 'npm run build && node connectors/dist/cli.js schemas-check');
+  const stack = await cli(['schemas-check'], {});
+  assert.equal(stack.code, 0, stack.stdout + stack.stderr);
+  assert.match(stack.stdout, /order\.avsc → orders-value: ok/);
+
   const good = await cli(['schemas-check'], shop.env);
   assert.equal(good.code, 0, good.stdout + good.stderr);
   assert.match(good.stdout, new RegExp(`order\\.avsc → ${subject}: ok \\(BACKWARD\\)`));

@@ -225,6 +225,7 @@ describe('a schema the registry refuses as incompatible', () => {
   });
 
   it('compatibility reads Confluent and Karapace answers too, and the default level', async () => {
+    requests.length = 0;
     const admin = createRegistryAdmin(uri);
     assert.equal(admin.url.includes('pw'), false);
     assert.deepEqual(await admin.compatibility('payments-value', '{}'), {
@@ -237,6 +238,11 @@ describe('a schema the registry refuses as incompatible', () => {
       subject: 'new-value',
       compatible: 'new-subject',
     });
+    const basic = `Basic ${Buffer.from('u:pw').toString('base64')}`;
+    assert.ok(
+      requests.length > 0 && requests.every((r) => r.authorization === basic),
+      'basic auth from the URI',
+    );
   });
 
   it('deletes a subject softly, then for good', async () => {
