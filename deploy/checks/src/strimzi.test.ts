@@ -25,22 +25,37 @@ function brokenOverlay(file: string, edit: (text: string) => string): string {
   return path.join(dir, 'overlays/strimzi');
 }
 
-/** The shop's topics and partition counts, from the built messaging library (the design's numbers). */
-async function designTopics(): Promise<Map<string, number>> {
+/** Each topic the services use, with what libs/messaging declares for it: partitions and topic configs. */
+async function designTopics(): Promise<Map<string, Record<string, string>>> {
   const topics = (await import(pathToFileURL(inRepo('libs/messaging/dist/topics.js')).href)) as {
     topicNames(prefix: string): Record<string, string>;
-    defaultPartitions: Record<string, number>;
+    topicDeclarations: Record<string, { partitions: number }>;
+    topicConfigEntries(d: unknown): { name: string; value: string }[];
   };
-  const names = topics.topicNames('');
-  return new Map(Object.entries(names).map(([key, name]) => [name, topics.defaultPartitions[key] as number]));
+  return new Map(
+    Object.entries(topics.topicNames('')).map(([key, name]) => {
+      const declaration = topics.topicDeclarations[key] as { partitions: number };
+      const configs = topics.topicConfigEntries(declaration).map((e) => [e.name, e.value]);
+      return [name, { partitions: String(declaration.partitions), ...Object.fromEntries(configs) }];
+    }),
+  );
 }
 
-function topicProblems(objects: Json[], design: Map<string, number>): string[] {
-  const topics = new Map(byKind(objects, 'KafkaTopic').map((t) => [nameOf(t), (t.spec as Json).partitions]));
-  return [...design].flatMap(([name, partitions]) =>
-    topics.get(name) === partitions
-      ? []
-      : [`KafkaTopic ${name}: ${String(topics.get(name))} partitions, the design says ${partitions}`],
+function topicProblems(objects: Json[], design: Map<string, Record<string, string>>): string[] {
+  const topics = new Map<string, Record<string, string>>(
+    byKind(objects, 'KafkaTopic').map((t) => {
+      const spec = t.spec as { partitions: number; config?: Record<string, string | number> };
+      const config = Object.entries(spec.config ?? {}).map(([k, v]) => [k, String(v)]);
+      return [nameOf(t), { partitions: String(spec.partitions), ...Object.fromEntries(config) }];
+    }),
+  );
+  return [...design].flatMap(([name, declared]) =>
+    Object.entries(declared).flatMap(([key, value]) => {
+      const actual = topics.get(name)?.[key];
+      return actual === value
+        ? []
+        : [`KafkaTopic ${name}: ${key} ${String(actual)}, the design says ${value}`];
+    }),
   );
 }
 
@@ -119,13 +134,18 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     );
   });
 
-  test("KafkaTopics carry the design's partition counts, for every topic the services use", async () => {
+  test("KafkaTopics carry the design's partitions, cleanup policy and retention, for every topic the services use", async () => {
     const design = await designTopics();
-    assert.equal(design.get('orders'), 6);
+    assert.equal(design.get('orders')?.partitions, '6');
     assert.deepEqual(topicProblems(objects, design), []);
-    const dir = brokenOverlay('topics.yaml', (t) => t.replace('partitions: 6', 'partitions: 3'));
+    const dir = brokenOverlay('topics.yaml', (t) =>
+      t
+        .replace('partitions: 6', 'partitions: 3')
+        .replace('retention.ms: 2592000000', 'retention.ms: 604800000'),
+    );
     assert.deepEqual(topicProblems(render(dir), design), [
-      'KafkaTopic orders: 3 partitions, the design says 6',
+      'KafkaTopic orders: partitions 3, the design says 6',
+      'KafkaTopic orders-dlq: retention.ms 604800000, the design says 2592000000',
     ]);
   });
 
