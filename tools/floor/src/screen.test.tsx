@@ -61,6 +61,36 @@ describe('the terminal floor', () => {
     assert.ok(frame.indexOf('t/26') < frame.indexOf('t/30'));
   });
 
+  it('leaves out the panels that do not fit the width, and says how many', () => {
+    const floor = new Floor();
+    for (let t = 1; t <= 8; t++) {
+      floor.order(
+        { order_id: `o${t}`, till: `till-${t}`, count: 1, order_time: T0, items: ['chips'] },
+        0,
+        T0,
+      );
+    }
+    const { lastFrame } = render(
+      <FloorScreen view={floor.view(T0)} columns={80} rows={10} status="q quits" />,
+    );
+    const frame = lastFrame() ?? '';
+    assert.ok(
+      frame.split('\n').every((row) => row.length <= 80),
+      frame,
+    );
+    assert.match(frame, /till-5/);
+    assert.doesNotMatch(frame, /till-6/);
+    assert.match(frame, /3 more panels: widen the window · q quits/);
+    // A preparer is worth more than the fifth till.
+    floor.setPreparers([{ memberId: 'm', label: 'preparer-x', partitions: [0] }], new Map(), T0);
+    const withPreparer = render(<FloorScreen view={floor.view(T0)} columns={80} rows={10} status="" />);
+    const shown = withPreparer.lastFrame() ?? '';
+    assert.match(shown, /till-4/);
+    assert.doesNotMatch(shown, /till-5/);
+    assert.match(shown, /preparer-x/);
+    assert.match(shown, /4 more panels/);
+  });
+
   it('says it is waiting when no panel is known yet', () => {
     const empty: FloorView = { panels: [] };
     const { lastFrame } = render(<FloorScreen view={empty} columns={80} rows={10} status="" />);

@@ -57,8 +57,15 @@ export function FloorScreen({
   rows: number;
   status: string;
 }) {
-  const panels = view.panels;
-  const width = panels.length > 0 ? Math.max(12, Math.floor(columns / panels.length)) : columns;
+  // Panels narrower than MIN_WIDTH say nothing; those that do not fit are left out and counted, as a
+  // row wider than the terminal would wrap and garble every panel. Tills go first: with many tills the
+  // preparers and cooks are what there is to watch.
+  const fit = Math.max(1, Math.floor(columns / MIN_WIDTH));
+  const others = view.panels.filter((p) => p.kind !== 'till');
+  const tills = view.panels.filter((p) => p.kind === 'till').slice(0, Math.max(0, fit - others.length));
+  const panels = [...tills, ...others].slice(0, fit);
+  const hidden = view.panels.length - panels.length;
+  const width = panels.length > 0 ? Math.floor(columns / panels.length) : columns;
   // Two rows of header and two of border per panel, one for the status line, and one spare: Ink redraws
   // in place only while its output is shorter than the terminal (otherwise it clears the screen and flickers).
   const lineRows = Math.max(1, rows - 6);
@@ -72,8 +79,11 @@ export function FloorScreen({
         )}
       </Box>
       <Text dimColor wrap="truncate">
+        {hidden > 0 ? `${hidden} more panel${hidden === 1 ? '' : 's'}: widen the window · ` : ''}
         {status}
       </Text>
     </Box>
   );
 }
+
+const MIN_WIDTH = 16;
