@@ -200,15 +200,23 @@ try {
     config.dedup === 'ledger'
       ? ledgerInTransaction(cabinet)
       : { ledger, afterCommit: () => Promise.resolve() };
+  // Made once: each decoder caches a resolver per writer schema id.
+  const decodeOrder = serde.decoder<Order>(OrderSchema);
+  const decodeCooked = serde.decoder<Cooked>(CookedSchema);
   const batchSize = config.batchSize || (config.timeScale > 0 ? 1 : 500);
-  let faultArmed = config.fault !== 'none';
+  const faultAt: BatchStep | undefined = { none: undefined, 'after-take': 'taken', 'after-send': 'sent' }[
+    config.fault
+  ] as BatchStep | undefined;
+  let faultArmed = faultAt !== undefined;
   /** PREPARER_FAULT: dies as a SIGKILL from outside would, at the chosen step of a batch. */
   const reached = (batch: number) => (step: BatchStep) => {
-    if (faultArmed && batch > 1 && config.fault === `after-${step}`) {
+    if (faultArmed && batch > 1 && step === faultAt) {
       faultArmed = false;
       logger.warn({ step, batch }, 'PREPARER_FAULT: killing this preparer mid-batch');
-      process.kill(process.pid, 'SIGKILL');
+      // The batch goes no further; the line is written out first, so the test can see where it died.
+      return new Promise<void>(() => logger.flush(() => process.kill(process.pid, 'SIGKILL')));
     }
+    return undefined;
   };
 
   /** What prepareBatch needs, sending through `sender` (the producer, or the batch's transaction). */
@@ -220,8 +228,8 @@ try {
     preparerId: config.preparerId,
     timeScale: config.timeScale,
     cookedTopic: topics.cooked,
-    decodeOrder: serde.decoder<Order>(OrderSchema),
-    decodeCooked: serde.decoder<Cooked>(CookedSchema),
+    decodeOrder,
+    decodeCooked,
     ledger: orderLedger,
     async send({ ready, cookRequests }) {
       const topicMessages = [

@@ -59,7 +59,10 @@ function deps(orders: Order[], overrides: Partial<PreparerDeps> = {}) {
     send: (output) => Promise.resolve(void sent.push(output)).then(() => void steps.push('send')),
     alreadyHandedOver: () => Promise.resolve(new Set<string>()),
     deadLetter: (_m, reason) => Promise.resolve(void parked.push(reason)),
-    reached: (step) => void steps.push(step),
+    reached: (step) => {
+      steps.push(step);
+      return undefined;
+    },
     now: () => (clock += 10),
     ...overrides,
   };

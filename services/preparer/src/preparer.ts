@@ -32,8 +32,8 @@ export interface PreparerDeps {
   alreadyHandedOver(orderIds: readonly string[], since: number): Promise<ReadonlySet<string>>;
   /** Parks a message that can never be prepared. */
   deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
-  /** Called as the batch passes each step (the fault-injection setting stops the process there). */
-  reached?(step: BatchStep): void;
+  /** Awaited as the batch passes each step (the fault-injection setting stops the process there). */
+  reached?(step: BatchStep): Promise<void> | undefined;
   now?: () => number;
   random?: () => number;
 }
@@ -102,7 +102,7 @@ export async function prepareBatch(
         Math.min(...interrupted.map((o) => o.since)),
       )
     : new Set<string>();
-  deps.reached?.('taken');
+  await deps.reached?.('taken');
 
   for (const [i, p] of pending.entries()) {
     const result = results[i]!;
@@ -120,7 +120,7 @@ export async function prepareBatch(
     } else {
       // Taken now, taken before a crash ('already'), or interrupted and not in Kafka: handed over now.
       // One person prepares one order at a time; in-flight work is finished even during shutdown.
-      await sleep(scaledDelay(0.5, 1.0, deps.timeScale, random));
+      if (deps.timeScale > 0) await sleep(scaledDelay(0.5, 1.0, deps.timeScale, random));
       outcome.ready.push({
         ...p.order,
         preparer: deps.preparerId,
@@ -134,7 +134,7 @@ export async function prepareBatch(
   if (outcome.ready.length > 0 || outcome.cookRequests.length > 0) {
     await deps.send({ ready: outcome.ready, cookRequests: outcome.cookRequests });
   }
-  deps.reached?.('sent');
+  await deps.reached?.('sent');
   // The interrupted orders found in Kafka are recorded too, so their next redelivery needs no read.
   const recorded = [...outcome.ready.map((r) => r.order_id), ...published];
   if (recorded.length > 0) await deps.ledger.markReady(recorded);
