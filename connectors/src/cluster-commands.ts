@@ -82,9 +82,8 @@ export async function runTopics(
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const { lines, drift } = await topicsReport(admin, config);
+    const { lines } = await topicsReport(admin, config);
     lines.forEach((line) => log(line));
-    log(drift === 0 ? 'no drift' : `${drift} setting(s) differ from the declaration`);
     return 0;
   } catch (error) {
     console.error(`connectors topics: ${errorMessage(error)} (${config.kafkaUri})`);

@@ -17,8 +17,9 @@ describe('formatTopicsReport', () => {
             },
           },
     );
-    const { lines, drift } = formatTopicsReport(rows);
-    assert.equal(drift, 5);
+    const { lines, drift, missing } = formatTopicsReport(rows);
+    assert.deepEqual({ drift, missing }, { drift: 1, missing: 1 });
+    assert.equal(lines.at(-1), '1 setting(s) differ from the declaration, 1 topic(s) not created yet');
     assert.match(lines[0]!, /^topic +setting +declared +actual$/);
     assert.ok(lines.some((l) => /^orders +partitions +6 +12 +DRIFT$/.test(l)));
     assert.ok(

@@ -6,13 +6,27 @@ import {
   type TopicSettingReport,
 } from '@chippy/messaging';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** `604800000` → `604800000 (7 d)`, so the table reads at a glance. */
-const shown = (setting: string, value: string) =>
-  setting === 'retention.ms' && /^\d+$/.test(value) ? `${value} (${Number(value) / DAY_MS} d)` : value;
+const HOUR_MS = 60 * 60 * 1000;
 
-/** The report as a table: one row per topic and setting, drift marked; then one warning line per drift. */
-export function formatTopicsReport(rows: TopicSettingReport[]): { lines: string[]; drift: number } {
+/** `604800000` → `604800000 (7 d)`, `3600000` → `3600000 (1 h)`, `-1` → `-1 (forever)`: readable at a glance. */
+function shown(setting: string, value: string): string {
+  if (setting !== 'retention.ms' || !/^-?\d+$/.test(value)) return value;
+  const ms = Number(value);
+  if (ms < 0) return `${value} (forever)`;
+  if (ms > 0 && ms % (24 * HOUR_MS) === 0) return `${value} (${ms / (24 * HOUR_MS)} d)`;
+  if (ms > 0 && ms % HOUR_MS === 0) return `${value} (${ms / HOUR_MS} h)`;
+  return value;
+}
+
+/**
+ * The report as a table: one row per topic and setting, drift marked; then a warning line per setting that
+ * differs on an existing topic and per missing topic, and a last line that sums them up.
+ */
+export function formatTopicsReport(rows: TopicSettingReport[]): {
+  lines: string[];
+  drift: number;
+  missing: number;
+} {
   const table = [
     ['topic', 'setting', 'declared', 'actual', ''],
     ...rows.map((r) => [
@@ -44,7 +58,13 @@ export function formatTopicsReport(rows: TopicSettingReport[]): { lines: string[
       `warning: ${r.topic} ${r.setting} is ${shown(r.setting, r.actual)}, declared ${shown(r.setting, r.declared)}${why}`,
     );
   }
-  return { lines, drift: drifted.length };
+  const drift = drifted.length - rows.filter((r) => r.drift && missing.has(r.topic)).length;
+  lines.push(
+    drift === 0 && missing.size === 0
+      ? 'no drift'
+      : `${drift} setting(s) differ from the declaration, ${missing.size} topic(s) not created yet`,
+  );
+  return { lines, drift, missing: missing.size };
 }
 
 /** Everything `connectors topics` prints. */
