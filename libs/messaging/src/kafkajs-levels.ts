@@ -20,13 +20,17 @@ export const normalKafkaEvents: Record<string, string> = {
     'There is no leader for this topic-partition as we are in the middle of a leadership election',
   NOT_LEADER_FOR_PARTITION: 'This server is not the leader for that topic-partition',
   UNKNOWN_TOPIC_OR_PARTITION: 'This server does not host this topic-partition',
-  // CreateTopics from services starting together: the topic exists (ensureTopics reports a real failure).
-  TOPIC_CREATION_ERRORS: 'Topic creation errors',
   CONCURRENT_TRANSACTIONS:
     'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
 };
 
-const normal = Object.values(normalKafkaEvents);
+/**
+ * kafkajs's own summary of a CreateTopics answer with errors: services starting together create the same
+ * topics, and ensureTopics handles "already exists" and reports any other failure itself.
+ */
+const TOPIC_CREATION_ERRORS = 'Topic creation errors';
+
+const normal = [...Object.values(normalKafkaEvents), TOPIC_CREATION_ERRORS];
 
 /**
  * The level a kafkajs log line is written at: its own, except that an ERROR or WARN about a normal event
