@@ -117,8 +117,9 @@ export function renderMarkdown(r: Results): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
     `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window; ` +
-      `client runs ${r.settings.clientSeconds} s each. "Flat out" tills send as fast as acknowledgements come back; ` +
-      'otherwise each till sends on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
+      `client runs ${r.settings.clientSeconds} s each. Tills run with \`--rate\`, so they send in batches (each order ` +
+      'waits up to 5 ms for others); "flat out" tills place orders as fast as they can, at most 2,000 unacknowledged, ' +
+      'otherwise each till places on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
       'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
       "them takes none of the window's CPU).",
   );
@@ -185,8 +186,8 @@ export function renderMarkdown(r: Results): string {
       `The highest load the whole shop keeps up with: ${r.layout.tills} tills offering orders open-loop, ${r.layout.preparers} preparers. ` +
         `Found by bisection between 0 and the preparers' drain rate (${formatNumber(max)} orders/s): a probe "kept up" when the tills ` +
         'placed 95 % or more of the load offered and the preparers made ready 95 % or more of what was placed. A live order costs more ' +
-        'than a drained one: one produce request, one fetch and one offset commit each (kafkajs commits after every fetched batch, and ' +
-        'at a live rate a batch is a message or two), where a backlog is fetched up to 256 KB a partition at a time. The tills and the broker ' +
+        "than a drained one: at a live rate a fetched batch holds only the orders that arrived since the last fetch, so the preparers' " +
+        'round trips and commits are shared by few orders, where a backlog is fetched up to 256 KB a partition at a time. The tills and the broker ' +
         `share the same cores. Sustained: **${formatNumber(sustained(r))} orders/s**.`,
       markdownTable(
         ['probe', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p99'],
@@ -236,7 +237,7 @@ export function renderMarkdown(r: Results): string {
         s.usage.find((u) => u.service === 'preparer')?.cpuPer1000,
       ]),
     ),
-    `Tills flat out (each sends its next order when the last is acknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
+    `Tills flat out (batched sends, at most 2,000 orders unacknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
     markdownTable(
       ['tills', 'placed/s', 'ratio', 'ready/s', 'till CPU s / 1,000 orders'],
       r.tills.map((t) => [

@@ -1,8 +1,8 @@
-// DELIVERY=exactly-once: the preparer's consume → produce step in Kafka transactions. Preparers are killed
-// with SIGKILL mid-run — mid-transaction, as they always have one open while orders are waiting — and
-// `orders-ready`, read with read_committed, still holds every order exactly once, with the order_id ledger
-// switched off (PREPARER_DEDUP=none). The control: the same kill at least once, without the ledger, does
-// hand orders over twice — so the first test would catch transactions that did not work.
+// DELIVERY=exactly-once: the preparer's consume → produce step in Kafka transactions, one per batch.
+// Preparers are killed with SIGKILL mid-run — mid-transaction, as they always have one open while orders
+// are waiting — and `orders-ready`, read with read_committed, still holds every order exactly once, with
+// the order_id ledger switched off (PREPARER_DEDUP=none). The control: the same kill at least once, without
+// the ledger, does hand orders over twice — so the first test would catch transactions that did not work.
 import assert from 'node:assert/strict';
 import { after, test, type TestContext } from 'node:test';
 import { transactionalProducerOptions } from '@chippy/messaging';
@@ -13,8 +13,9 @@ import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
 const start = servicesPerTest();
 after(() => deleteShops());
 
-// Enough backlog that orders are still waiting through three rebalances and two kills.
-const orderCount = 500;
+// Enough backlog that orders are still waiting through three rebalances and two kills (a batch of 20 a
+// transaction, each preparer hands over about 60 orders a second).
+const orderCount = 2000;
 
 /** Resolves once the preparer has logged `n` more "order ready" lines from now. */
 function readyLines(preparer: RunningService, n: number) {
@@ -25,9 +26,10 @@ function readyLines(preparer: RunningService, n: number) {
 
 /**
  * SIGKILL, `delayMs` after the caller saw a commit. A transaction is always open while orders wait; right
- * after a commit the next one is taking portions and preparing (10–20 ms), then its OrderReady is written,
- * then its offset and commit follow: waiting aims the kill at the written-but-uncommitted part (timing only,
- * so the test reports how many aborted writes it caused rather than asserting it).
+ * after a commit the next batch is taking portions and preparing (20 orders, 10–20 ms each), then its
+ * OrderReady messages are written, then its offset and commit follow. Where the kill lands is timing only,
+ * so the test reports how many aborted writes it caused rather than asserting it (preparer-crash.test.ts
+ * kills at each step exactly).
  */
 async function kill(preparer: RunningService, delayMs = 0) {
   await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -41,8 +43,15 @@ async function kill(preparer: RunningService, delayMs = 0) {
  */
 async function shopWithBacklog(name: string, delivery: string) {
   const shop = isolatedShop(name);
-  // 10–20 ms of preparing per order: the kill lands while one is in hand.
-  const env = { ...shop.env, TIME_SCALE: '0.02', DELIVERY: delivery, PREPARER_DEDUP: 'none' };
+  // 10–20 ms of preparing per order, 20 orders a batch (one transaction each): the kill lands while a
+  // batch is in hand.
+  const env = {
+    ...shop.env,
+    TIME_SCALE: '0.02',
+    PREPARER_BATCH_SIZE: '20',
+    DELIVERY: delivery,
+    PREPARER_DEDUP: 'none',
+  };
   start('cook', `${name}-cook`, [], { ...env, RESTOCK_INTERVAL: '1' });
   const till = start('till', `${name}-till`, ['--orders', String(orderCount), '--rate', '500'], env);
   assert.equal((await till.exited).code, 0);
