@@ -6,6 +6,7 @@ import type {
   ConsumerSubscribeTopics,
   Kafka,
   Producer,
+  ProducerBatch,
   ProducerConfig,
   ProducerRecord,
   SASLOptions,
@@ -19,7 +20,7 @@ import type { Logger } from './logger.js';
  * `npm run install-confluent -w bench` builds it into bench/.cache, and NODE_PATH makes it loadable.
  *
  * Its KafkaJS-compatible API differs in a few places, bridged here:
- * - `acks` is a producer setting, not a `send` option; the services always send with acks=all.
+ * - `acks` is a producer setting, not a `send`/`sendBatch` option; the services always send with acks=all.
  * - `fromBeginning` (a `subscribe` option) and `autoCommit` (a `run` option) are consumer settings: the
  *   consumer is created, connected and subscribed in `run`, so the kafkajs call order works unchanged.
  * - no custom partitioners: librdkafka's `murmur2_random` is the Java client's (and kafkajs's
@@ -91,8 +92,10 @@ function adaptProducer(kafka: ConfluentKafka, config: ProducerConfig = {}): Prod
     'linger.ms': 0,
   });
   const send = inner.send.bind(inner);
+  const sendBatch = inner.sendBatch.bind(inner);
   // acks=-1 is set on the producer; a per-send value is refused by this client, so it is dropped here.
   inner.send = ({ acks: _acks, ...record }: ProducerRecord) => send(record);
+  inner.sendBatch = ({ acks: _acks, ...batch }: ProducerBatch) => sendBatch(batch);
   return inner;
 }
 
