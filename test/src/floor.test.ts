@@ -17,6 +17,7 @@ import {
   type RunningService,
 } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
+import { until } from './harness/until.js';
 
 const shop = isolatedShop('floor');
 // Demo pace halved: a preparer takes 0.25-0.5 s an order, the cook 1.5 s a batch, long enough to watch.
@@ -32,17 +33,6 @@ const start = (...args: Parameters<typeof startService>) => {
   services.push(service);
   return service;
 };
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface PanelSeen {
   kind: string;

@@ -13,6 +13,7 @@ import {
 } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
 import { deleteSinks, deploySink } from './harness/sink.js';
+import { until } from './harness/until.js';
 
 const start = servicesPerTest();
 const shop = isolatedShop('summary');
@@ -32,17 +33,6 @@ interface Summary {
 }
 
 const getSummary = async () => (await (await fetch(`${base}/api/summary`)).json()) as Summary;
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** What the test itself computes from PostgreSQL, independently of the summary's queries. */
 async function fromSql(url: string) {

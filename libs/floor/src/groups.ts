@@ -1,19 +1,6 @@
-import { computeLag } from '@chippy/messaging';
-import { AssignerProtocol, type Admin } from 'kafkajs';
+import { assignedPartitions, computeLag, memberLabel } from '@chippy/messaging';
+import type { Admin } from 'kafkajs';
 import type { GroupMember } from './group-panels.js';
-
-/** `chippy-preparer-973e56a5-bce1-…` of client `chippy-preparer` → `chippy-preparer 973e56a5`. */
-export function memberLabel(memberId: string, clientId: string): string {
-  const rest = memberId.startsWith(`${clientId}-`) ? memberId.slice(clientId.length + 1) : memberId;
-  return `${clientId} ${rest.slice(0, 8)}`;
-}
-
-/** The partitions of `topic` in a member's assignment; a member still joining has none. */
-export function assignedPartitions(assignment: Buffer, topic: string): number[] {
-  if (assignment.length === 0) return [];
-  const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
-  return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
-}
 
 export type GroupsAdmin = Pick<Admin, 'describeGroups' | 'fetchOffsets' | 'fetchTopicOffsets'>;
 

@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './connect-schema.js';
 export * from './dlq.js';
 export * from './generated/schemas.js';
+export * from './group-members.js';
 export * from './http.js';
 export * from './kafka.js';
 export * from './kafka-confluent.js';

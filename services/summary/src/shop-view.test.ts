@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssignerProtocol, type GroupDescription } from 'kafkajs';
-import {
-  assignedPartitions,
-  memberLabel,
-  readCabinet,
-  readPreparers,
-  toPreparers,
-  waitingOrders,
-} from './shop-view.js';
+import { readCabinet, readPreparers, toPreparers, waitingOrders } from './shop-view.js';
 
 const assignment = (topic: string, partitions: number[]) =>
   AssignerProtocol.MemberAssignment.encode({
@@ -93,24 +86,6 @@ describe('toPreparers', () => {
 describe('waitingOrders', () => {
   it('never reads below the lag, even when "ready" overcounts (transaction markers)', () => {
     assert.deepEqual(waitingOrders(100, 104, 2), { total: 2, preparer: 2, cook: 0 });
-  });
-});
-
-describe('assignedPartitions', () => {
-  it('is empty for a member still joining', () => {
-    assert.deepEqual(assignedPartitions(Buffer.alloc(0), 'orders'), []);
-  });
-  it('ignores other topics', () => {
-    assert.deepEqual(assignedPartitions(assignment('cooked', [0]), 'orders'), []);
-  });
-});
-
-describe('memberLabel', () => {
-  it('shortens the member id after the client id', () => {
-    assert.equal(
-      memberLabel('chippy-preparer-973e56a5-bce1-44b0', 'chippy-preparer'),
-      'chippy-preparer 973e56a5',
-    );
   });
 });
 

@@ -1,5 +1,13 @@
-import { cabinetKeys, cabinetItems, computeLag, noPortions, type Portions } from '@chippy/messaging';
-import { AssignerProtocol, type Admin, type GroupDescription } from 'kafkajs';
+import {
+  assignedPartitions,
+  cabinetKeys,
+  cabinetItems,
+  computeLag,
+  memberLabel,
+  noPortions,
+  type Portions,
+} from '@chippy/messaging';
+import type { Admin, GroupDescription } from 'kafkajs';
 
 /** What the preparers have done, as Kafka itself sees it: no consumer group of the summary's own. */
 export interface Preparers {
@@ -61,19 +69,6 @@ export interface PartitionLag {
 
 type Offsets = { partition: number; high: string; low: string }[];
 type Committed = { partition: number; offset: string }[];
-
-/** `chippy-preparer-973e56a5-bce1-…` of client `chippy-preparer` → `chippy-preparer 973e56a5`. */
-export function memberLabel(memberId: string, clientId: string): string {
-  const rest = memberId.startsWith(`${clientId}-`) ? memberId.slice(clientId.length + 1) : memberId;
-  return `${clientId} ${rest.slice(0, 8)}`;
-}
-
-/** Decodes a member's assignment; a member still joining has an empty one. */
-export function assignedPartitions(assignment: Buffer, topic: string): number[] {
-  if (assignment.length === 0) return [];
-  const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
-  return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
-}
 
 /** The admin answers as the page's figures. */
 export function toPreparers(input: {
