@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
@@ -444,3 +446,20 @@ async function expectRejected(
   if (stdout !== '') return `${shown}: nothing on stdout, got ${JSON.stringify(stdout)}`;
   return undefined;
 }
+
+test('a port already in use is bad configuration: one line naming HTTP_PORT and the port, exit code 2', async () => {
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const { port } = busy.address() as AddressInfo;
+  try {
+    for (const service of ['till', 'preparer', 'cook', 'summary'] as const) {
+      const { code, stderr } = await run(service, [], { HTTP_PORT: String(port) });
+      const lines = stderr.split('\n').filter(Boolean);
+      assert.equal(code, 2, `${service}: ${stderr}`);
+      assert.equal(lines.length, 1, `${service}: one line, not a stack trace: ${stderr}`);
+      assert.match(lines[0]!, new RegExp(`HTTP_PORT.*${port}`));
+    }
+  } finally {
+    busy.close();
+  }
+});

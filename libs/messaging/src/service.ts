@@ -59,6 +59,14 @@ export interface Service<S extends Settings> {
   readiness(part: string): (ready: boolean) => void;
 }
 
+/** Why the HTTP server could not listen on `port`, when that is the setting's fault. */
+export function portProblem(error: unknown, port: number): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is already in use (0 picks a free port)`;
+  if (code === 'EACCES') return `port ${port} needs privileges this process does not have`;
+  return undefined;
+}
+
 /**
  * Everything a chippy service does before its own work: configuration (exit 2 on a bad value), JSON logs,
  * metrics, the probe server, the Kafka client and graceful shutdown. The HTTP server is added to the
@@ -91,6 +99,12 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     logger,
     ready: () => parts.size > 0 && [...parts.values()].every(Boolean),
     ...(options.routes && { routes: options.routes }),
+  }).catch((error: unknown) => {
+    const problem = portProblem(error, config.httpPort);
+    if (!problem) throw error;
+    // A port in use is bad configuration like any other: one line naming the setting, exit 2.
+    process.stderr.write(`${options.name}: invalid HTTP_PORT (--http-port): ${problem}\n`);
+    return process.exit(2);
   });
   shutdown.add('http server', () => http.close());
 
