@@ -12,7 +12,7 @@ import { startHttpServer, type HttpServer } from './http.js';
 import { consumerOptions, createKafka, kafkaSettingsProblem, withKafkaHint } from './kafka.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { retry } from './retry.js';
+import { errorMessage, retry } from './retry.js';
 import { latestOrderSchemaVersion, orderSchemaVersion } from './schema-versions.js';
 import { createSerde, type Serde } from './serde.js';
 import { onShutdown, type Shutdown } from './shutdown.js';
@@ -92,6 +92,14 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
 
   const metrics = createMetrics(options.name);
   const shutdown = onShutdown(logger);
+  // A promise nobody awaited, or a throw nobody caught, is a bug: log it and stop cleanly, exit 1, so a
+  // supervisor restarts the service and the work in flight is redelivered (kafkajs's examples do the same).
+  const fail = (what: string) => (error: unknown) => {
+    logger.fatal({ err: errorMessage(error) }, what);
+    void shutdown.run(what, 1);
+  };
+  process.on('unhandledRejection', fail('unhandled promise rejection'));
+  process.on('uncaughtException', fail('uncaught exception'));
   const parts = new Map<string, boolean>();
   const http = await startHttpServer({
     port: config.httpPort,
