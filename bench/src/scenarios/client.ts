@@ -1,5 +1,5 @@
 import { consumerOptions, producerOptions, sleep } from '@chippy/messaging';
-import type { EachBatchPayload, Kafka, Message } from 'kafkajs';
+import type { EachBatchPayload, EachMessagePayload, Kafka, Message } from 'kafkajs';
 import type { Bench } from '../context.js';
 
 export interface ClientResult {
@@ -69,23 +69,18 @@ export async function runClient(
     const consumePerSecond = await consumeAll(bench, kafka, `${prefix}consume`, input, sent);
 
     // The pipes read the same backlog with a group of their own each, so they never wait for input.
-    const pipePerSecond = await pipe(bench, kafka, `${prefix}pipe`, input, ms, async ({ batch }) => {
-      for (const message of batch.messages) {
+    const pipePerSecond = await pipe(bench, kafka, `${prefix}pipe`, input, ms, {
+      eachMessage: async ({ message }) => {
         await producer.send({
           topic: output,
           acks: -1,
           messages: [{ key: message.key, value: message.value }],
         });
-      }
-      return batch.messages.length;
+        return 1;
+      },
     });
-    const batchedPipePerSecond = await pipe(
-      bench,
-      kafka,
-      `${prefix}batched-pipe`,
-      input,
-      ms,
-      async ({ batch }) => {
+    const batchedPipePerSecond = await pipe(bench, kafka, `${prefix}batched-pipe`, input, ms, {
+      eachBatch: async ({ batch }) => {
         await producer.send({
           topic: output,
           acks: -1,
@@ -93,7 +88,7 @@ export async function runClient(
         });
         return batch.messages.length;
       },
-    );
+    });
     return {
       client: name,
       serialSendPerSecond,
@@ -109,8 +104,8 @@ export async function runClient(
 
 /**
  * A consume → produce loop over `topic` from the start with a fresh group, measured for `ms` from its first
- * batch: `step` handles one fetched batch and says how many messages it piped. The consumer commits once
- * per batch, after `step` (kafkajs's autoCommit), as the preparers do.
+ * message: `step` pipes one message (`eachMessage`) or one fetched batch (`eachBatch`) and says how many it
+ * piped. The consumer commits once per fetched batch (kafkajs's autoCommit), as the preparers do.
  */
 async function pipe(
   bench: Bench,
@@ -118,7 +113,9 @@ async function pipe(
   group: string,
   topic: string,
   ms: number,
-  step: (payload: EachBatchPayload) => Promise<number>,
+  step:
+    | { eachMessage: (payload: EachMessagePayload) => Promise<number> }
+    | { eachBatch: (payload: EachBatchPayload) => Promise<number> },
 ): Promise<number> {
   bench.made.groups.add(group);
   const consumer = kafka.consumer(consumerOptions(group));
@@ -127,17 +124,20 @@ async function pipe(
   let piped = 0;
   let first = 0;
   let last = 0;
-  await consumer.run({
-    eachBatch: async (payload) => {
-      first ||= Date.now();
-      piped += await step(payload);
-      last = Date.now();
-    },
-  });
+  const count = (n: number) => {
+    first ||= Date.now();
+    piped += n;
+    last = Date.now();
+  };
+  await consumer.run(
+    'eachMessage' in step
+      ? { eachMessage: async (payload) => count(await step.eachMessage(payload)) }
+      : { eachBatch: async (payload) => count(await step.eachBatch(payload)) },
+  );
   while (!first) await sleep(20);
   const start = { time: Date.now(), count: piped };
   await sleep(ms);
-  // Up to the last batch: a fast pipe may reach the end of the input before the window ends.
+  // Up to the last message piped: a fast pipe may reach the end of the input before the window ends.
   const perSecond = ((piped - start.count) * 1000) / (last - start.time);
   await consumer.disconnect();
   return perSecond;

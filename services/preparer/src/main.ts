@@ -55,9 +55,10 @@ const service = await startService({
     concurrency: setting({
       env: 'PREPARER_CONCURRENCY',
       flag: '--concurrency',
-      description: 'orders prepared at once (partitions consumed concurrently); 1 = one person',
-      default: 1,
-      parse: parseInteger({ min: 1, max: 64 }),
+      description:
+        'partitions prepared at once; 0 = 1 at demo pace (TIME_SCALE > 0: one person), 6 when TIME_SCALE=0 (every partition of a fetch at once)',
+      default: 0,
+      parse: parseInteger({ min: 0, max: 64 }),
     }),
     batchSize: setting({
       env: 'PREPARER_BATCH_SIZE',
@@ -347,7 +348,7 @@ try {
   });
 
   await consumer.run({
-    partitionsConsumedConcurrently: config.concurrency,
+    partitionsConsumedConcurrently: config.concurrency || (config.timeScale > 0 ? 1 : 6),
     // exactly-once commits offsets in the transactions; the consumer must not commit them itself.
     autoCommit: !exactlyOnce,
     // Offsets are resolved as each part of a fetched batch is done, so a stop mid-batch commits those.
