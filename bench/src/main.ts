@@ -30,7 +30,7 @@ const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS',
 const probes = num('BENCH_PROBES', 5);
 const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
 /** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
-const backlog = num('BENCH_BACKLOG', 600_000);
+const backlog = num('BENCH_BACKLOG', 1_200_000);
 /** BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,profile runs a subset (development). */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);

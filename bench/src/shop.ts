@@ -244,8 +244,8 @@ async function fillBacklog(bench: Bench, topic: string, count: number): Promise<
   const orders = await bench.sampleOrders(topic, count);
   const producer = bench.kafka.producer(producerOptions());
   await producer.connect();
-  for (let i = 0; i < orders.length; i += 1000) {
-    await producer.send({ topic, acks: -1, messages: orders.slice(i, i + 1000) });
+  for (let i = 0; i < orders.length; i += 5000) {
+    await producer.send({ topic, acks: -1, messages: orders.slice(i, i + 5000) });
   }
   await producer.disconnect();
 }
