@@ -56,9 +56,9 @@ const service = await startService({
       env: 'PREPARER_CONCURRENCY',
       flag: '--concurrency',
       description:
-        'partitions prepared at once; 0 = 1 at demo pace (TIME_SCALE > 0: one person), 6 when TIME_SCALE=0 (every partition of a fetch at once)',
-      default: 0,
-      parse: parseInteger({ min: 0, max: 64 }),
+        'partitions prepared at once; 1 = one person. Above 1, after a crash an order redelivered on orders and its cook reply on cooked can be prepared at the same time, both seen as interrupted, and handed over twice',
+      default: 1,
+      parse: parseInteger({ min: 1, max: 64 }),
     }),
     batchSize: setting({
       env: 'PREPARER_BATCH_SIZE',
@@ -348,7 +348,7 @@ try {
   });
 
   await consumer.run({
-    partitionsConsumedConcurrently: config.concurrency || (config.timeScale > 0 ? 1 : 6),
+    partitionsConsumedConcurrently: config.concurrency,
     // exactly-once commits offsets in the transactions; the consumer must not commit them itself.
     autoCommit: !exactlyOnce,
     // Offsets are resolved as each part of a fetched batch is done, so a stop mid-batch commits those.
