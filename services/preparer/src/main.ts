@@ -215,7 +215,9 @@ try {
       faultArmed = false;
       logger.warn({ step, batch }, 'PREPARER_FAULT: killing this preparer mid-batch');
       // The batch goes no further; the line is written out first, so the test can see where it died.
-      return new Promise<void>(() => logger.flush(() => process.kill(process.pid, 'SIGKILL')));
+      return new Promise<void>(() =>
+        logger.flush(() => setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)),
+      );
     }
     return undefined;
   };
