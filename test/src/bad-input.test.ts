@@ -337,6 +337,8 @@ const invalid: Record<string, string> = {
   TILL_ORDERS: '-1',
   TILL_RATE: 'fast',
   PREPARER_CONCURRENCY: '0',
+  PREPARER_BATCH_SIZE: '-1',
+  PREPARER_FAULT: 'sometimes',
   TARGET_COD: '0',
   TARGET_CHIPS: 'lots',
   LOW_WATER_COD: '-1',
