@@ -10,4 +10,8 @@ if (!process.argv.includes('--help') && !(process.stdin.isTTY && process.stdout.
   );
   process.exit(2);
 }
+// Ink draws only the last frame when CI is set (it reads the variable once, when loaded). The floor runs
+// only on a terminal, so a CI variable in the environment (a CI job's tmux, say) must not blank it.
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
 await import('./run.js');
