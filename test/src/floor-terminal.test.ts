@@ -105,9 +105,13 @@ test('npm run floor in tmux: the panels side by side, an order from till to read
   );
   services.push(till);
   assert.deepEqual(await till.exited, { code: 0, signal: null });
-  await until('till-t/1 to 3 ready', () =>
-    [1, 2, 3].every((n) => screen().includes(`Order ready till-t/${n}:`)),
-  );
+  await until('till-t/1 to 6 placed and 1 to 3 ready', () => {
+    const now = screen();
+    return (
+      [1, 2, 3, 4, 5, 6].every((n) => now.includes(`Order till-t/${n}:`)) &&
+      [1, 2, 3].every((n) => now.includes(`Order ready till-t/${n}:`))
+    );
+  });
   const shown = screen();
   // Side by side: one row holds the till's, the preparer's and the cook's titles, in that order.
   const titles = shown.split('\n').find((row) => row.includes('till-t') && row.includes('preparer-1'));
