@@ -195,7 +195,8 @@ test('a plaice order goes to the cook and finishes after the orders behind it; a
     (p) => p.filter((panel) => panel.journey.length > 0).length >= 3,
   );
   const journey = highlighted.filter((p) => p.journey.length > 0);
-  assert.deepEqual(journey.map((p) => p.kind).sort(), ['cook', 'preparer', 'till']);
+  // Its till's, the cook's and its preparers' panels (two, when the cook's reply went to the other one).
+  assert.deepEqual([...new Set(journey.map((p) => p.kind))].sort(), ['cook', 'preparer', 'till']);
   assert.ok(
     journey.every((p) => p.journey.every((l) => l.includes('till-p/1'))),
     JSON.stringify(journey),
