@@ -114,3 +114,18 @@ test('closing rejects what has not reached the fryer, and takes no more', async 
   await assert.rejects(second, KitchenClosed);
   await assert.rejects(k.submit([ticket(request(3, { plaice: 1 }))]), KitchenClosed);
 });
+
+test('while Redis is away the kitchen looks again less and less often, not at every look', async () => {
+  const errors: unknown[] = [];
+  const k = openKitchen({
+    cabinet: { totals: () => Promise.reject(new Error('Redis away')), add: () => Promise.resolve([]) },
+    policy,
+    timeScale: 0,
+    serve: () => Promise.resolve(),
+    onError: (error) => void errors.push(error),
+  });
+  open.push(k);
+  await new Promise((r) => setTimeout(r, 300));
+  // Looking every 10 ms would fail 30 times; waits of 20, 40, 80, 160 ms allow at most 5.
+  assert.ok(errors.length >= 2 && errors.length <= 5, `failed turns: ${errors.length}`);
+});

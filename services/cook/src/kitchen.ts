@@ -55,6 +55,7 @@ export class KitchenClosed extends Error {
 }
 
 const DEMAND_WINDOW_MS = 30_000;
+const MAX_BACKOFF_MS = 10_000;
 
 interface Queued extends Ticket {
   resolve(): void;
@@ -121,15 +122,23 @@ export function openKitchen(deps: KitchenDeps): Kitchen {
   }
 
   const running = (async () => {
+    let failures = 0;
     while (!closing.signal.aborted) {
       let busy = false;
       try {
         busy = await turn();
+        failures = 0;
       } catch (error) {
+        failures++;
         deps.onError(error);
       }
       if (busy || closing.signal.aborted) continue;
-      await sleep(policy.lookSeconds * 1000, AbortSignal.any([wake.signal, closing.signal]));
+      // Redis or Kafka away: look again less and less often (one log line each time), not every look.
+      const waitMs = Math.min(
+        policy.lookSeconds * 1000 * 2 ** failures,
+        Math.max(policy.lookSeconds * 1000, MAX_BACKOFF_MS),
+      );
+      await sleep(waitMs, AbortSignal.any([wake.signal, closing.signal]));
       if (wake.signal.aborted) wake = new AbortController();
     }
     for (const ticket of queue.splice(0)) ticket.reject(new KitchenClosed());
