@@ -88,7 +88,15 @@ export function startService(
             resolve(e);
           },
         });
-        void exited.then(() => reject(new Error(`${label} exited before the expected log line`)));
+        // Its last lines say why it stopped; the log file is gone with a CI run's checkout.
+        void exited.then(({ code, signal }) =>
+          reject(
+            new Error(
+              `${label} exited (${signal ?? `code ${code}`}) before the expected log line; its last lines:\n` +
+                lines.slice(-8).join('\n'),
+            ),
+          ),
+        );
       });
     },
     async stop(signal = 'SIGTERM') {
