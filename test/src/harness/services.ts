@@ -88,12 +88,15 @@ export function startService(
             resolve(e);
           },
         });
-        // Its last lines say why it stopped; the log file is gone with a CI run's checkout.
+        // Its warnings and errors say why it stopped; the log file is gone with a CI run's checkout.
         void exited.then(({ code, signal }) =>
           reject(
             new Error(
-              `${label} exited (${signal ?? `code ${code}`}) before the expected log line; its last lines:\n` +
-                lines.slice(-8).join('\n'),
+              `${label} exited (${signal ?? `code ${code}`}) before the expected log line; its errors:\n` +
+                lines
+                  .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
+                  .slice(-4)
+                  .join('\n'),
             ),
           ),
         );
