@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
-import { loadConfluent } from '@chippy/messaging';
+import { loadConfluent } from '@chippy/kafka';
 import type { Bench } from './context.js';
 import { cacheDir } from './procs.js';
 
@@ -19,7 +19,7 @@ export interface ConfluentAvailability {
 /**
  * Whether @confluentinc/kafka-javascript can be used in this run. It is a native module that compiles
  * librdkafka when no prebuilt binary can be downloaded, so it is installed on request into bench/.cache
- * rather than by `npm ci`; NODE_PATH makes it loadable by libs/messaging, here and in the services.
+ * rather than by `npm ci`; NODE_PATH makes it loadable by libs/kafka, here and in the services.
  */
 export function confluentClient(_bench: Bench, log: (line: string) => void): Promise<ConfluentAvailability> {
   const env = { KAFKA_CLIENT: 'confluent', NODE_PATH: confluentModules };

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   consumerGroups,
   createKafka,
-  createLogger,
   createSerde,
-  OrderSchema,
   topicNames,
   type KafkaConfig,
-  type Logger,
-  type Order,
   type Serde,
-} from '@chippy/messaging';
+} from '@chippy/kafka';
+import { createLogger, type Logger } from '@chippy/runtime';
+import { OrderSchema, type Order } from '@chippy/shop';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Endpoints } from '@chippy/local-stack';

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { endpointsFromEnv, repoRoot, up } from '@chippy/local-stack';
-import { versions as stackVersions } from '@chippy/local-stack/dist/versions.js';
-import { createKafka } from '@chippy/messaging';
+import { versions as stackVersions } from '@chippy/local-stack/versions';
+import { createKafka } from '@chippy/kafka';
 import { cleanUp } from './cleanup.js';
 import { confluentClient } from './confluent.js';
 import { createBench } from './context.js';
@@ -37,9 +37,9 @@ const wanted = (name: string) => !only || only.includes(name);
 const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, 'docs');
 const log = (line: string) => console.log(`bench: ${line}`);
 
-/** A dependency's version as installed (hoisted to the root, or nested under libs/messaging). */
+/** A dependency's version as installed (hoisted to the root, or nested under libs/kafka). */
 function packageVersion(name: string): string {
-  for (const dir of ['node_modules', 'libs/messaging/node_modules']) {
+  for (const dir of ['node_modules', 'libs/kafka/node_modules']) {
     const file = path.join(repoRoot, dir, name, 'package.json');
     if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   }

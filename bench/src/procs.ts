@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@chippy/local-stack';
-import { sleep } from '@chippy/messaging';
+import { sleep } from '@chippy/runtime';
 
 export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
 

@@ -1,4 +1,6 @@
-import { consumerOptions, OrderReadySchema, sleep, type OrderReady } from '@chippy/messaging';
+import { consumerOptions } from '@chippy/kafka';
+import { sleep } from '@chippy/runtime';
+import { OrderReadySchema, type OrderReady } from '@chippy/shop';
 import type { Bench } from './context.js';
 
 export interface Ready {

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { cabinetKeys, producerOptions, sleep, topicNames } from '@chippy/messaging';
+import { producerOptions, topicNames } from '@chippy/kafka';
+import { sleep } from '@chippy/runtime';
+import { cabinetKeys } from '@chippy/shop';
 import type { Bench } from './context.js';
 import {
   cacheDir,

@@ -2,7 +2,7 @@
 // The orders table and the JDBC sink: `migrate` applies the DDL, `deploy` renders and installs the
 // connector for a target and format, `status` and `delete` look after it, `render` prints the config.
 // `schemas-check` and `topics` compare the repository's schemas and topic declarations with the cluster's.
-import { ConfigError, errorMessage, loadConfig, redactUrl, type Settings } from '@chippy/messaging';
+import { ConfigError, errorMessage, loadConfig, redactUrl, type Settings } from '@chippy/runtime';
 import { connectApi, describeStatus, isRunning } from './connect-api.js';
 import { ConnectorFailed, deployConnector } from './deploy.js';
 import { migrate } from './migrate.js';

@@ -1,13 +1,5 @@
-import {
-  commonSettings,
-  createKafka,
-  createLogger,
-  errorMessage,
-  kafkaSettingsProblem,
-  redactUrl,
-  setting,
-  type ConfigValues,
-} from '@chippy/messaging';
+import { createKafka, kafkaSettings, kafkaSettingsProblem } from '@chippy/kafka';
+import { createLogger, errorMessage, redactUrl, setting, type ConfigValues } from '@chippy/runtime';
 import { schemasDir } from './schema-files.js';
 import { checkSchemas, describeChecks } from './schemas-check.js';
 import { topicsReport } from './topics-report.js';
@@ -22,7 +14,7 @@ const {
   saslPassword,
   replicationFactor,
   ordersPartitions,
-} = commonSettings;
+} = kafkaSettings;
 
 export const schemasCheckSettings = {
   schemaRegistryUri,

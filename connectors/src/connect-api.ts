@@ -1,4 +1,4 @@
-import { sleep } from '@chippy/messaging';
+import { sleep } from '@chippy/runtime';
 
 export interface ConnectorStatus {
   name: string;

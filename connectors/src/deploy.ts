@@ -1,4 +1,4 @@
-import { createLogger, retry, type Logger } from '@chippy/messaging';
+import { createLogger, retry, type Logger } from '@chippy/runtime';
 import { connectApi, ConnectorFailed, describeStatus, isRunning } from './connect-api.js';
 import { redactConnector, renderConnector } from './render.js';
 import { connectorNameOf, type ConnectorConfig } from './settings.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadConfig } from '@chippy/messaging';
+import { loadConfig } from '@chippy/runtime';
 import {
   apicurioNativeApi,
   connectorsDir,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { splitUrlAuth } from '@chippy/messaging';
+import { splitUrlAuth } from '@chippy/runtime';
 import type { ConnectorConfig, Target } from './settings.js';
 
 /** connectors/ in the repository (or the image): the SQL and the sink templates live beside src/. */

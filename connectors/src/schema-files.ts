@@ -22,7 +22,7 @@ const isObject = (value: unknown): value is Json =>
 
 /**
  * The `*.avsc` files of a directory, each made self-contained as the services register it (the same
- * expansion as libs/messaging's codegen; a unit test checks the two agree on the repository's files).
+ * expansion as libs/shop's codegen; a unit test checks the two agree on the repository's files).
  */
 export function readSchemaFiles(dir = schemasDir): SchemaFile[] {
   const files = readdirSync(dir)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { schemas } from '@chippy/messaging';
+import { schemas } from '@chippy/shop';
 import { readSchemaFiles } from './schema-files.js';
 import { describeChecks, subjectsByRecord } from './schemas-check.js';
 

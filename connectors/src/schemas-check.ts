@@ -1,11 +1,11 @@
 import {
   createRegistryAdmin,
-  errorMessage,
   topicDeclarations,
   topicNames,
   type CompatibilityVerdict,
   type TopicNames,
-} from '@chippy/messaging';
+} from '@chippy/kafka';
+import { errorMessage } from '@chippy/runtime';
 import { readSchemaFiles } from './schema-files.js';
 
 export interface SchemasCheckOptions {

@@ -1,20 +1,23 @@
+import { connectUrlSetting, kafkaSettings } from '@chippy/kafka';
 import {
-  commonSettings,
-  connectUrlSetting,
   parseEnum,
   parseInteger,
   parseNumber,
   parseString,
   parseUrl,
+  runtimeSettings,
   setting,
   withDefault,
   type ConfigValues,
-} from '@chippy/messaging';
+} from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 
 export const targets = ['local', 'karapace', 'aiven'] as const;
 export type Target = (typeof targets)[number];
 
-const { databaseUrl, schemaRegistryUri, topicPrefix, replicationFactor, logLevel, httpPort } = commonSettings;
+const { schemaRegistryUri, topicPrefix, replicationFactor } = kafkaSettings;
+const { logLevel, httpPort } = runtimeSettings;
+const { databaseUrl } = shopSettings;
 
 /** What `migrate` and the connector commands read; every one also has a flag (`--help`). */
 export const connectorSettings = {

@@ -4,7 +4,7 @@ import {
   describeTopics,
   type TopicAdmin,
   type TopicSettingReport,
-} from '@chippy/messaging';
+} from '@chippy/kafka';
 
 const HOUR_MS = 60 * 60 * 1000;
 

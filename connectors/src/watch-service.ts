@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, onShutdown, startHttpServer } from '@chippy/messaging';
+import { createLogger, createMetrics, onShutdown, startHttpServer } from '@chippy/runtime';
 import { connectApi, isRunning } from './connect-api.js';
 import { connectorNameOf, type ConnectorConfig } from './settings.js';
 import { watchConnector } from './watch.js';

@@ -1,4 +1,4 @@
-import { errorMessage, sleep } from '@chippy/messaging';
+import { errorMessage, sleep } from '@chippy/runtime';
 import { describeStatus, isRunning, type ConnectApi, type ConnectorStatus } from './connect-api.js';
 
 export interface WatchOptions {

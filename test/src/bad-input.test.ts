@@ -11,17 +11,19 @@ import { after, test } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
 import {
   connectSchema,
-  CookedSchema,
-  CookRequestSchema,
   createSerde,
-  OrderSchema,
   producerOptions,
   type AvroSchemaObject,
+  type DecodeReason,
+} from '@chippy/kafka';
+import {
+  CookedSchema,
+  CookRequestSchema,
+  OrderSchema,
   type Cooked,
   type CookRequest,
-  type DecodeReason,
   type Order,
-} from '@chippy/messaging';
+} from '@chippy/shop';
 import type { Message } from 'kafkajs';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka, testLogger } from './harness/kafka.js';

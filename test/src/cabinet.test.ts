@@ -2,14 +2,8 @@
 // services' metrics rather than from what the services say about themselves.
 import assert from 'node:assert/strict';
 import { after, afterEach, test } from 'node:test';
-import {
-  cabinetItems,
-  cabinetKeys,
-  portionsFor,
-  producerOptions,
-  redisCabinet,
-  type Portions,
-} from '@chippy/messaging';
+import { producerOptions } from '@chippy/kafka';
+import { cabinetItems, cabinetKeys, portionsFor, redisCabinet, type Portions } from '@chippy/shop';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { endpointsFromEnv } from './harness/endpoints.js';

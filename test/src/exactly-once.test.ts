@@ -5,7 +5,7 @@
 // the ledger, does hand orders over twice — so the first test would catch transactions that did not work.
 import assert from 'node:assert/strict';
 import { after, test, type TestContext } from 'node:test';
-import { transactionalProducerOptions } from '@chippy/messaging';
+import { transactionalProducerOptions } from '@chippy/kafka';
 import { testKafka, uniqueName } from './harness/kafka.js';
 import { joinedPreparers, servicesPerTest, type RunningService } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';

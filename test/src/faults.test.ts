@@ -5,7 +5,8 @@
 // `npm run test:chaos` adds the slower variants (FAULTS_CHAOS=1).
 import assert from 'node:assert/strict';
 import { after, test, type TestContext } from 'node:test';
-import { consumerGroups, createSerde, CookRequestSchema, type CookRequest } from '@chippy/messaging';
+import { consumerGroups, createSerde } from '@chippy/kafka';
+import { CookRequestSchema, type CookRequest } from '@chippy/shop';
 import { dropDatabases, isolatedDatabase } from './harness/database.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import {

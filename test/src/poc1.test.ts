@@ -2,7 +2,7 @@
 // a consumer group reads exactly those back, in order.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { producerOptions } from '@chippy/messaging';
+import { producerOptions } from '@chippy/kafka';
 import { testKafka, uniqueName } from './harness/kafka.js';
 
 const kafka = testKafka('poc1');

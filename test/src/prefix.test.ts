@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { cabinetKeys, cabinetItems, noPortions, portionsFor, type Portions } from '@chippy/messaging';
+import { cabinetKeys, cabinetItems, noPortions, portionsFor, type Portions } from '@chippy/shop';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { joinedCooks, joinedPreparers, servicesPerTest } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';

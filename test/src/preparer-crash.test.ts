@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { cabinetItems, cabinetKeys, noPortions, redisCabinet } from '@chippy/messaging';
+import { cabinetItems, cabinetKeys, noPortions, redisCabinet } from '@chippy/shop';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { joinedPreparers, servicesPerTest, type RunningService } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { cabinetKeys, producerOptions } from '@chippy/messaging';
+import { producerOptions } from '@chippy/kafka';
+import { cabinetKeys } from '@chippy/shop';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';

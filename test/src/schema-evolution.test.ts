@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { migrate, migrationFiles, sqlDir } from '@chippy/connectors';
 import { repoRoot } from '@chippy/local-stack';
-import { OrderSchema } from '@chippy/messaging';
+import { OrderSchema } from '@chippy/shop';
 import pg from 'pg';
 import { query } from './harness/database.js';
 import { endpointsFromEnv } from './harness/endpoints.js';

@@ -9,14 +9,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  createKafka,
-  createSerde,
-  OrderReadySchema,
-  topicNames,
-  type KafkaConfig,
-  type OrderReady,
-} from '@chippy/messaging';
+import { createKafka, createSerde, topicNames, type KafkaConfig } from '@chippy/kafka';
+import { OrderReadySchema, type OrderReady } from '@chippy/shop';
 import { makeTestCerts, type TestCerts } from './harness/certs.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testLogger, uniqueName } from './harness/kafka.js';

@@ -2,7 +2,7 @@
 // each one exactly once and hands it over on `orders-ready`.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { producerOptions } from '@chippy/messaging';
+import { producerOptions } from '@chippy/kafka';
 import { joinedPreparers, servicesPerTest } from './harness/services.js';
 import { deleteShops, duplicatesOf, isolatedShop } from './harness/shop.js';
 

@@ -2,7 +2,8 @@
 // PostgreSQL, from JSON with an embedded schema and from Avro through the registry.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { producerOptions, type Order } from '@chippy/messaging';
+import { producerOptions } from '@chippy/kafka';
+import type { Order } from '@chippy/shop';
 import { dropDatabases, isolatedDatabase, privatePostgres, query } from './harness/database.js';
 import { testKafka } from './harness/kafka.js';
 import { servicesPerTest } from './harness/services.js';

@@ -1,4 +1,5 @@
-import { consumerOptions, producerOptions, sleep } from '@chippy/messaging';
+import { consumerOptions, producerOptions } from '@chippy/kafka';
+import { sleep } from '@chippy/runtime';
 import type { EachBatchPayload, EachMessagePayload, Kafka, Message } from 'kafkajs';
 import type { Bench } from '../context.js';
 
@@ -29,7 +30,7 @@ async function loopFor(ms: number, step: () => Promise<number>): Promise<number>
 
 /**
  * The client library's ceiling with the same bytes (encoded Orders), acks and batching as the services:
- * the producer options from libs/messaging, one message per send, consumer groups with the services'
+ * the producer options from libs/kafka, one message per send, consumer groups with the services'
  * consumer options, on a 6-partition topic (like `orders`) into a 3-partition one (like `orders-ready`).
  */
 export async function runClient(

@@ -1,4 +1,4 @@
-import { OrderSchema, type Order } from '@chippy/messaging';
+import { OrderSchema, type Order } from '@chippy/shop';
 import type { Bench } from '../context.js';
 import { sampleOrder } from '../context.js';
 

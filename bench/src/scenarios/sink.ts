@@ -1,5 +1,5 @@
 import { connectApi, connectorNameOf, connectorSettings, deployConnector, migrate } from '@chippy/connectors';
-import { loadConfig } from '@chippy/messaging';
+import { loadConfig } from '@chippy/runtime';
 import pg from 'pg';
 import type { Bench } from '../context.js';
 

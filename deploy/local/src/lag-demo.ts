@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { loadConfigOrExit, parseInteger, parseNumber, setting, sleep } from '@chippy/messaging';
+import { loadConfigOrExit, parseInteger, parseNumber, setting, sleep } from '@chippy/runtime';
 import { runService } from './run-service.js';
 import { StackError, up } from './stack.js';
 

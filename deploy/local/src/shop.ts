@@ -18,7 +18,7 @@ import {
   parseInteger,
   parseNumber,
   setting,
-} from '@chippy/messaging';
+} from '@chippy/runtime';
 import { prettyFactory } from 'pino-pretty';
 import { repoRoot } from './paths.js';
 import { runService, type ServiceName } from './run-service.js';

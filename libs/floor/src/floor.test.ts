@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CookRequest, Order, OrderReady } from '@chippy/messaging';
+import type { CookRequest, Order, OrderReady } from '@chippy/shop';
 import { Floor } from './floor.js';
 import type { PanelView } from './panel.js';
 

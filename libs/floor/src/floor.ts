@@ -1,4 +1,4 @@
-import type { CookBatch, Cooked, CookRequest, Order, OrderReady } from '@chippy/messaging';
+import type { CookBatch, Cooked, CookRequest, Order, OrderReady } from '@chippy/shop';
 import { GroupPanels, naturalCompare, type GroupMember } from './group-panels.js';
 import {
   availableLine,

@@ -1,4 +1,4 @@
-import { assignedPartitions, computeLag, memberLabel } from '@chippy/messaging';
+import { assignedPartitions, computeLag, memberLabel } from '@chippy/kafka';
 import type { Admin } from 'kafkajs';
 import type { GroupMember } from './group-panels.js';
 

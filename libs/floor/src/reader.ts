@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import type { Serde, TopicNames } from '@chippy/kafka';
+import { errorMessage, retry, sleep, type Logger } from '@chippy/runtime';
 import {
   CookBatchSchema,
   CookedSchema,
   CookRequestSchema,
-  errorMessage,
   OrderReadySchema,
   OrderSchema,
-  retry,
-  sleep,
   type CookBatch,
   type Cooked,
   type CookRequest,
-  type Logger,
   type Order,
   type OrderReady,
-  type Serde,
-  type TopicNames,
-} from '@chippy/messaging';
+} from '@chippy/shop';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Floor } from './floor.js';
 import { readGroups } from './groups.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createMetrics } from '@chippy/runtime';
 import type { ProducerRecord } from 'kafkajs';
 import { DLQ_MAX_VALUE_BYTES, sendToDlq } from './dlq.js';
-import { createMetrics } from './metrics.js';
 
 describe('sendToDlq', () => {
   it('sends the original key and bytes with dlq headers and counts it', async () => {

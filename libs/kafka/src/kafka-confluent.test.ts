@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createLogger } from '@chippy/runtime';
 import { createKafka } from './kafka.js';
-import { createLogger } from './logger.js';
 
 const config = {
   kafkaUri: '127.0.0.1:9092',

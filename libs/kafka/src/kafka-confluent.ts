@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Logger } from '@chippy/runtime';
 import type {
   Admin,
   Consumer,
@@ -11,7 +12,6 @@ import type {
   ProducerRecord,
   SASLOptions,
 } from 'kafkajs';
-import type { Logger } from './logger.js';
 
 /**
  * The alternative Kafka client, `@confluentinc/kafka-javascript` (librdkafka underneath), behind the

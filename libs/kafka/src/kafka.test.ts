@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { captureLogger } from '@chippy/runtime/testing';
 import {
   createKafka,
   describeKafka,
@@ -12,7 +13,6 @@ import {
   producerOptions,
   type KafkaConfig,
 } from './kafka.js';
-import { captureLogger } from './log-capture.js';
 
 const plain: KafkaConfig = {
   kafkaUri: '127.0.0.1:9092',

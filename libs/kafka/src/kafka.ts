@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from '@chippy/runtime';
 import {
   Kafka,
   Partitioners,
@@ -10,7 +11,6 @@ import {
   type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
-import type { Logger } from './logger.js';
 import { createConfluentKafka } from './kafka-confluent.js';
 import { kafkaJsLevel } from './kafkajs-levels.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { captureLogger } from '@chippy/runtime/testing';
+import { createMetrics } from '@chippy/runtime';
 import { computeLag, startLagMonitor } from './lag.js';
-import { captureLogger } from './log-capture.js';
-import { createMetrics } from './metrics.js';
 
 describe('computeLag', () => {
   it('is the high watermark minus the committed offset', () => {

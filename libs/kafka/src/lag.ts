@@ -1,7 +1,6 @@
+import { errorMessage, type Logger } from '@chippy/runtime';
 import type { Admin } from 'kafkajs';
 import type { Gauge } from 'prom-client';
-import type { Logger } from './logger.js';
-import { errorMessage } from './retry.js';
 
 /**
  * Messages in a partition the group has not consumed yet. Kafka offsets are strings; a committed offset

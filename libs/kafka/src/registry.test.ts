@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OrderSchema } from './generated/schemas.js';
-import { captureLogger } from './log-capture.js';
+import { OrderSchema } from '@chippy/shop';
+import { captureLogger } from '@chippy/runtime/testing';
 import {
   createRegistry,
   createRegistryAdmin,

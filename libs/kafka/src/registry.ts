@@ -1,8 +1,13 @@
+import {
+  basicAuthHeader,
+  errorMessage,
+  retry,
+  splitUrlAuth,
+  type BasicAuth,
+  type Logger,
+} from '@chippy/runtime';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avsc from 'avsc';
-import type { Logger } from './logger.js';
-import { errorMessage, retry } from './retry.js';
-import { basicAuthHeader, splitUrlAuth, type BasicAuth } from './urls.js';
 
 /** What the serde needs from a schema registry; tests pass a fake. */
 export interface RegistryLike {

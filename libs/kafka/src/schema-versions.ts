@@ -1,4 +1,4 @@
-import { schemaVersions } from './generated/schemas.js';
+import { schemaVersions } from '@chippy/shop';
 import type { AvroSchemaObject } from './serde.js';
 
 /** The versions of `Order` in the repository: 1 is connectors/schemas/history/order.v1.avsc, the last is order.avsc. */

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CookRequestSchema, OrderSchema, OrderV1Schema, type CookRequest, type Order } from '@chippy/shop';
+import { captureLogger } from '@chippy/runtime/testing';
 import avsc from 'avsc';
-import {
-  CookRequestSchema,
-  OrderSchema,
-  OrderV1Schema,
-  type CookRequest,
-  type Order,
-} from './generated/schemas.js';
-import { captureLogger } from './log-capture.js';
 import type { RegistryLike } from './registry.js';
 import { DecodeError, createSerde, type AvroSchemaObject, type DecodeReason } from './serde.js';
 

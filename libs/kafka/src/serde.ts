@@ -1,8 +1,7 @@
+import { errorMessage, type Logger } from '@chippy/runtime';
 import avsc from 'avsc';
 import { connectSchema } from './connect-schema.js';
-import type { Logger } from './logger.js';
 import { createRegistry, type RegistryLike } from './registry.js';
-import { errorMessage } from './retry.js';
 import { pinRecords } from './schema-versions.js';
 
 /** A self-contained Avro record schema, such as the generated `OrderSchema`. */

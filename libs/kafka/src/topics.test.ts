@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { captureLogger } from '@chippy/runtime/testing';
 import type { ITopicConfig } from 'kafkajs';
-import { captureLogger } from './log-capture.js';
 import {
   compareTopics,
   defaultPartitions,

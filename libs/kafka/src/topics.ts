@@ -1,5 +1,5 @@
+import type { Logger } from '@chippy/runtime';
 import type { Admin } from 'kafkajs';
-import type { Logger } from './logger.js';
 
 export type TopicNames = ReturnType<typeof topicNames>;
 

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   ConfigError,
-  commonSettings,
   describeConfig,
   loadConfig,
   loadConfigOrExit,
@@ -10,15 +9,49 @@ import {
   parseEnum,
   parseHostPortList,
   parseInteger,
+  parseNumber,
   parsePort,
   parseString,
-  parseTopicPrefix,
   parseUrl,
+  runtimeSettings,
   setting,
   withDefault,
 } from './config.js';
 
 const base = { name: 'test-service', description: 'a test' };
+
+// Settings like those of the services (which live in @chippy/kafka and @chippy/shop).
+const timeScale = setting({
+  env: 'TIME_SCALE',
+  flag: '--time-scale',
+  description: 'multiplies every simulated duration',
+  default: 1,
+  parse: parseNumber({ min: 0 }),
+});
+const kafkaUri = setting({
+  env: 'KAFKA_SERVICE_URI',
+  flag: '--kafka-uri',
+  short: '-k',
+  description: 'Kafka bootstrap servers',
+  default: '127.0.0.1:9092',
+  parse: parseHostPortList,
+});
+const schemaRegistryUri = setting({
+  env: 'SCHEMA_REGISTRY_URI',
+  flag: '--schema-uri',
+  short: '-s',
+  description: 'schema registry base URL',
+  default: 'http://127.0.0.1:8081',
+  parse: parseUrl(['http', 'https']),
+});
+const saslPassword = setting({
+  env: 'KAFKA_SASL_PASSWORD',
+  flag: '--sasl-password',
+  description: 'Kafka SASL password',
+  default: '',
+  parse: parseString,
+  secret: true,
+});
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -30,7 +63,7 @@ const exit = (code: number): never => {
 };
 
 describe('loadConfig', () => {
-  const settings = { timeScale: commonSettings.timeScale, kafkaUri: commonSettings.kafkaUri };
+  const settings = { timeScale, kafkaUri };
 
   it('takes the flag over the environment over the default', () => {
     assert.deepEqual(loadConfig({ ...base, settings, argv: [], env: {} }), {
@@ -50,7 +83,7 @@ describe('loadConfig', () => {
   it('takes a boolean flag alone as true, or with a value', () => {
     const flagSettings = {
       plaice: { env: 'PLAICE', flag: '--plaice', description: 'plaice', default: false, parse: parseBoolean },
-      timeScale: commonSettings.timeScale,
+      timeScale,
     };
     const load = (argv: string[], env = {}) => loadConfig({ ...base, settings: flagSettings, argv, env });
     assert.equal(load([]).plaice, false);
@@ -73,7 +106,7 @@ describe('loadConfig', () => {
   });
 
   it('reports a missing required setting', () => {
-    const required = { httpPort: commonSettings.httpPort };
+    const required = { httpPort: runtimeSettings.httpPort };
     assert.throws(
       () => loadConfig({ ...base, settings: required, argv: [], env: {} }),
       /^ConfigError: missing HTTP_PORT \(--http-port\)/,
@@ -81,7 +114,7 @@ describe('loadConfig', () => {
     assert.equal(
       loadConfig({
         ...base,
-        settings: { httpPort: withDefault(commonSettings.httpPort, 8080) },
+        settings: { httpPort: withDefault(runtimeSettings.httpPort, 8080) },
         argv: [],
         env: {},
       }).httpPort,
@@ -108,7 +141,7 @@ describe('loadConfig', () => {
       () => loadConfig({ ...base, settings: { secret }, argv: ['--token', 'hunter2'], env: {} }),
       (error: Error) => error.message === 'invalid TOKEN (--token): "***" is not an integer',
     );
-    const uri = { uri: commonSettings.schemaRegistryUri };
+    const uri = { uri: schemaRegistryUri };
     assert.throws(
       () => loadConfig({ ...base, settings: uri, argv: ['-s', 'ftp://user:hunter2@host/x'], env: {} }),
       (error: Error) => !error.message.includes('hunter2') && error.message.includes('user:***@host'),
@@ -152,7 +185,7 @@ describe('loadConfigOrExit', () => {
       () =>
         loadConfigOrExit({
           ...base,
-          settings: { timeScale: commonSettings.timeScale },
+          settings: { timeScale },
           argv: ['--time-scale', '-1'],
           env: {},
           stderr: (t) => (err += t),
@@ -194,11 +227,7 @@ describe('parsers', () => {
 
 describe('describeConfig', () => {
   it('redacts secrets and URL passwords', () => {
-    const settings = {
-      saslPassword: commonSettings.saslPassword,
-      schemaRegistryUri: commonSettings.schemaRegistryUri,
-      timeScale: commonSettings.timeScale,
-    };
+    const settings = { saslPassword, schemaRegistryUri, timeScale };
     const values = { saslPassword: 'pw', schemaRegistryUri: 'https://u:secret@reg:443/x', timeScale: 2 };
     assert.deepEqual(describeConfig(settings, values), {
       saslPassword: '***',
@@ -208,22 +237,9 @@ describe('describeConfig', () => {
   });
 });
 
-describe('parseTopicPrefix', () => {
-  it('takes what Kafka allows in a topic name', () => {
-    assert.equal(parseTopicPrefix(''), '');
-    assert.equal(parseTopicPrefix('shop-1.test_'), 'shop-1.test_');
-  });
-
-  it('refuses characters Kafka refuses, and prefixes too long for any topic', () => {
-    assert.throws(() => parseTopicPrefix('my shop/'), /only ASCII letters, digits/);
-    assert.throws(() => parseTopicPrefix('café-'), /only ASCII letters, digits/);
-    assert.throws(() => parseTopicPrefix('x'.repeat(240)), /too long/);
-  });
-});
-
 describe('loadConfig check', () => {
   it('refuses settings that do not fit together with the line the check gives', () => {
-    const settings = { timeScale: commonSettings.timeScale };
+    const settings = { timeScale };
     const check = (v: { timeScale: number }) =>
       v.timeScale > 5 ? 'invalid TIME_SCALE (--time-scale): over 5 with this setting' : undefined;
     assert.deepEqual(loadConfig({ ...base, settings, argv: [], env: {}, check }), { timeScale: 1 });

@@ -1,6 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { parseCertsDir } from './kafka.js';
-import { latestOrderSchemaVersion } from './schema-versions.js';
 import { redactUrl } from './urls.js';
 
 /** One configuration value: an environment variable, its command-line flag, and how to parse it. */
@@ -129,23 +127,6 @@ export const parseHostPortList = (raw: string): string => {
   return entries.join(',');
 };
 
-/** The longest topic name a prefix is put in front of: the JDBC sink's dead-letter topic. */
-const LONGEST_TOPIC = 'orders-sink-dlq'.length;
-
-/**
- * A prefix for topic names: Kafka allows only ASCII letters, digits, `.`, `_` and `-` in a name of at most
- * 249 characters, and a bad name is refused only when the topic is created, which a service retries.
- */
-export const parseTopicPrefix = (raw: string): string => {
-  if (!/^[A-Za-z0-9._-]*$/.test(raw)) {
-    throw new Error(`${JSON.stringify(raw)} may hold only ASCII letters, digits, '.', '_' and '-'`);
-  }
-  if (raw.length + LONGEST_TOPIC > 249) {
-    throw new Error(`${JSON.stringify(raw)} is too long: topic names have at most 249 characters`);
-  }
-  return raw;
-};
-
 // --- settings ------------------------------------------------------------------------------------------
 
 /** Identity helper so that a setting's value type is inferred from its parser (not widened by the default). */
@@ -157,99 +138,8 @@ export const withDefault = <T>(s: Setting<T>, value: T): Setting<T> => ({ ...s, 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-/** Settings every service shares. `httpPort` has no default here: each service sets its own with `withDefault`. */
-export const commonSettings = {
-  kafkaUri: setting({
-    env: 'KAFKA_SERVICE_URI',
-    flag: '--kafka-uri',
-    short: '-k',
-    description: 'Kafka bootstrap servers, host:port[,host:port]',
-    default: '127.0.0.1:9092',
-    parse: parseHostPortList,
-  }),
-  certsDir: setting({
-    env: 'KAFKA_CERTS_DIR',
-    flag: '--certs-dir',
-    short: '-d',
-    description:
-      'directory with ca.pem, service.cert, service.key; SSL with client certificates is used if they exist',
-    default: 'certs',
-    // Only a directory named explicitly is checked; the default may be absent (then no TLS).
-    parse: parseCertsDir,
-  }),
-  saslMechanism: setting({
-    env: 'KAFKA_SASL_MECHANISM',
-    flag: '--sasl-mechanism',
-    description: 'Kafka SASL mechanism',
-    default: 'none',
-    parse: parseEnum(['none', 'plain', 'scram-sha-256', 'scram-sha-512']),
-  }),
-  saslUsername: setting({
-    env: 'KAFKA_SASL_USERNAME',
-    flag: '--sasl-username',
-    description: 'Kafka SASL user name',
-    default: '',
-    parse: parseString,
-  }),
-  saslPassword: setting({
-    env: 'KAFKA_SASL_PASSWORD',
-    flag: '--sasl-password',
-    description: 'Kafka SASL password',
-    default: '',
-    parse: parseString,
-    secret: true,
-  }),
-  kafkaClient: setting({
-    env: 'KAFKA_CLIENT',
-    flag: '--kafka-client',
-    description:
-      'Kafka client library: kafkajs or confluent (@confluentinc/kafka-javascript, installed separately)',
-    default: 'kafkajs',
-    parse: parseEnum(['kafkajs', 'confluent'] as const),
-  }),
-  schemaRegistryUri: setting({
-    env: 'SCHEMA_REGISTRY_URI',
-    flag: '--schema-uri',
-    short: '-s',
-    description: 'schema registry (Confluent API) base URL; may carry user:password@ for basic auth',
-    default: 'http://127.0.0.1:8081/apis/ccompat/v7',
-    parse: parseUrl(['http', 'https']),
-  }),
-  redisUrl: setting({
-    env: 'REDIS_URL',
-    flag: '--redis-url',
-    description: 'Redis URL (the hot cabinet)',
-    default: 'redis://127.0.0.1:6379',
-    parse: parseUrl(['redis', 'rediss']),
-  }),
-  databaseUrl: setting({
-    env: 'DATABASE_URL',
-    flag: '--database-url',
-    description: 'PostgreSQL URL',
-    default: 'postgres://postgres@127.0.0.1:5432/chippy',
-    parse: parseUrl(['postgres', 'postgresql']),
-  }),
-  timeScale: setting({
-    env: 'TIME_SCALE',
-    flag: '--time-scale',
-    description: 'multiplies every simulated duration; 0 = no waiting',
-    default: 1,
-    parse: parseNumber({ min: 0 }),
-  }),
-  orderFormat: setting({
-    env: 'ORDER_FORMAT',
-    flag: '--order-format',
-    description: 'wire format of produced orders',
-    default: 'avro',
-    parse: parseEnum(['avro', 'json']),
-  }),
-  orderSchemaVersion: setting({
-    env: 'ORDER_SCHEMA_VERSION',
-    flag: '--order-schema-version',
-    description: `version of the Order schema this service writes and reads (1 = connectors/schemas/history/order.v1.avsc, without payment): an older one runs beside newer services, as during a rolling upgrade`,
-    default: latestOrderSchemaVersion,
-    parse: parseInteger({ min: 1, max: latestOrderSchemaVersion }),
-  }),
+/** Settings every chippy process with a probe server has. `httpPort` has no default: each sets its own. */
+export const runtimeSettings = {
   httpPort: setting<number>({
     env: 'HTTP_PORT',
     flag: '--http-port',
@@ -263,38 +153,7 @@ export const commonSettings = {
     default: 'info',
     parse: parseEnum(logLevels),
   }),
-  topicPrefix: setting({
-    env: 'TOPIC_PREFIX',
-    flag: '--topic-prefix',
-    description: 'prefix for every topic name',
-    default: '',
-    parse: parseTopicPrefix,
-  }),
-  ordersPartitions: setting({
-    env: 'ORDERS_PARTITIONS',
-    flag: '--orders-partitions',
-    description:
-      'partitions of the orders topic when this service creates it (an existing topic keeps its own); 3 replays demo3',
-    default: 6,
-    parse: parseInteger({ min: 1, max: 1000 }),
-  }),
-  replicationFactor: setting({
-    env: 'TOPIC_REPLICATION_FACTOR',
-    flag: '--replication-factor',
-    description: 'replication factor for topics this service creates',
-    default: 1,
-    parse: parseInteger({ min: 1 }),
-  }),
 };
-
-/** Kafka Connect's REST API, for the tools that talk to it (`npm run check`, the connector commands). */
-export const connectUrlSetting = setting({
-  env: 'CONNECT_URL',
-  flag: '--connect-url',
-  description: 'Kafka Connect REST URL',
-  default: 'http://127.0.0.1:8083',
-  parse: parseUrl(['http', 'https']),
-});
 
 // --- loading -------------------------------------------------------------------------------------------
 

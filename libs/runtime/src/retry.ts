@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import { sleep } from './time.js';
+import { sleep } from './sleep.js';
 
 export interface RetryOptions {
   logger: Logger;

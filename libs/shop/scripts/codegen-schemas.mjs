@@ -131,7 +131,7 @@ async function generate() {
   const source = relative(join(packageDir, '../..'), schemaDir);
   const parts = [
     `// Generated from ${source}/*.avsc by scripts/codegen-schemas.mjs; do not edit.\n`,
-    '// Change the .avsc files and run `npm run codegen -w libs/messaging`.\n',
+    '// Change the .avsc files and run `npm run codegen -w libs/shop`.\n',
   ];
   for (const record of records.values()) parts.push('\n', tsInterface(record, records));
   const topLevel = files.map(({ schema }) => schema.name);

@@ -1,35 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DecodeError } from './serde.js';
-
-/** What the hot cabinet holds, in portions. */
-export const cabinetItems = ['cod', 'chips', 'plaice'] as const;
-export type CabinetItem = (typeof cabinetItems)[number];
-export type Portions = Record<CabinetItem, number>;
-
-export const noPortions = (): Portions => ({ cod: 0, chips: 0, plaice: 0 });
-
-/** Portions per menu item (the talk's recipe). */
-const recipe: Record<string, Partial<Portions>> = {
-  'cod & chips': { cod: 1, chips: 1 },
-  'chips & chips': { chips: 2 },
-  chips: { chips: 1 },
-  'plaice & chips': { plaice: 1, chips: 1 },
-};
-
-/**
- * The portions an order takes from the cabinet. An item not on the menu makes the message invalid (a
- * DecodeError, so it goes to the dead-letter topic rather than being retried for ever).
- */
-export function portionsFor(items: readonly string[]): Portions {
-  const total = noPortions();
-  for (const item of items) {
-    const portions = recipe[item];
-    if (!portions) throw new DecodeError('invalid-value', `"${item}" is not on the menu`);
-    for (const name of cabinetItems) total[name] += portions[name] ?? 0;
-  }
-  return total;
-}
+import { cabinetItems, noPortions, type CabinetItem, type Portions } from './menu.js';
 
 /** Redis keys of one shop's cabinet (TOPIC_PREFIX names the shop, so two shops never share a key). */
 export function cabinetKeys(prefix: string) {

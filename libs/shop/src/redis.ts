@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
-import { redactUrl } from './urls.js';
+import { redactUrl, type Logger } from '@chippy/runtime';
 
 /**
  * The one place Redis clients are made: reconnects for ever with capped backoff and a log line per try,

@@ -11,7 +11,7 @@ import { CookRequestSchema, OrderSchema, schemas, schemaVersions } from './gener
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 describe('generated schemas', () => {
-  it('match connectors/schemas/*.avsc (run `npm run codegen -w libs/messaging` if not)', () => {
+  it('match connectors/schemas/*.avsc (run `npm run codegen -w libs/shop` if not)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'chippy-codegen-')), 'schemas.ts');
     execFileSync(process.execPath, [join(packageDir, 'scripts/codegen-schemas.mjs'), '--out', out], {
       stdio: 'pipe',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { noPortions, portionsFor, type Portions } from '@chippy/messaging';
+import { noPortions, portionsFor, type Portions } from '@chippy/shop';
 import { levelsFor, nonZero, planBatch, type StockLevels, type StockPolicy } from './batch.js';
 import { createDemand } from './demand.js';
 

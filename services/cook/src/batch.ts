@@ -1,4 +1,4 @@
-import { noPortions, type Portions } from '@chippy/messaging';
+import { noPortions, type Portions } from '@chippy/shop';
 
 /** The items the cook keeps stocked; plaice is only ever cooked to order. */
 export const stockedItems = ['cod', 'chips'] as const;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DecodeError, type ConsumedMessage, type CookRequest } from '@chippy/messaging';
+import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
+import type { CookRequest } from '@chippy/shop';
 import { cookRequests, type CookDeps } from './cook.js';
 import type { Ticket } from './kitchen.js';
 

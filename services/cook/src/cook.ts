@@ -1,4 +1,5 @@
-import { DecodeError, portionsFor, type ConsumedMessage, type CookRequest } from '@chippy/messaging';
+import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
+import { OffMenuError, portionsFor, type CookRequest } from '@chippy/shop';
 import type { Kitchen, Ticket } from './kitchen.js';
 
 export interface CookDeps {
@@ -26,10 +27,12 @@ export async function cookRequests(messages: readonly ConsumedMessage[], deps: C
   for (const message of messages) {
     try {
       const request = await deps.decode(message.value);
-      tickets.push({ request, need: portionsFor(request.order.items) }); // off the menu: a DecodeError too
+      tickets.push({ request, need: portionsFor(request.order.items) });
     } catch (error) {
-      if (!(error instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
-      await deps.deadLetter(message, error.reason, error.message);
+      // Off the menu can never be cooked, like a request that cannot be decoded.
+      const invalid = error instanceof OffMenuError ? new DecodeError('invalid-value', error.message) : error;
+      if (!(invalid instanceof DecodeError)) throw error; // e.g. the registry is unreachable: retry, don't park
+      await deps.deadLetter(message, invalid.reason, invalid.message);
       deadLettered++;
     }
   }

@@ -1,4 +1,4 @@
-import { noPortions, type Cabinet, type Portions } from '@chippy/messaging';
+import { noPortions, type Cabinet, type Portions } from '@chippy/shop';
 
 /** An in-memory cabinet for unit tests, adding each request's plaice once like the Redis one. */
 export function fakeCabinet(initial: Partial<Portions> = {}): Pick<Cabinet, 'add' | 'totals'> & {

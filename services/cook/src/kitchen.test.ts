@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { CookRequest, Portions } from '@chippy/messaging';
+import type { CookRequest, Portions } from '@chippy/shop';
 import type { StockPolicy } from './batch.js';
 import { fakeCabinet } from './fake-cabinet.js';
 import { KitchenClosed, openKitchen, type Fried, type Kitchen } from './kitchen.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { scaledDelay, sleep, type Cabinet, type CookRequest, type Portions } from '@chippy/messaging';
+import { sleep } from '@chippy/runtime';
+import { scaledDelay, type Cabinet, type CookRequest, type Portions } from '@chippy/shop';
 import { levelsFor, planBatch, type StockLevels, type StockPolicy } from './batch.js';
 import { createDemand } from './demand.js';
 

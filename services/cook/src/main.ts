@@ -1,3 +1,5 @@
+import { defaultPartitions, producerOptions, sendToDlq, startLagMonitor, startService } from '@chippy/kafka';
+import { errorMessage, retry } from '@chippy/runtime';
 import {
   closeRedis,
   cabinetItems,
@@ -5,19 +7,12 @@ import {
   CookBatchSchema,
   CookedSchema,
   CookRequestSchema,
-  defaultPartitions,
-  errorMessage,
-  producerOptions,
   redisCabinet,
   redisReady,
-  retry,
-  sendToDlq,
-  startLagMonitor,
-  startService,
   type CookBatch,
   type Cooked,
   type CookRequest,
-} from '@chippy/messaging';
+} from '@chippy/shop';
 import { nonZero, stockedItems, type StockPolicy } from './batch.js';
 import { cookRequests } from './cook.js';
 import { KitchenClosed, openKitchen, type Fried } from './kitchen.js';

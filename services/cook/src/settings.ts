@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
 import {
-  commonSettings,
   parseInteger,
   parseNumber,
   parseString,
   setting,
   type ConfigValues,
   type Setting,
-} from '@chippy/messaging';
+} from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 import type { StockPolicy } from './batch.js';
 
 export const cookSettings = {
-  redisUrl: commonSettings.redisUrl,
+  redisUrl: shopSettings.redisUrl,
   cookId: setting({
     env: 'COOK_ID',
     flag: '--cook-id',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noPortions, type LedgerMode, type OrderPortions, type TakeResult } from '@chippy/messaging';
+import { noPortions, type LedgerMode, type OrderPortions, type TakeResult } from '@chippy/shop';
 import { ledgerInTransaction, noLedger, redisLedger } from './ledger.js';
 
 function fakeCabinet() {

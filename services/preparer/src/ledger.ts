@@ -1,4 +1,4 @@
-import type { Cabinet, OrderPortions, TakeResult } from '@chippy/messaging';
+import type { Cabinet, OrderPortions, TakeResult } from '@chippy/shop';
 
 /**
  * Where each order stands, shared by every preparer (Redis, in the order's cabinet record), so a redelivered

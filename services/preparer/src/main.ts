@@ -1,32 +1,36 @@
 import { hostname } from 'node:os';
 import {
-  commonSettings,
+  producerOptions,
+  transactionalProducerOptions,
+  sendToDlq,
+  startLagMonitor,
+  startService,
+  type ConsumedMessage,
+} from '@chippy/kafka';
+import {
+  errorMessage,
+  latencyBuckets,
+  parseEnum,
+  parseInteger,
+  parseString,
+  retry,
+  setting,
+} from '@chippy/runtime';
+import {
+  shopSettings,
   closeRedis,
   createRedis,
   redisReady,
-  errorMessage,
-  latencyBuckets,
   CookedSchema,
   CookRequestSchema,
   OrderReadySchema,
   OrderSchema,
   redisCabinet,
-  parseEnum,
-  parseInteger,
-  parseString,
-  producerOptions,
-  transactionalProducerOptions,
-  retry,
-  sendToDlq,
-  setting,
-  startLagMonitor,
-  startService,
-  type ConsumedMessage,
   type Cooked,
   type CookRequest,
   type Order,
   type OrderReady,
-} from '@chippy/messaging';
+} from '@chippy/shop';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { ledgerInTransaction, noLedger, redisLedger, type OrderLedger } from './ledger.js';
 import { prepareBatch, type BatchOutcome, type BatchStep, type PreparerDeps } from './preparer.js';
@@ -44,7 +48,7 @@ const service = await startService({
   description: 'A food preparer: one of the consumer group "preparers" on the orders topic.',
   httpPort: 9102,
   settings: {
-    redisUrl: commonSettings.redisUrl,
+    redisUrl: shopSettings.redisUrl,
     preparerId: setting({
       env: 'PREPARER_ID',
       flag: '--preparer-id',

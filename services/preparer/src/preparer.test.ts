@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DecodeError,
-  type ConsumedMessage,
-  type Cooked,
-  type Order,
-  type OrderPortions,
-  type TakeResult,
-} from '@chippy/messaging';
+import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
+import type { Cooked, Order, OrderPortions, TakeResult } from '@chippy/shop';
 import type { OrderLedger } from './ledger.js';
 import { prepareBatch, type BatchOutput, type PreparerDeps } from './preparer.js';
 

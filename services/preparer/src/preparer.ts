@@ -1,14 +1,14 @@
+import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
+import { sleep } from '@chippy/runtime';
 import {
-  DecodeError,
-  type ConsumedMessage,
+  OffMenuError,
   portionsFor,
   scaledDelay,
-  sleep,
   type Cooked,
   type CookRequest,
   type Order,
   type OrderReady,
-} from '@chippy/messaging';
+} from '@chippy/shop';
 import type { OrderLedger } from './ledger.js';
 
 /** Where a batch has got to, for the fault-injection setting (PREPARER_FAULT) and nothing else. */
@@ -163,11 +163,12 @@ async function decode(
       };
     }
     const order = await deps.decodeOrder(message.value);
-    // An item not on the menu can never be prepared (portionsFor throws a DecodeError).
+    // An item not on the menu can never be prepared (portionsFor throws an OffMenuError).
     portionsFor(order.items);
     return { order, started: now(), nextAttempt: 1, cooked: false };
   } catch (error) {
     if (error instanceof DecodeError) return error;
+    if (error instanceof OffMenuError) return new DecodeError('invalid-value', error.message);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { consumerOptions } from '@chippy/messaging';
+import { consumerOptions } from '@chippy/kafka';
 import type { Admin, Kafka } from 'kafkajs';
 
 /**

@@ -1,5 +1,7 @@
 import { Floor, fullFrame, startFloorReader, startFloorTicker } from '@chippy/floor';
-import type { Logger, OrderReady, Serde, TopicNames } from '@chippy/messaging';
+import type { Serde, TopicNames } from '@chippy/kafka';
+import type { Logger } from '@chippy/runtime';
+import type { OrderReady } from '@chippy/shop';
 import type { Kafka } from 'kafkajs';
 import { createSseHub, type SseHub } from './sse.js';
 

@@ -1,4 +1,6 @@
-import { closeRedis, createKafka, createRedis, redactUrl, startService } from '@chippy/messaging';
+import { createKafka, startService } from '@chippy/kafka';
+import { redactUrl } from '@chippy/runtime';
+import { closeRedis, createRedis } from '@chippy/shop';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
 import { createLatencyWindow } from './latency.js';

@@ -1,4 +1,5 @@
-import { cabinetItems, type Metrics } from '@chippy/messaging';
+import type { Metrics } from '@chippy/runtime';
+import { cabinetItems } from '@chippy/shop';
 import type { Summary } from './summary.js';
 
 /**

@@ -1,4 +1,4 @@
-import { errorMessage, retry, sleep, type Logger } from '@chippy/messaging';
+import { errorMessage, retry, sleep, type Logger } from '@chippy/runtime';
 
 export interface PollOptions<T> {
   /** For the log lines, e.g. "read the orders from PostgreSQL". */

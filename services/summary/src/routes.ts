@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '@chippy/messaging';
+import { sendJson } from '@chippy/runtime';
 import type { SseHub } from './sse.js';
 import type { Summary } from './summary.js';
 

@@ -1,4 +1,5 @@
-import { commonSettings, setting } from '@chippy/messaging';
+import { setting } from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 
 /** Seconds, more than 0 and at most a day (Node timers cannot wait much longer than 24 days). */
 export function parseInterval(raw: string): number {
@@ -10,8 +11,8 @@ export function parseInterval(raw: string): number {
 }
 
 export const summarySettings = {
-  databaseUrl: commonSettings.databaseUrl,
-  redisUrl: { ...commonSettings.redisUrl, description: 'Redis URL (the hot cabinet, read only)' },
+  databaseUrl: shopSettings.databaseUrl,
+  redisUrl: { ...shopSettings.redisUrl, description: 'Redis URL (the hot cabinet, read only)' },
   summaryInterval: setting({
     env: 'SUMMARY_INTERVAL',
     flag: '--summary-interval',

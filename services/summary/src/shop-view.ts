@@ -1,12 +1,5 @@
-import {
-  assignedPartitions,
-  cabinetKeys,
-  cabinetItems,
-  computeLag,
-  memberLabel,
-  noPortions,
-  type Portions,
-} from '@chippy/messaging';
+import { assignedPartitions, computeLag, memberLabel } from '@chippy/kafka';
+import { cabinetKeys, cabinetItems, noPortions, type Portions } from '@chippy/shop';
 import type { Admin, GroupDescription } from 'kafkajs';
 
 /** What the preparers have done, as Kafka itself sees it: no consumer group of the summary's own. */

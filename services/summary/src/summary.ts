@@ -1,4 +1,4 @@
-import type { Portions } from '@chippy/messaging';
+import type { Portions } from '@chippy/shop';
 import { startingPart, type Part } from './part.js';
 import type { LatencyStats } from './latency.js';
 import type { Preparers } from './shop-view.js';

@@ -1,4 +1,4 @@
-import { cabinetItems, noPortions, portionsFor, type Portions } from '@chippy/messaging';
+import { cabinetItems, noPortions, portionsFor, type Portions } from '@chippy/shop';
 
 /** What PostgreSQL (filled by the JDBC sink from the `orders` topic) says the shop has sold. */
 export interface Totals {
@@ -33,7 +33,7 @@ export const lastOrdersShown = 10;
 
 // The totals are computed by PostgreSQL (count, unnest + group by), so a refresh reads a few dozen rows
 // however many orders there are. Only the menu item → portions step is done here, with the recipe in
-// libs/messaging, so the summary cannot disagree with the preparers about what an item takes.
+// libs/shop, so the summary cannot disagree with the preparers about what an item takes.
 export const queries = {
   orders: 'select count(*) as orders from "orders"',
   items: `select item, count(*) as n from "orders" cross join lateral unnest("items") as item

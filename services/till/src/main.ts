@@ -1,18 +1,16 @@
 import { hostname } from 'node:os';
+import { producerOptions, startService } from '@chippy/kafka';
 import {
   errorMessage,
-  OrderSchema,
   parseBoolean,
   parseEnum,
   parseInteger,
   parseNumber,
   parseString,
-  producerOptions,
   retry,
   setting,
-  startService,
-  type Order,
-} from '@chippy/messaging';
+} from '@chippy/runtime';
+import { OrderSchema, type Order } from '@chippy/shop';
 import { partitionModes, tillPartition } from './partition.js';
 import { lingeringSender } from './linger.js';
 import { runTill } from './till.js';

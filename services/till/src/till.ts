@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { scaledDelay, sleep, type Order } from '@chippy/messaging';
+import { sleep } from '@chippy/runtime';
+import { scaledDelay, type Order } from '@chippy/shop';
 import { orderFor, paymentFor, rollDie, type Payment } from './menu.js';
 
 export interface TillOptions {

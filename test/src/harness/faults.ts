@@ -6,7 +6,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { endpoints as stackEndpoints, paths, up } from '@chippy/local-stack';
-import { kafka as stackKafka } from '@chippy/local-stack/dist/components/kafka.js';
+import { kafka as stackKafka } from '@chippy/local-stack/components/kafka';
 import { query } from './database.js';
 import { endpointsFromEnv } from './endpoints.js';
 import { testKafka } from './kafka.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createLogger, type Logger } from '@chippy/messaging';
+import { createKafka } from '@chippy/kafka';
+import { createLogger, type Logger } from '@chippy/runtime';
 import type { Kafka } from 'kafkajs';
 import { endpointsFromEnv } from './endpoints.js';
 

@@ -8,8 +8,8 @@ import {
   newClusterId,
   singleBrokerSettings,
   writeLog4jConfig,
-} from '@chippy/local-stack/dist/components/kafka.js';
-import { classpathOf, javaBinary } from '@chippy/local-stack/dist/java.js';
+} from '@chippy/local-stack/components/kafka';
+import { classpathOf, javaBinary } from '@chippy/local-stack/java';
 import type { TestCerts } from './certs.js';
 import { outputDir } from './services.js';
 

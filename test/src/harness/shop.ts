@@ -1,13 +1,5 @@
-import {
-  consumerGroups,
-  createRegistryAdmin,
-  createSerde,
-  OrderReadySchema,
-  OrderSchema,
-  topicNames,
-  type Order,
-  type OrderReady,
-} from '@chippy/messaging';
+import { consumerGroups, createRegistryAdmin, createSerde, topicNames } from '@chippy/kafka';
+import { OrderReadySchema, OrderSchema, type Order, type OrderReady } from '@chippy/shop';
 import { Redis } from 'ioredis';
 import { endpointsFromEnv } from './endpoints.js';
 import { testKafka, testLogger, uniqueName } from './kafka.js';

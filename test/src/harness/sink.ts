@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@chippy/local-stack';
-import { loadConfig } from '@chippy/messaging';
+import { loadConfig } from '@chippy/runtime';
 import { outputDir } from './services.js';
 import { endpointsFromEnv } from './endpoints.js';
 import { testKafka } from './kafka.js';

@@ -1,9 +1,7 @@
+import { createKafka, type KafkaConfig } from '@chippy/kafka';
+import { basicAuthHeader, createLogger, errorMessage, splitUrlAuth } from '@chippy/runtime';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createKafka, type KafkaConfig } from '../kafka.js';
-import { createLogger } from '../logger.js';
-import { errorMessage } from '../retry.js';
-import { basicAuthHeader, splitUrlAuth } from '../urls.js';
 
 // Each check resolves to a short description of what answered, or rejects with why nothing did.
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Can chippy reach everything it needs? One line per component, then exit 0 if all answered, else 1.
-import { commonSettings, connectUrlSetting, loadConfigOrExit } from '../config.js';
-import { describeKafka } from '../kafka.js';
-import { redactUrl } from '../urls.js';
+import { connectUrlSetting, describeKafka, kafkaSettings } from '@chippy/kafka';
+import { loadConfigOrExit, redactUrl } from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 import {
   checkKafka,
   checkKafkaConnect,
@@ -15,16 +15,8 @@ import {
 
 const TIMEOUT_MS = 5000;
 
-const {
-  kafkaUri,
-  certsDir,
-  saslMechanism,
-  saslUsername,
-  saslPassword,
-  schemaRegistryUri,
-  redisUrl,
-  databaseUrl,
-} = commonSettings;
+const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri } = kafkaSettings;
+const { redisUrl, databaseUrl } = shopSettings;
 const config = loadConfigOrExit({
   name: 'chippy-check',
   description: 'Checks that Kafka, the schema registry, Kafka Connect, PostgreSQL and Redis answer.',

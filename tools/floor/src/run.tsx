@@ -1,16 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Floor, startFloorReader } from '@chippy/floor';
-import {
-  consumerGroups,
-  createKafka,
-  createLogger,
-  createSerde,
-  describeConfig,
-  kafkaSettingsProblem,
-  loadConfigOrExit,
-  topicNames,
-} from '@chippy/messaging';
+import { consumerGroups, createKafka, createSerde, kafkaSettingsProblem, topicNames } from '@chippy/kafka';
+import { createLogger, describeConfig, loadConfigOrExit } from '@chippy/runtime';
 import { render } from 'ink';
 import { FloorApp } from './app.js';
 import { floorSettings } from './settings.js';

@@ -1,15 +1,9 @@
-import { commonSettings, parseString, setting } from '@chippy/messaging';
+import { kafkaSettings } from '@chippy/kafka';
+import { parseString, runtimeSettings, setting } from '@chippy/runtime';
 
-const {
-  kafkaUri,
-  certsDir,
-  saslMechanism,
-  saslUsername,
-  saslPassword,
-  schemaRegistryUri,
-  topicPrefix,
-  logLevel,
-} = commonSettings;
+const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri, topicPrefix } =
+  kafkaSettings;
+const { logLevel } = runtimeSettings;
 
 /** Only what reading the shop needs: Kafka, the registry, the prefix; no Redis, PostgreSQL or HTTP port. */
 export const floorSettings = {

@@ -1,5 +1,5 @@
 // Generated from connectors/schemas/*.avsc by scripts/codegen-schemas.mjs; do not edit.
-// Change the .avsc files and run `npm run codegen -w libs/messaging`.
+// Change the .avsc files and run `npm run codegen -w libs/shop`.
 
 /** One turn at the fryer: what a cook fried and which cook requests it answers. Key: the cook's id. */
 export interface CookBatch {

@@ -1,0 +1,33 @@
+/** What the hot cabinet holds, in portions. */
+export const cabinetItems = ['cod', 'chips', 'plaice'] as const;
+export type CabinetItem = (typeof cabinetItems)[number];
+export type Portions = Record<CabinetItem, number>;
+
+export const noPortions = (): Portions => ({ cod: 0, chips: 0, plaice: 0 });
+
+/** Portions per menu item (the talk's recipe). */
+const recipe: Record<string, Partial<Portions>> = {
+  'cod & chips': { cod: 1, chips: 1 },
+  'chips & chips': { chips: 2 },
+  chips: { chips: 1 },
+  'plaice & chips': { plaice: 1, chips: 1 },
+};
+
+/**
+ * An item the shop does not sell: an order with it can never be prepared, however often it is retried
+ * (the services park such a message on the dead-letter topic).
+ */
+export class OffMenuError extends Error {
+  override name = 'OffMenuError';
+}
+
+/** The portions an order takes from the cabinet; an item not on the menu throws an OffMenuError. */
+export function portionsFor(items: readonly string[]): Portions {
+  const total = noPortions();
+  for (const item of items) {
+    const portions = recipe[item];
+    if (!portions) throw new OffMenuError(`"${item}" is not on the menu`);
+    for (const name of cabinetItems) total[name] += portions[name] ?? 0;
+  }
+  return total;
+}
