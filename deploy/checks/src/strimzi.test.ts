@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
+import { topicConfigEntries, topicDeclarations, topicNames } from '@chippy/kafka';
 import { parse } from 'yaml';
 import { render } from './k8s.js';
 import { type Json, inRepo } from './repo.js';
@@ -25,17 +25,12 @@ function brokenOverlay(file: string, edit: (text: string) => string): string {
   return path.join(dir, 'overlays/strimzi');
 }
 
-/** Each topic the services use, with what libs/messaging declares for it: partitions and topic configs. */
-async function designTopics(): Promise<Map<string, Record<string, string>>> {
-  const topics = (await import(pathToFileURL(inRepo('libs/messaging/dist/topics.js')).href)) as {
-    topicNames(prefix: string): Record<string, string>;
-    topicDeclarations: Record<string, { partitions: number }>;
-    topicConfigEntries(d: unknown): { name: string; value: string }[];
-  };
+/** Each topic the services use, with what libs/kafka declares for it: partitions and topic configs. */
+function designTopics(): Map<string, Record<string, string>> {
   return new Map(
-    Object.entries(topics.topicNames('')).map(([key, name]) => {
-      const declaration = topics.topicDeclarations[key] as { partitions: number };
-      const configs = topics.topicConfigEntries(declaration).map((e) => [e.name, e.value]);
+    Object.entries(topicNames('')).map(([key, name]) => {
+      const declaration = topicDeclarations[key as keyof typeof topicDeclarations];
+      const configs = topicConfigEntries(declaration).map((e): [string, string] => [e.name, e.value]);
       return [name, { partitions: String(declaration.partitions), ...Object.fromEntries(configs) }];
     }),
   );
@@ -134,8 +129,8 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     );
   });
 
-  test("KafkaTopics carry the design's partitions, cleanup policy and retention, for every topic the services use", async () => {
-    const design = await designTopics();
+  test("KafkaTopics carry the design's partitions, cleanup policy and retention, for every topic the services use", () => {
+    const design = designTopics();
     assert.equal(design.get('orders')?.partitions, '6');
     assert.deepEqual(topicProblems(objects, design), []);
     const dir = brokenOverlay('topics.yaml', (t) =>
