@@ -1,4 +1,5 @@
 export * from './connect-schema.js';
+export * from './consumer.js';
 export * from './dlq.js';
 export * from './group-members.js';
 export * from './kafka.js';
