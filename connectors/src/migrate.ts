@@ -69,8 +69,10 @@ async function connectCreatingDatabase(databaseUrl: string, log: (line: string) 
     await admin.query(`create database ${pg.escapeIdentifier(name)}`);
     log(`created database ${name}`);
   } catch (error) {
-    // 42P04: created meanwhile by another migrator.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    // Created meanwhile by another migrator: 42P04 if it had committed, 23505 (pg_database's unique
+    // index) if both were creating it at once.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end();
   }
