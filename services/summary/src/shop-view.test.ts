@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssignerProtocol, type GroupDescription } from 'kafkajs';
-import { readCabinet, readPreparers, toPreparers, waitingOrders } from './shop-view.js';
+import { preparersReader, readCabinet, readPreparers, toPreparers, waitingOrders } from './shop-view.js';
 
 const assignment = (topic: string, partitions: number[]) =>
   AssignerProtocol.MemberAssignment.encode({
@@ -101,6 +101,29 @@ describe('readPreparers', () => {
       readPreparers(admin, { group: 'preparers', orders: 'orders', ordersReady: 'orders-ready' }),
       /topic orders does not exist yet/,
     );
+  });
+});
+
+describe('preparersReader', () => {
+  it('connects on the first read, again after a failed connect, then only reads', async () => {
+    let connects = 0;
+    const admin = {
+      connect: () => (++connects === 1 ? Promise.reject(new Error('broker gone')) : Promise.resolve()),
+      listTopics: () => Promise.resolve(['orders']),
+      describeGroups: () => Promise.resolve({ groups: [group] }),
+      fetchOffsets: () =>
+        Promise.resolve([{ topic: 'orders', partitions: [{ partition: 0, offset: '3', metadata: null }] }]),
+      fetchTopicOffsets: () => Promise.resolve([{ partition: 0, offset: '5', high: '5', low: '0' }]),
+    };
+    const read = preparersReader(admin, {
+      group: 'preparers',
+      orders: 'orders',
+      ordersReady: 'orders-ready',
+    });
+    await assert.rejects(read(), /broker gone/);
+    assert.equal((await read()).lag, 2);
+    assert.equal((await read()).lag, 2);
+    assert.equal(connects, 2);
   });
 });
 

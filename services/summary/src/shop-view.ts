@@ -148,6 +148,24 @@ export async function readPreparers(
   });
 }
 
+/**
+ * `readPreparers` on an admin client that is connected on the first read, and again on the next read
+ * while connecting fails.
+ */
+export function preparersReader(
+  admin: PreparersAdmin & Pick<Admin, 'connect'>,
+  names: { group: string; orders: string; ordersReady: string },
+): () => Promise<Preparers> {
+  let connected = false;
+  return async () => {
+    if (!connected) {
+      await admin.connect();
+      connected = true;
+    }
+    return readPreparers(admin, names);
+  };
+}
+
 /** Enough of ioredis to read the cabinet (a fake in the tests). */
 export interface CabinetReader {
   status: string;
