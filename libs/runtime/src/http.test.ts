@@ -49,4 +49,26 @@ describe('startHttpServer', () => {
       await server.close();
     }
   });
+
+  it('answers 500 when a route throws, and logs why as err', async () => {
+    const { registry } = createMetrics('test');
+    const { logger, lines } = captureLogger();
+    const server = await startHttpServer({
+      port: 0,
+      registry,
+      logger,
+      ready: () => true,
+      routes: () => Promise.reject(new Error('the page broke')),
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/`);
+      assert.equal(res.status, 500);
+      assert.deepEqual(await res.json(), { error: 'internal error' });
+      const line = lines.find((l) => l.msg === 'http request failed');
+      assert.equal(line?.err, 'the page broke');
+      assert.equal(line?.url, '/');
+    } finally {
+      await server.close();
+    }
+  });
 });

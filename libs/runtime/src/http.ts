@@ -57,7 +57,7 @@ export async function startHttpServer({
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error({ url: req.url, error: errorMessage(error) }, 'http request failed');
+      logger.error({ url: req.url, err: errorMessage(error) }, 'http request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.end();
     });

@@ -6,4 +6,5 @@ export * from './retry.js';
 export * from './service.js';
 export * from './shutdown.js';
 export * from './sleep.js';
+export * from './uncaught.js';
 export * from './urls.js';

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { errorMessage } from './retry.js';
 import { onShutdown, type Shutdown } from './shutdown.js';
+import { onUncaught } from './uncaught.js';
 
 export interface RuntimeOptions<S extends Settings & typeof runtimeSettings> {
   name: string;
@@ -63,14 +64,10 @@ export async function startRuntime<S extends Settings & typeof runtimeSettings>(
 
   const metrics = createMetrics(options.name);
   const shutdown = onShutdown(logger);
-  // A promise nobody awaited, or a throw nobody caught, is a bug: log it and stop cleanly, exit 1, so a
-  // supervisor restarts the service and the work in flight is redelivered (kafkajs's examples do the same).
-  const fail = (what: string) => (error: unknown) => {
+  onUncaught((what, error) => {
     logger.fatal({ err: errorMessage(error) }, what);
     void shutdown.run(what, 1);
-  };
-  process.on('unhandledRejection', fail('unhandled promise rejection'));
-  process.on('uncaughtException', fail('uncaught exception'));
+  });
   const parts = new Map<string, boolean>();
   const http = await startHttpServer({
     port: httpPort,

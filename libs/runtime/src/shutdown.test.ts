@@ -14,7 +14,7 @@ function harness(timeoutMs = 1000) {
 
 describe('onShutdown', () => {
   it('on SIGTERM aborts, runs the steps last-first, carries on past errors and exits 0', async () => {
-    const { signals, exits, shutdown } = harness();
+    const { signals, exits, lines, shutdown } = harness();
     const order: string[] = [];
     shutdown.add('http', () => Promise.resolve(void order.push(`http aborted=${shutdown.signal.aborted}`)));
     shutdown.add('consumer', () => Promise.reject(new Error('already gone')));
@@ -22,6 +22,8 @@ describe('onShutdown', () => {
     signals.emit('SIGTERM');
     await shutdown.run('ignored: already running');
     assert.deepEqual(order, ['producer', 'http aborted=true']);
+    const failed = lines.find((line) => line.msg === 'stopping consumer failed');
+    assert.equal(failed?.err, 'already gone');
     assert.deepEqual(exits, [0]);
   });
 

@@ -42,7 +42,7 @@ export function onShutdown(logger: Logger, options: ShutdownOptions = {}): Shutd
         await fn();
         logger.info({ step: name, ms: Date.now() - started }, `stopped ${name}`);
       } catch (error) {
-        logger.error({ step: name, error: errorMessage(error) }, `stopping ${name} failed`);
+        logger.error({ step: name, err: errorMessage(error) }, `stopping ${name} failed`);
       }
     }
     clearTimeout(timer);
