@@ -7,6 +7,7 @@ import {
   defaultPartitions,
   describeTopics,
   ensureTopics,
+  leadersElected,
   topicDeclarations,
   topicNames,
   topicSpecs,
@@ -26,10 +27,22 @@ describe('topicNames', () => {
   });
 });
 
+/** Metadata in which every topic asked for has one partition with a leader. */
+const led = {
+  fetchTopicMetadata: ({ topics }: { topics: string[] }) =>
+    Promise.resolve({
+      topics: topics.map((name) => ({
+        name,
+        partitions: [{ partitionErrorCode: 0, partitionId: 0, leader: 1, replicas: [1], isr: [1] }],
+      })),
+    }),
+};
+
 describe('ensureTopics', () => {
   it('creates only the missing topics, waiting for leaders', async () => {
     const calls: { topics: ITopicConfig[]; waitForLeaders?: boolean }[] = [];
     const admin = {
+      ...led,
       listTopics: () => Promise.resolve(['orders']),
       createTopics: (request: { topics: ITopicConfig[]; waitForLeaders?: boolean }) => {
         calls.push(request);
@@ -60,6 +73,7 @@ describe('ensureTopics', () => {
     let existing = ['orders'];
     const created: string[][] = [];
     const admin = {
+      ...led,
       listTopics: () => Promise.resolve(existing),
       createTopics: ({ topics }: { topics: ITopicConfig[] }) => {
         if (created.length === 0) {
@@ -87,8 +101,49 @@ describe('ensureTopics', () => {
     );
   });
 
+  it('waits for the leaders of topics another service has just created', async () => {
+    let looks = 0;
+    const admin = {
+      listTopics: () => Promise.resolve(['orders']),
+      createTopics: () => Promise.resolve(true),
+      // Listed, but its leader is elected only at the third look (as on a broker mid-creation).
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+        looks++;
+        if (looks === 1) throw new Error('This server does not host this topic-partition');
+        const { topics: metadata } = await led.fetchTopicMetadata({ topics });
+        return {
+          topics: metadata.map((t) => ({
+            ...t,
+            partitions: t.partitions.map((p) => ({ ...p, leader: looks < 3 ? -1 : 1 })),
+          })),
+        };
+      },
+    };
+    await ensureTopics(admin, [{ topic: 'orders', numPartitions: 6 }], 1, captureLogger().logger);
+    assert.equal(looks, 3);
+  });
+
+  it('a topic whose leader never comes is an error for the retry around it, naming the topic', async () => {
+    const admin = {
+      fetchTopicMetadata: () =>
+        Promise.resolve({
+          topics: [
+            {
+              name: 'orders',
+              partitions: [{ partitionErrorCode: 5, partitionId: 0, leader: -1, replicas: [1], isr: [] }],
+            },
+          ],
+        }),
+    };
+    await assert.rejects(
+      leadersElected(admin, ['orders'], { attempts: 3, pauseMs: 1 }),
+      /no leader yet for topic\(s\) orders/,
+    );
+  });
+
   it('any other failure is thrown', async () => {
     const admin = {
+      ...led,
       listTopics: () => Promise.resolve([]),
       createTopics: () => Promise.reject(new Error('Replication factor: 3 larger than available brokers: 1')),
     };

@@ -186,6 +186,21 @@ function createdMeanwhile(error: unknown): boolean {
  * already exists. Another service creating the same topic meanwhile is fine too.
  */
 export async function ensureTopics(
+  admin: Pick<Admin, 'listTopics' | 'createTopics' | 'fetchTopicMetadata'>,
+  topics: TopicSpec[],
+  replicationFactor: number,
+  logger: Logger,
+): Promise<void> {
+  await createMissingTopics(admin, topics, replicationFactor, logger);
+  // A topic another service has just created (its name listed, or "already exists") may have no leader
+  // yet, and subscribing to it then fails with "This server does not host this topic-partition".
+  await leadersElected(
+    admin,
+    topics.map(({ topic }) => topic),
+  );
+}
+
+async function createMissingTopics(
   admin: Pick<Admin, 'listTopics' | 'createTopics'>,
   topics: TopicSpec[],
   replicationFactor: number,
@@ -209,7 +224,7 @@ export async function ensureTopics(
       if (!createdMeanwhile(error)) throw error;
       // Services started together: another created some of these first. Look again; the rest are made now.
       logger.debug({ topics: missing.map(({ topic }) => topic) }, 'some topics were created meanwhile');
-      return ensureTopics(admin, topics, replicationFactor, logger);
+      return createMissingTopics(admin, topics, replicationFactor, logger);
     }
     logger.info(
       { topics: missing.map(({ topic }) => topic), replicationFactor, created },
@@ -218,6 +233,27 @@ export async function ensureTopics(
   }
   const present = topics.filter(({ topic }) => existing.has(topic)).map(({ topic }) => topic);
   if (present.length > 0) logger.debug({ topics: present }, 'topics exist already');
+}
+
+/** Waits until every partition of `names` has a leader; throws (for the caller's retry) if that takes long. */
+export async function leadersElected(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  names: string[],
+  { attempts = 50, pauseMs = 100 } = {},
+): Promise<void> {
+  let waiting = names;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const { topics } = await admin.fetchTopicMetadata({ topics: names }).catch(() => ({ topics: [] }));
+    const led = new Set(
+      topics
+        .filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        .map((t) => t.name),
+    );
+    waiting = names.filter((name) => !led.has(name));
+    if (waiting.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  throw new Error(`no leader yet for topic(s) ${waiting.join(', ')}`);
 }
 
 /** What `describeTopics` needs of kafkajs's admin client. */
