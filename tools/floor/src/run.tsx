@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Floor, startFloorReader } from '@chippy/floor';
 import { consumerGroups, createKafka, createSerde, kafkaSettingsProblem, topicNames } from '@chippy/kafka';
-import { createLogger, describeConfig, loadConfigOrExit } from '@chippy/runtime';
+import { createLogger, describeConfig, errorMessage, loadConfigOrExit, onUncaught } from '@chippy/runtime';
 import { render } from 'ink';
 import { FloorApp } from './app.js';
 import { floorSettings } from './settings.js';
@@ -42,6 +42,8 @@ const reader = startFloorReader({
 });
 
 let quitting = false;
+/** Set by a bug (onUncaught below): the floor then exits 1 and says why once the panels are gone. */
+let failure: string | undefined;
 async function quit(): Promise<void> {
   if (quitting) return;
   quitting = true;
@@ -50,13 +52,22 @@ async function quit(): Promise<void> {
   const timeout = new Promise((resolve) => setTimeout(resolve, 5000).unref());
   await Promise.race([reader.done, timeout]);
   logger.info('floor closed');
-  process.exit(0);
+  if (failure) {
+    app.unmount();
+    process.stderr.write(`floor: ${failure} (logs in ${config.logFile})\n`);
+  }
+  process.exit(failure ? 1 : 0);
 }
 
 const status = `${config.topicPrefix ? `TOPIC_PREFIX=${config.topicPrefix} · ` : ''}Kafka ${config.kafkaUri} · logs in ${config.logFile} · q quits`;
 const read = () => floor.view(Date.now());
-render(<FloorApp read={read} intervalMs={250} status={status} onQuit={() => void quit()} />, {
+const app = render(<FloorApp read={read} intervalMs={250} status={status} onQuit={() => void quit()} />, {
   exitOnCtrlC: false,
 });
 process.on('SIGTERM', () => void quit());
 process.on('SIGINT', () => void quit());
+onUncaught((what, error) => {
+  logger.fatal({ err: errorMessage(error) }, what);
+  failure ??= `${what}: ${errorMessage(error)}`;
+  void quit();
+});
