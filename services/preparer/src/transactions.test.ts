@@ -102,18 +102,19 @@ function fakeProducers() {
   return { pool, made, closed };
 }
 
-test('one producer per partition, made once; a rebalance keeps only the assigned ones', async () => {
+test('one producer per partition, made once; a rebalance closes them all', async () => {
   const { pool, made, closed } = fakeProducers();
   const a = await pool.get('orders', 0);
   assert.equal(await pool.get('orders', 0), a);
   await pool.get('orders', 1);
   await pool.get('cooked', 0);
   assert.deepEqual(made, ['orders-0#0', 'orders-1#0', 'cooked-0#0']);
-  await pool.retain({ orders: [1], cooked: [0, 2] });
-  assert.deepEqual(closed, ['orders-0#0']);
-  assert.equal(pool.size, 2);
+  assert.equal(pool.size, 3);
   await pool.closeAll();
   assert.deepEqual(closed.sort(), ['cooked-0#0', 'orders-0#0', 'orders-1#0']);
+  assert.equal(pool.size, 0);
+  await pool.get('orders', 0);
+  assert.deepEqual(made.at(-1), 'orders-0#1', 'made afresh after the rebalance');
 });
 
 test('a fenced producer is replaced only after the group rebalances', async () => {
@@ -122,7 +123,7 @@ test('a fenced producer is replaced only after the group rebalances', async () =
   await pool.drop('orders', 2, { untilRebalance: true });
   await assert.rejects(pool.get('orders', 2), /until the group rebalances/);
   await pool.get('orders', 3); // other partitions are unaffected
-  await pool.retain({ orders: [2, 3] });
+  await pool.closeAll();
   await pool.get('orders', 2);
   assert.deepEqual(made, ['orders-2#0', 'orders-3#0', 'orders-2#1']);
 });

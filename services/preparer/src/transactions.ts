@@ -1,8 +1,9 @@
 /**
- * Exactly-once consume → produce (DELIVERY=exactly-once). Each message a preparer consumes is handled in
- * one Kafka transaction: everything it produces (OrderReady, CookRequest, dead letters) and the consumer
- * group's offset for the message commit together or not at all. Readers with `read_committed` (kafkajs's
- * default) never see what an aborted or unfinished transaction wrote.
+ * Exactly-once consume → produce (DELIVERY=exactly-once): the parts. Each batch a preparer consumes from
+ * one partition is handled in one Kafka transaction: everything it produces (OrderReady, CookRequest, dead
+ * letters) and the consumer group's offset past its last message commit together or not at all. Readers
+ * with `read_committed` (kafkajs's default) never see what an aborted or unfinished transaction wrote.
+ * exactly-once.ts puts the parts together.
  *
  * Fencing: the transactional id belongs to the input partition, not to the preparer. Whoever is assigned
  * a partition takes its id over, which fences the previous owner (a "zombie" that was declared dead while
@@ -10,9 +11,6 @@
  * kafkajs cannot fence by consumer group generation instead (KIP-447): it sends TxnOffsetCommit v0/v1,
  * which carry no generation or member id, so a per-preparer id would leave zombies unfenced.
  */
-
-export type Delivery = 'at-least-once' | 'exactly-once';
-export type Dedup = 'ledger' | 'none';
 
 /** The transactional id for one input partition, e.g. `shop1-preparers-orders-3` (prefix `shop1-`). */
 export function transactionalIdFor(topicPrefix: string, topic: string, partition: number): string {
@@ -43,13 +41,13 @@ export function committedOffsetIn(
 /**
  * Whether a consumed message lies below the group's committed offset, i.e. was handled in a transaction
  * that committed: it must be skipped, not handled again. (Why the consumer can hand us such a message at
- * all: see `PartitionProducers`' `make` in main.ts.)
+ * all: see `transactionalProducers` in exactly-once.ts.)
  */
 export function belowCommitted(offset: string, committed: string | null): boolean {
   return committed !== null && BigInt(offset) < BigInt(committed);
 }
 
-/** What `transaction.sendOffsets` takes to commit one consumed message as part of the transaction. */
+/** What `transaction.sendOffsets` takes to commit consumption up to `offset` as part of the transaction. */
 export function offsetsFor(consumerGroupId: string, topic: string, partition: number, offset: string) {
   return {
     consumerGroupId,
@@ -64,6 +62,7 @@ export interface TransactionLike {
   abort(): Promise<void>;
 }
 
+/** The last message of a batch: the group's offset goes past it. */
 export interface Consumed {
   consumerGroupId: string;
   topic: string;
@@ -72,9 +71,9 @@ export interface Consumed {
 }
 
 /**
- * Runs `work` in a transaction begun by `begin`, then commits the consumed message's offset in the same
+ * Runs `work` in a transaction begun by `begin`, then sends the group's offset past `consumed` in the same
  * transaction and commits it. On any error the transaction is aborted and the error rethrown, so the
- * message is redelivered; `onAbortFailed` hears of an abort that failed too (e.g. the producer was fenced,
+ * batch is redelivered; `onAbortFailed` hears of an abort that failed too (e.g. the producer was fenced,
  * which makes it unusable).
  */
 export async function inTransaction<T, Tx extends TransactionLike>(
@@ -102,11 +101,10 @@ export interface Closable {
 }
 
 /**
- * One transactional producer per assigned input partition, made on first use. `retain` drops those for
- * partitions no longer assigned (`closeAll`, on each group join, drops them all). `drop` discards one that
- * failed; with `untilRebalance` no new one is made for that partition until the next `retain`: a preparer
- * whose producer was fenced has lost the partition, and a new producer would fence the preparer that has
- * it now.
+ * One transactional producer per assigned input partition, made on first use. `closeAll`, on each group
+ * join, drops them all. `drop` discards one that failed; with `untilRebalance` no new one is made for that
+ * partition until the next `closeAll`: a preparer whose producer was fenced has lost the partition, and a
+ * new producer would fence the preparer that has it now.
  */
 export class PartitionProducers<P extends Closable> {
   private readonly producers = new Map<string, Promise<P>>();
@@ -146,24 +144,11 @@ export class PartitionProducers<P extends Closable> {
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
-  /** Keeps only the producers of `assignment` (topic → partitions), disconnecting the rest. */
-  async retain(assignment: Record<string, number[]>): Promise<void> {
-    const keep = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((p) => PartitionProducers.key(topic, p)),
-      ),
-    );
-    this.blocked.clear();
-    const gone = [...this.producers.keys()].filter((key) => !keep.has(key));
-    await Promise.all(
-      gone.map((key) => {
-        const [topic, partition] = key.split('\u0000');
-        return this.drop(topic!, Number(partition));
-      }),
-    );
-  }
-
+  /** Disconnects every producer and lifts every block: the group has assigned the partitions afresh. */
   async closeAll(): Promise<void> {
-    await this.retain({});
+    this.blocked.clear();
+    const all = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.all(all.map((producer) => producer.then((p) => p.disconnect()).catch(() => undefined)));
   }
 }
