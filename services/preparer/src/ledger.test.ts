@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { noPortions, type LedgerMode, type OrderPortions, type TakeResult } from '@chippy/shop';
-import { ledgerInTransaction, noLedger, redisLedger } from './ledger.js';
+import { ledgerInTransaction, ledgersFor, noLedger, redisLedger } from './ledger.js';
 
 function fakeCabinet() {
   const calls: unknown[] = [];
@@ -48,5 +48,27 @@ test('in a transaction the ledger records ready only after the commit, and never
   assert.deepEqual(calls, [
     ['take', ['o1', 'o2'], { mode: 'check' }],
     ['ready', ['o1', 'o2']],
+  ]);
+});
+
+test('PREPARER_DEDUP picks the ledgers: with none, a transaction records nothing after its commit either', async () => {
+  const { cabinet, calls } = fakeCabinet();
+  const kept = ledgersFor('ledger', cabinet, 'p1');
+  await kept.atLeastOnce.take(orders, 7);
+  const view = kept.inTransaction();
+  await view.ledger.take(orders, 7);
+  await view.ledger.markReady(['o1']);
+  await view.afterCommit();
+  assert.notEqual(kept.inTransaction(), view, 'a fresh view for each transaction');
+  const none = ledgersFor('none', cabinet, 'p1');
+  await none.atLeastOnce.take(orders, 7);
+  const noView = none.inTransaction();
+  await noView.ledger.markReady(['o2']);
+  await noView.afterCommit();
+  assert.deepEqual(calls, [
+    ['take', ['o1', 'o2'], { mode: 'claim', since: 7, preparer: 'p1' }],
+    ['take', ['o1', 'o2'], { mode: 'check' }],
+    ['ready', ['o1']],
+    ['take', ['o1', 'o2'], undefined],
   ]);
 });

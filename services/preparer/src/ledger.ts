@@ -40,6 +40,12 @@ export function noLedger(cabinet: Records): OrderLedger {
   };
 }
 
+/** A ledger for one transaction, and what to record once it has committed. */
+export interface TransactionLedger {
+  ledger: OrderLedger;
+  afterCommit(): Promise<void>;
+}
+
 /**
  * The ledger as one transaction sees it. `sending` is not recorded: with transactions, whether an
  * OrderReady reached readers is exactly whether its transaction committed, and a committed transaction
@@ -47,10 +53,7 @@ export function noLedger(cabinet: Records): OrderLedger {
  * read_committed would not say otherwise). `ready` is recorded only after the commit (`afterCommit`), never
  * for an OrderReady that might still be aborted; `ready` entries are skipped as before.
  */
-export function ledgerInTransaction(cabinet: Records): {
-  ledger: OrderLedger;
-  afterCommit(): Promise<void>;
-} {
+export function ledgerInTransaction(cabinet: Records): TransactionLedger {
   const ready: string[] = [];
   return {
     ledger: {
@@ -62,4 +65,20 @@ export function ledgerInTransaction(cabinet: Records): {
     },
     afterCommit: () => cabinet.markHandedOver(...ready),
   };
+}
+
+/**
+ * The ledgers PREPARER_DEDUP chooses: one for every at-least-once batch, and a fresh view for each
+ * transaction (exactly-once), which with `none` remembers nothing either.
+ */
+export function ledgersFor(
+  dedup: 'ledger' | 'none',
+  cabinet: Records,
+  preparer: string,
+): { atLeastOnce: OrderLedger; inTransaction: () => TransactionLedger } {
+  if (dedup === 'ledger') {
+    return { atLeastOnce: redisLedger(cabinet, preparer), inTransaction: () => ledgerInTransaction(cabinet) };
+  }
+  const ledger = noLedger(cabinet);
+  return { atLeastOnce: ledger, inTransaction: () => ({ ledger, afterCommit: () => Promise.resolve() }) };
 }
