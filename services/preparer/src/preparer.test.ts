@@ -4,14 +4,8 @@ import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
 import type { Cooked, Order, OrderPortions, TakeResult } from '@chippy/shop';
 import type { OrderLedger } from './ledger.js';
 import { prepareBatch, type BatchOutput, type PreparerDeps } from './preparer.js';
+import { orderNo } from './test-orders.js';
 
-const orderNo = (n: number): Order => ({
-  order_id: `6f1c1d1e-0000-4000-8000-00000000000${n}`,
-  till: 'till-1',
-  count: n,
-  order_time: 1_000,
-  items: ['cod & chips'],
-});
 const [first, second, third] = [orderNo(1), orderNo(2), orderNo(3)];
 
 /** One message per order, on `orders` (the value names the order, so the fake decoder can find it). */
