@@ -1,0 +1,59 @@
+import { hostname } from 'node:os';
+import { parseEnum, parseInteger, parseString, setting } from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
+
+/** The preparer's own settings, in the order --help lists them after the common ones. */
+export const preparerSettings = {
+  redisUrl: shopSettings.redisUrl,
+  preparerId: setting({
+    env: 'PREPARER_ID',
+    flag: '--preparer-id',
+    description: 'name of this preparer (on every OrderReady)',
+    default: `${hostname()}-${process.pid}`,
+    parse: parseString,
+  }),
+  concurrency: setting({
+    env: 'PREPARER_CONCURRENCY',
+    flag: '--concurrency',
+    description:
+      'partitions prepared at once; 1 = one person. Above 1, after a crash an order redelivered on orders and its cook reply on cooked can be prepared at the same time, both seen as interrupted, and handed over twice',
+    default: 1,
+    parse: parseInteger({ min: 1, max: 64 }),
+  }),
+  batchSize: setting({
+    env: 'PREPARER_BATCH_SIZE',
+    flag: '--batch-size',
+    description:
+      'most messages prepared as one batch (one Redis step, one send, one commit or transaction); 0 = 1 at demo pace (TIME_SCALE > 0: one person, one order at a time), 500 when TIME_SCALE=0',
+    default: 0,
+    parse: parseInteger({ min: 0, max: 10_000 }),
+  }),
+  delivery: setting({
+    env: 'DELIVERY',
+    flag: '--delivery',
+    description:
+      'at-least-once (commit offsets after the hand-over is acknowledged) or exactly-once (consume → produce in Kafka transactions)',
+    default: 'at-least-once',
+    parse: parseEnum(['at-least-once', 'exactly-once']),
+  }),
+  dedup: setting({
+    env: 'PREPARER_DEDUP',
+    flag: '--dedup',
+    description:
+      'ledger (skip orders already handed over, by order_id in Redis) or none (a teaching switch: shows what transactions alone do)',
+    default: 'ledger',
+    parse: parseEnum(['ledger', 'none']),
+  }),
+  fault: setting({
+    env: 'PREPARER_FAULT',
+    flag: '--fault',
+    description:
+      'for crash tests: SIGKILL this preparer in its first batch of two or more orders, after the Redis step (after-take) or after the send, before the commit (after-send)',
+    default: 'none',
+    parse: parseEnum(['none', 'after-take', 'after-send']),
+  }),
+};
+
+/** PREPARER_BATCH_SIZE, with 0 meaning one at demo pace and 500 when TIME_SCALE=0. */
+export const batchSizeFor = (batchSize: number, timeScale: number): number =>
+  batchSize || (timeScale > 0 ? 1 : 500);
