@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConsumedMessage } from '@chippy/kafka';
+import type { KafkaMessage } from 'kafkajs';
+import { preparing, type BatchesOptions, type BatchPayload } from './batches.js';
+import type { BatchOutcome } from './preparer.js';
+
+/** Messages as kafkajs fetches them; the odd ones without headers (old message format). */
+const fetched = (offsets: number[]): KafkaMessage[] =>
+  offsets.map(
+    (o) =>
+      ({
+        offset: String(o),
+        key: Buffer.from(`k${o}`),
+        value: Buffer.from(`v${o}`),
+        timestamp: '0',
+        attributes: 0,
+        ...(o % 2 === 0 && { headers: { h: 'x' } }),
+      }) as KafkaMessage,
+  );
+
+const outcomeOf = (part: ConsumedMessage[]): BatchOutcome => ({
+  ready: [],
+  cookRequests: [],
+  duplicates: part.map((m) => m.offset),
+  deadLettered: 0,
+});
+
+function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter = Infinity) {
+  const events: string[] = [];
+  const parts: ConsumedMessage[][] = [];
+  const config = preparing({
+    batchSize: 2,
+    concurrency: 1,
+    transactional: false,
+    prepare: (part) => {
+      parts.push(part);
+      events.push(`prepare ${part.map((m) => m.offset).join(',')}`);
+      return Promise.resolve(outcomeOf(part));
+    },
+    report: (outcome) => void events.push(`report ${outcome.duplicates.join(',')}`),
+    ...options,
+  });
+  let heartbeats = 0;
+  const payload: BatchPayload = {
+    batch: { topic: 'orders', partition: 4, messages: fetched(offsets) },
+    isRunning: () => heartbeats < stopAfter,
+    isStale: () => false,
+    resolveOffset: (offset) => void events.push(`resolve ${offset}`),
+    heartbeat: () => Promise.resolve(void heartbeats++).then(() => void events.push('heartbeat')),
+  };
+  return { config, payload, events, parts };
+}
+
+test('a fetch is prepared batchSize messages at a time: each reported, resolved and followed by a heartbeat', async () => {
+  const { config, payload, events, parts } = run([10, 11, 12, 13, 14]);
+  await config.eachBatch(payload);
+  assert.deepEqual(events, [
+    'prepare 10,11',
+    'report 10,11',
+    'resolve 11',
+    'heartbeat',
+    'prepare 12,13',
+    'report 12,13',
+    'resolve 13',
+    'heartbeat',
+    'prepare 14',
+    'report 14',
+    'resolve 14',
+    'heartbeat',
+  ]);
+  assert.deepEqual(parts[0]![0], {
+    topic: 'orders',
+    partition: 4,
+    offset: '10',
+    key: Buffer.from('k10'),
+    value: Buffer.from('v10'),
+    headers: { h: 'x' },
+  });
+  assert.deepEqual(parts[0]![1]!.headers, {}, 'no headers: an empty set');
+});
+
+test('shutdown or a rebalance between parts leaves the rest unresolved, for redelivery', async () => {
+  const stopped = run([1, 2, 3, 4, 5], {}, 1);
+  await stopped.config.eachBatch(stopped.payload);
+  assert.deepEqual(stopped.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'heartbeat']);
+
+  const stale = run([1, 2, 3]);
+  let parts = 0;
+  stale.payload.isStale = () => parts++ > 0;
+  await stale.config.eachBatch(stale.payload);
+  assert.deepEqual(stale.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'heartbeat']);
+});
+
+test('a part with nothing left to prepare is resolved but not reported; a failed one is neither', async () => {
+  const empty = run([1, 2], { prepare: () => Promise.resolve(undefined) });
+  await empty.config.eachBatch(empty.payload);
+  assert.deepEqual(empty.events, ['resolve 2', 'heartbeat']);
+
+  const failed = run([1, 2], { prepare: () => Promise.reject(new Error('redis down')) });
+  await assert.rejects(failed.config.eachBatch(failed.payload), /redis down/);
+  assert.deepEqual(failed.events, []);
+});
+
+test('the consumer commits offsets itself only when no transaction does', () => {
+  assert.equal(run([]).config.autoCommit, true);
+  assert.equal(run([], { transactional: true }).config.autoCommit, false);
+  assert.equal(run([], { concurrency: 3 }).config.partitionsConsumedConcurrently, 3);
+  assert.equal(run([]).config.eachBatchAutoResolve, false);
+});
