@@ -13,6 +13,7 @@ import {
   errorMessage,
   loadConfig,
   loadConfigOrExit,
+  onUncaught,
   parseBoolean,
   parseEnum,
   parseInteger,
@@ -131,6 +132,8 @@ const pretty = prettyFactory({
 });
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+/** Set when the shop stops because something went wrong: it then exits 1 whatever the services do. */
+let failed = false;
 /** Ends the sink's watcher on Ctrl-C. */
 const closing = new AbortController();
 
@@ -249,7 +252,7 @@ function run(name: string, service: ServiceName, env: NodeJS.ProcessEnv): void {
     children.delete(name);
     file.end();
     if (!floorShown) console.log(`${label}│ exited (${signal ?? `code ${code}`})`);
-    if (children.size === 0) process.exit(stopping || code === 0 ? 0 : 1);
+    if (children.size === 0) process.exit(!failed && (stopping || code === 0) ? 0 : 1);
   });
 }
 
@@ -259,13 +262,17 @@ function stop(): void {
   closing.abort();
   console.log('shop      │ closing: stopping every service (SIGTERM)…');
   for (const child of children.values()) child.kill('SIGTERM');
-  if (children.size === 0) process.exit(0);
+  if (children.size === 0) process.exit(failed ? 1 : 0);
+}
+
+/** Says what went wrong, stops every service and exits 1. */
+function fail(...what: unknown[]): void {
+  console.error(...what);
+  failed = true;
+  stop();
 }
 
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-main().catch((error: unknown) => {
-  console.error(error instanceof StackError ? `stack: ${error.message}` : error);
-  stop();
-  process.exitCode = 1;
-});
+onUncaught((what, error) => fail(`shop: ${what}:`, error));
+main().catch((error: unknown) => fail(error instanceof StackError ? `stack: ${error.message}` : error));
