@@ -245,9 +245,9 @@ export const producerOptions = (): ProducerConfig => ({
  * id (its next send or commit fails) and aborts the transaction it left open. A transaction left open
  * by a process that died is aborted by the broker after `transactionTimeout` if nobody takes its id over.
  * The first send of a transaction begun just after the last one committed is refused (CONCURRENT_TRANSACTIONS)
- * until the broker has written the commit markers; kafkajs retries it after `initialRetryTime`, which at
- * the client's 300 ms made a transaction take ≈ 140 ms here, at 20 ms (the Java client's pause for this
- * case) ≈ 30 ms. The pause still doubles on every retry, up to 30 s, when a broker is really gone.
+ * until the broker has written the commit markers; kafkajs retries it after `initialRetryTime`, here the
+ * Java client's pause for this case rather than the client's 300 ms, which every transaction would wait
+ * out (docs/benchmarks.md). The pause still doubles on every retry, up to 30 s, when a broker is really gone.
  */
 export const transactionalProducerOptions = (transactionalId: string): ProducerConfig => ({
   ...producerOptions(),
@@ -259,11 +259,11 @@ export const transactionalProducerOptions = (transactionalId: string): ProducerC
 /**
  * Options for the services' consumer groups. Topics come from `ensureTopics`, never from auto-creation.
  * A fetch waits at most 1 s for data (kafkajs waits 5 s), because a disconnect waits for the fetch in
- * flight and graceful shutdown has 10 s in all. A fetch brings at most 256 KB per partition (kafkajs: 1 MB,
- * ≈ 12,000 orders): kafkajs holds a whole fetch, decoded, until every message in it is handled, and a
- * preparer draining a backlog on all six partitions peaked at 158 MB RSS with 1 MB, 142 MB with 256 KB, at
- * the same throughput (64 KB: 140 MB, but 20–40 % more CPU per order). A batch is also what kafkajs
- * commits at once, so a crash redelivers less. A larger record still arrives whole (KIP-74).
+ * flight and graceful shutdown has 10 s in all. A fetch brings at most 256 KB per partition (kafkajs: 1 MB):
+ * kafkajs holds a whole fetch, decoded, until every message in it is handled, so a smaller fetch keeps a
+ * preparer draining a backlog smaller at the same throughput, where a much smaller one costs CPU per order
+ * (docs/decisions/client-settings.md). A batch is also what kafkajs commits at once, so a crash redelivers
+ * less. A larger record still arrives whole (KIP-74).
  */
 export const consumerOptions = (groupId: string): ConsumerConfig => ({
   groupId,
