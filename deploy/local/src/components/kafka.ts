@@ -12,7 +12,6 @@ export const kafkaHost = '127.0.0.1';
 export const kafkaPort = 9092;
 const controllerPort = 9093;
 
-/** Apache Kafka in KRaft combined mode (one node is broker and controller), as the design's local target. */
 /** What a one-broker cluster here needs, whatever its listeners (the stack's, and tests' own brokers). */
 export const singleBrokerSettings = [
   // One broker: every internal topic has one replica.
@@ -28,6 +27,7 @@ export const singleBrokerSettings = [
   'num.partitions=3',
 ];
 
+/** Apache Kafka in KRaft combined mode (one node is broker and controller), as the design's local target. */
 export function kafka(): Component {
   const jvm = new JavaProcess('kafka', '512m');
   const dataDir = path.join(paths.data, 'kafka');
