@@ -247,7 +247,7 @@ async function fillBacklog(bench: Bench, topic: string, count: number): Promise<
   const producer = bench.kafka.producer(producerOptions());
   await producer.connect();
   for (let i = 0; i < orders.length; i += 5000) {
-    await producer.send({ topic, acks: -1, messages: orders.slice(i, i + 5000) });
+    await producer.send({ topic, messages: orders.slice(i, i + 5000) });
   }
   await producer.disconnect();
 }

@@ -59,11 +59,11 @@ export async function runClient(
   const ms = seconds * 1000;
   try {
     const serialSendPerSecond = await loopFor(ms, async () => {
-      await producer.send({ topic: input, acks: -1, messages: [next()] });
+      await producer.send({ topic: input, messages: [next()] });
       return 1;
     });
     const batchedSendPerSecond = await loopFor(ms, async () => {
-      await producer.send({ topic: input, acks: -1, messages: Array.from({ length: 500 }, next) });
+      await producer.send({ topic: input, messages: Array.from({ length: 500 }, next) });
       return 500;
     });
 
@@ -74,7 +74,6 @@ export async function runClient(
       eachMessage: async ({ message }) => {
         await producer.send({
           topic: output,
-          acks: -1,
           messages: [{ key: message.key, value: message.value }],
         });
         return 1;
@@ -84,7 +83,6 @@ export async function runClient(
       eachBatch: async ({ batch }) => {
         await producer.send({
           topic: output,
-          acks: -1,
           messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
         });
         return batch.messages.length;
