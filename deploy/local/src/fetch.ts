@@ -14,7 +14,7 @@ interface Dependency {
 }
 
 /** True when every pinned artifact is already unpacked under .stack/artifacts. */
-export function artifactsPresent(): boolean {
+function artifactsPresent(): boolean {
   if (!existsSync(markerFile)) return false;
   return readFileSync(markerFile, 'utf8') === JSON.stringify(versions);
 }

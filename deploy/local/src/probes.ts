@@ -1,19 +1,5 @@
 import net from 'node:net';
 
-/** Whether something accepts TCP connections on host:port within the timeout. */
-export function tcpAnswers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 /** Whether GET url answers 2xx within the timeout. */
 export async function httpAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
   try {

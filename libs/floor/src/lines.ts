@@ -17,7 +17,7 @@ export const cookedLine = (label: string, items: string) => `Cooked ${label}: ${
 export const availableLine = (label: string) => `Order ${label} available`;
 
 /** `10 cod, 20 chips`, items in a fixed order so that lines read alike. */
-export function describePortions(portions: Readonly<Record<string, number>>): string {
+function describePortions(portions: Readonly<Record<string, number>>): string {
   const order = ['cod', 'chips', 'plaice'];
   const names = Object.keys(portions).sort((a, b) => rank(order, a) - rank(order, b));
   const parts = names.filter((name) => (portions[name] ?? 0) > 0).map((name) => `${portions[name]} ${name}`);

@@ -136,7 +136,6 @@ export const setting = <T>(s: Omit<Setting<T>, 'default'> & { default?: NoInfer<
 export const withDefault = <T>(s: Setting<T>, value: T): Setting<T> => ({ ...s, default: value });
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 /** Settings every chippy process with a probe server has. `httpPort` has no default: each sets its own. */
 export const runtimeSettings = {

@@ -4,7 +4,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 /** Paths pino censors in every log line, wherever a secret might end up in a logged object. */
-export const redactPaths = [
+const redactPaths = [
   'password',
   '*.password',
   'saslPassword',

@@ -35,7 +35,7 @@ export interface Runtime<S extends Settings> {
 }
 
 /** Why the HTTP server could not listen on `port`, when that is the setting's fault. */
-export function portProblem(error: unknown, port: number): string | undefined {
+function portProblem(error: unknown, port: number): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') return `port ${port} is already in use (0 picks a free port)`;
   if (code === 'EACCES') return `port ${port} needs privileges this process does not have`;

@@ -29,7 +29,7 @@ export interface LastOrder {
 }
 
 /** How many of the newest orders the summary shows. */
-export const lastOrdersShown = 10;
+const lastOrdersShown = 10;
 
 // The totals are computed by PostgreSQL (count, unnest + group by), so a refresh reads a few dozen rows
 // however many orders there are. Only the menu item → portions step is done here, with the recipe in

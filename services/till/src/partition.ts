@@ -1,6 +1,5 @@
 /** How a till spreads its orders over the partitions of `orders`. */
 export const partitionModes = ['order_id', 'till'] as const;
-export type PartitionMode = (typeof partitionModes)[number];
 
 /**
  * The partition a till writes to with `--partition-by till`, as in the original demo3 where each till

@@ -15,7 +15,7 @@ const colours: Record<LineState, string | undefined> = {
 };
 
 /** `12/min · lag 3 · p0,1,2`: the header's figures. */
-export function panelFigures(panel: PanelView): string {
+function panelFigures(panel: PanelView): string {
   const parts = [`${panel.rate}/min`];
   if (panel.lag !== undefined) parts.push(`lag ${panel.lag}`);
   if (panel.partitions !== undefined) parts.push(`p${panel.partitions.join(',') || '-'}`);

@@ -10,7 +10,7 @@ import { kafkaHost, kafkaPort, writeLog4jConfig } from './kafka.js';
 export const connectUrl = 'http://127.0.0.1:8083';
 
 /** What the shop's connectors need from the worker. */
-export const requiredPlugins = [
+const requiredPlugins = [
   'io.debezium.connector.jdbc.JdbcSinkConnector',
   'io.apicurio.registry.utils.converter.AvroConverter',
   'org.apache.kafka.connect.json.JsonConverter',

@@ -6,8 +6,8 @@ import { paths } from '../paths.js';
 import { aptInstall, hasCommand } from '../debian.js';
 import type { Component } from './component.js';
 
-export const postgresAdminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-export const databaseName = 'chippy';
+const postgresAdminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const databaseName = 'chippy';
 export const databaseUrl = `postgres://postgres@127.0.0.1:5432/${databaseName}`;
 
 /**

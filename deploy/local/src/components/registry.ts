@@ -5,7 +5,7 @@ import { httpAnswers } from '../probes.js';
 import type { Component } from './component.js';
 import { JavaProcess } from './java-process.js';
 
-export const registryPort = 8081;
+const registryPort = 8081;
 /** What clients use as SCHEMA_REGISTRY_URI: Apicurio's Confluent-compatible API. */
 export const registryUri = `http://127.0.0.1:${registryPort}/apis/ccompat/v7`;
 /** Apicurio's own API, which its Kafka Connect converter talks to. */
