@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConsumedMessage } from '@chippy/kafka';
+import { captureLogger } from '@chippy/runtime/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { preparing, type BatchesOptions, type BatchPayload } from './batches.js';
 import type { BatchOutcome } from './preparer.js';
@@ -28,6 +29,8 @@ const outcomeOf = (part: ConsumedMessage[]): BatchOutcome => ({
 
 function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter = Infinity) {
   const events: string[] = [];
+  const stopping = new AbortController();
+  const { logger, lines } = captureLogger();
   const parts: ConsumedMessage[][] = [];
   const config = preparing({
     batchSize: 2,
@@ -39,6 +42,8 @@ function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter
       return Promise.resolve(outcomeOf(part));
     },
     report: (outcome) => void events.push(`report ${outcome.duplicates.join(',')}`),
+    stopping: stopping.signal,
+    logger,
     ...options,
   });
   let heartbeats = 0;
@@ -49,7 +54,7 @@ function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter
     resolveOffset: (offset) => void events.push(`resolve ${offset}`),
     heartbeat: () => Promise.resolve(void heartbeats++).then(() => void events.push('heartbeat')),
   };
-  return { config, payload, events, parts };
+  return { config, payload, events, parts, stopping, lines };
 }
 
 test('a fetch is prepared batchSize messages at a time: each reported, resolved and followed by a heartbeat', async () => {
@@ -100,6 +105,20 @@ test('a part with nothing left to prepare is resolved but not reported; a failed
   const failed = run([1, 2], { prepare: () => Promise.reject(new Error('redis down')) });
   await assert.rejects(failed.config.eachBatch(failed.payload), /redis down/);
   assert.deepEqual(failed.events, []);
+});
+
+test('a part that fails once shutdown has begun is left unresolved, with a warning that says why', async () => {
+  const r = run([1, 2, 3, 4], {
+    prepare: (part) =>
+      part[0]!.offset === '1' ? Promise.resolve(outcomeOf(part)) : Promise.reject(new Error('Redis closed')),
+    report: () => r.stopping.abort(),
+  });
+  await r.config.eachBatch(r.payload);
+  assert.deepEqual(r.events, ['resolve 2', 'heartbeat']);
+  assert.deepEqual(
+    r.lines.map((l) => [l.level, l.msg, l.partition, l.offset, l.last, l.err]),
+    [['warn', 'batch left: shutting down', 4, '3', '4', 'Redis closed']],
+  );
 });
 
 test('the consumer commits offsets itself only when no transaction does', () => {

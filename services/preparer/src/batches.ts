@@ -1,4 +1,5 @@
 import type { ConsumedMessage } from '@chippy/kafka';
+import { errorMessage, type Logger } from '@chippy/runtime';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchOutcome } from './preparer.js';
 
@@ -18,6 +19,9 @@ export interface BatchesOptions {
   prepare: (messages: ConsumedMessage[]) => Promise<BatchOutcome | undefined>;
   /** Reports a batch whose output is final. */
   report: (outcome: BatchOutcome) => void;
+  /** Aborts when shutdown begins. */
+  stopping: AbortSignal;
+  logger: Logger;
 }
 
 const consumed =
@@ -32,7 +36,8 @@ const consumed =
   });
 
 /** How the preparer's consumer runs: each fetch prepared `batchSize` messages at a time. */
-export function preparing({ batchSize, concurrency, transactional, prepare, report }: BatchesOptions) {
+export function preparing(options: BatchesOptions) {
+  const { batchSize, concurrency, transactional, prepare, report, stopping, logger } = options;
   return {
     partitionsConsumedConcurrently: concurrency,
     autoCommit: !transactional,
@@ -47,7 +52,20 @@ export function preparing({ batchSize, concurrency, transactional, prepare, repo
         const part = batch.messages
           .slice(start, start + batchSize)
           .map(consumed(batch.topic, batch.partition));
-        const outcome = await prepare(part);
+        let outcome;
+        try {
+          outcome = await prepare(part);
+        } catch (error) {
+          if (!stopping.aborted) throw error;
+          // Shutting down (a client closed, a wait cut short): the part stays unresolved, for redelivery.
+          const { topic, partition } = batch;
+          const [first, last] = [part[0]!.offset, part.at(-1)!.offset];
+          logger.warn(
+            { topic, partition, offset: first, last, err: errorMessage(error) },
+            'batch left: shutting down',
+          );
+          return;
+        }
         if (outcome) report(outcome);
         payload.resolveOffset(part.at(-1)!.offset);
         await payload.heartbeat();

@@ -77,6 +77,8 @@ try {
       transactional,
       prepare: (part) => (transactional ? eo.prepare(part) : prepare(part, producer, ledgers.atLeastOnce)),
       report,
+      stopping: shutdown.signal,
+      logger,
     }),
   );
 } catch (error) {
