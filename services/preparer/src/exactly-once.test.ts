@@ -7,6 +7,7 @@ import { exactlyOnce, transactionalProducers } from './exactly-once.js';
 import type { BatchOutcome } from './preparer.js';
 
 type Step = 'sendOffsets' | 'commit' | 'abort';
+type Failing = Step | 'fetchOffsets' | 'disconnect';
 
 /**
  * A broker as the handler sees it: producers by transactional id, each transaction's calls in `log`, and
@@ -14,12 +15,15 @@ type Step = 'sendOffsets' | 'commit' | 'abort';
  */
 function fakeKafka(committed: Record<string, string> = {}) {
   const log: string[] = [];
-  const fail: Partial<Record<Step | 'fetchOffsets', Error>> = {};
+  const fail: Partial<Record<Failing, Error>> = {};
   let transactions = 0;
   const kafka = {
     producer: ({ transactionalId }: { transactionalId?: string }) => ({
       connect: () => Promise.resolve(void log.push(`${transactionalId} connect`)),
-      disconnect: () => Promise.resolve(void log.push(`${transactionalId} disconnect`)),
+      disconnect: () => {
+        log.push(`${transactionalId} disconnect`);
+        return fail.disconnect ? Promise.reject(fail.disconnect) : Promise.resolve();
+      },
       transaction: () => {
         const id = `${transactionalId} tx${++transactions}`;
         let offsets: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] };
@@ -194,6 +198,7 @@ test('a rebalance closes every producer; the next batch makes a new one, which r
     'shop1-preparers-orders-0 disconnect',
   ]);
   assert.equal(h.producers.size, 0);
+  assert.ok(!h.lines.some((l) => l.level === 'warn'));
   await h.eo.prepare(messages('shop1-orders', 0, [0, 1]));
   const connected = h.lines.filter((l) => l.msg === 'transactional producer connected');
   assert.deepEqual(
@@ -216,4 +221,18 @@ test('a producer that could not read the offset is disconnected and not kept', a
   await new Promise((resolve) => setImmediate(resolve));
   await h.eo.prepare(messages('shop1-orders', 0, [0]));
   assert.equal(h.committed['shop1-orders-0'], '1');
+});
+
+test('a producer that fails to disconnect does not stop a rebalance or shutdown, and the failure is said', async () => {
+  const h = handler();
+  await h.eo.prepare(messages('shop1-orders', 0, [0]));
+  await h.eo.prepare(messages('shop1-orders', 1, [0]));
+  h.fail.disconnect = new Error('socket closed');
+  await h.eo.rebalanced();
+  assert.equal(h.producers.size, 0);
+  const failed = h.lines.filter((l) => l.msg === 'transactional producer disconnect failed');
+  assert.deepEqual(failed.map((l) => [l.level, l.partition, l.err]).sort(), [
+    ['warn', 0, 'socket closed'],
+    ['warn', 1, 'socket closed'],
+  ]);
 });

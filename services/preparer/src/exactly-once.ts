@@ -63,11 +63,15 @@ export function transactionalProducers<Tx extends TransactionLike>({
       const answer = await admin.fetchOffsets({ groupId, topics: [topic] });
       const committed = committedOffsetIn(answer, topic, partition);
       logger.info({ topic, partition, transactionalId, committed }, 'transactional producer connected');
-      return {
-        transaction: () => producer.transaction(),
-        committed,
-        disconnect: () => producer.disconnect(),
-      };
+      // PartitionProducers lets nothing stop a close (a rebalance or shutdown goes on); a failure is said here.
+      const disconnect = () =>
+        producer.disconnect().catch((error: unknown) => {
+          logger.warn(
+            { topic, partition, err: errorMessage(error) },
+            'transactional producer disconnect failed',
+          );
+        });
+      return { transaction: () => producer.transaction(), committed, disconnect };
     } catch (error) {
       // The error that stopped the start is the one worth reporting; this producer is discarded anyway.
       await producer.disconnect().catch(() => undefined);
