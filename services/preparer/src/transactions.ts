@@ -141,6 +141,8 @@ export class PartitionProducers<P extends Closable> {
     if (untilRebalance) this.blocked.add(key);
     const producer = this.producers.get(key);
     this.producers.delete(key);
+    // Nothing stops a drop: a producer that failed to start was the asking batch's error, and one that
+    // fails to disconnect says so itself (see transactionalProducers).
     await producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 
