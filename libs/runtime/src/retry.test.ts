@@ -20,7 +20,7 @@ describe('retry', () => {
     const warnings = lines.filter((line) => line.level === 'warn');
     assert.equal(warnings.length, 2);
     assert.match(String(warnings[0]?.msg), /^connecting to the cabinet failed, retrying in \d+ ms$/);
-    assert.equal(warnings[1]?.error, 'failure 2');
+    assert.equal(warnings[1]?.err, 'failure 2');
   });
 
   it('gives up after `retries` or on errors it should not retry', async () => {

@@ -36,7 +36,7 @@ export async function retry<T>(what: string, fn: () => Promise<T>, options: Retr
       const bound = Math.min(maxMs, minMs * 2 ** (attempt - 1));
       const delayMs = Math.round(minMs + Math.random() * Math.max(0, bound - minMs));
       logger.warn(
-        { attempt, delayMs, error: errorMessage(error) },
+        { attempt, delayMs, err: errorMessage(error) },
         `${what} failed, retrying in ${delayMs} ms`,
       );
       await sleep(delayMs, signal);
