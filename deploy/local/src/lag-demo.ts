@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { loadConfigOrExit, parseInteger, parseNumber, setting, sleep } from '@chippy/runtime';
+import { loadConfigOrExit, onUncaught, parseInteger, parseNumber, setting, sleep } from '@chippy/runtime';
 import { runService } from './run-service.js';
 import { StackError, up } from './stack.js';
 
@@ -35,6 +35,22 @@ const config = loadConfigOrExit({
     }),
   },
 });
+
+/** The services running now: each is in its own process group, so none would stop with the demo. */
+const running = new Set<ChildProcess>();
+function launch(...args: Parameters<typeof runService>): ChildProcess {
+  const child = runService(...args);
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  return child;
+}
+
+/** Stops every service the demo started and exits with `code`, after saying why. */
+function abandon(code: number, ...why: unknown[]): never {
+  console.error(...why);
+  for (const child of running) child.kill('SIGTERM');
+  return process.exit(code);
+}
 
 /** Ports from here on: the cook, then the preparers, then (from +11) the tills; clear of `npm start`'s. */
 const firstPort = 9400;
@@ -79,15 +95,15 @@ async function phase(preparers: number, env: NodeJS.ProcessEnv): Promise<(number
     FRYER_CAPACITY: '15000',
   };
   const cook = { ...bottomless, RESTOCK_INTERVAL: '0.5', COOK_ID: 'cook-1', HTTP_PORT: String(firstPort) };
-  children.push(runService('cook', { ...base, ...cook }, quiet));
+  children.push(launch('cook', { ...base, ...cook }, quiet));
   for (let i = 1; i <= preparers; i++) {
     const id = { PREPARER_ID: `preparer-${i}`, HTTP_PORT: String(firstPort + i) };
-    children.push(runService('preparer', { ...base, ...id }, quiet));
+    children.push(launch('preparer', { ...base, ...id }, quiet));
   }
   await Promise.all(Array.from({ length: preparers + 1 }, (_, i) => untilReady(firstPort + i)));
   for (let i = 1; i <= config.tills; i++) {
     const till = { TILL_ID: `till-${i}`, TILL_PLAICE: 'false', HTTP_PORT: String(firstPort + 10 + i) };
-    children.push(runService('till', { ...base, ...till }, quiet));
+    children.push(launch('till', { ...base, ...till }, quiet));
   }
   const samples: (number | undefined)[] = [];
   for (let t = sampleEverySeconds; t <= config.seconds; t += sampleEverySeconds) {
@@ -116,7 +132,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof StackError ? `stack: ${error.message}` : error);
-  process.exit(1);
-});
+process.on('SIGINT', () => abandon(130, 'demo:lag: stopped'));
+process.on('SIGTERM', () => abandon(143, 'demo:lag: stopped'));
+onUncaught((what, error) => abandon(1, `demo:lag: ${what}:`, error));
+main().catch((error: unknown) => abandon(1, error instanceof StackError ? `stack: ${error.message}` : error));
