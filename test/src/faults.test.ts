@@ -125,7 +125,7 @@ test('the schema registry unreachable at start-up: services retry with clear lin
     for (const [name, service] of Object.entries(needy)) {
       let lines = 0;
       const line = await service.waitForLog((e) => retryLine.test(String(e.msg)) && ++lines >= 2, 30_000);
-      assert.match(String(line.error), /ECONNREFUSED/, `${name}: the retry line says why`);
+      assert.match(String(line.err), /ECONNREFUSED/, `${name}: the retry line says why`);
     }
     // Kept away for 10 s after start.
     await sleep(Math.max(0, began + 10_000 - Date.now()));
