@@ -12,6 +12,7 @@ const run = (placed: number, ready: number, fraction: number): ShopResult & { fr
   placedPerSecond: placed,
   readyPerSecond: ready,
   latencyMs: { count: 10, p50: 5, p95: 9, p99: 12, max: 20 },
+  queued: { start: 3, end: 900 },
   usage: [{ service: 'preparer', processes: 2, cpuPer1000: 1.5, peakRssMb: 120 }],
   fraction,
 });
@@ -52,11 +53,69 @@ test('sustained is what the search found, and not a figure when no probe kept up
 
 test('the markdown states the goals with their verdicts', () => {
   const md = renderMarkdown(results());
-  assert.match(md, /\| whole shop \(tills included\) sustained \| ≥ 2,500\/s \| 400\/s \| \*\*no\*\* \|/);
-  assert.match(md, /\| p99 order_time → ready at 50 % of the sustained max \| ≤ 20 ms \| 12 ms \| yes \|/);
-  assert.match(md, /Sustained: \*\*400 orders\/s\*\*/);
-  assert.match(md, /\| 1 \| 500 \| 500 \| 300 \| \*\*no\*\* \| 12 ms \|/, 'each probe listed');
+  assert.match(
+    md,
+    /\| whole shop \(tills included\) sustained, rates only \| ≥ 2,500\/s \| 400\/s \| \*\*no\*\* \|/,
+  );
+  assert.match(md, /Sustained, rates only: \*\*400 orders\/s\*\*/);
+  assert.match(
+    md,
+    /\| rates \| 1 \| 500 \| 500 \| 300 \| \*\*no\*\* \| 12 ms \| 3 → 900 \|/,
+    'each probe listed',
+  );
   assert.match(md, /\| 90 % \| 360 \| 360 \| 300 \| \*\*no\*\* \|/);
+});
+
+test('the latency goal is judged at its own load, half the 2,500/s the goal states', () => {
+  const atGoal = { ...run(1250, 1250, 1), label: 'load-goal' };
+  const judged = (p99: number, ready = 1250) =>
+    renderMarkdown({
+      ...results(),
+      atLatencyGoal: { ...atGoal, readyPerSecond: ready, latencyMs: { ...atGoal.latencyMs, p99 } },
+    });
+  const row =
+    /\| p99 order_time → ready at 50 % of 2,500\/s \(1,250\/s offered\) \| ≤ 20 ms \| ([^|]+) \| ([^|]+) \|/;
+  assert.deepEqual(judged(12).match(row)?.slice(1), ['12 ms', 'yes']);
+  assert.deepEqual(judged(25).match(row)?.slice(1), ['25 ms', '**no**']);
+  assert.deepEqual(
+    judged(12, 900).match(row)?.slice(1),
+    ['12 ms (the load was not kept up)', '**no**'],
+    'a p99 of the orders that got through says nothing when the rest queued',
+  );
+  assert.match(
+    judged(12),
+    /\| goal: 1,250\/s \| 1,250 \| 1,250 \| 1,250 \| yes \|/,
+    'listed with the other loads',
+  );
+  assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'not measured');
+});
+
+test('the rate kept up with a bounded p99 is reported beside the rates-only one, with its probes', () => {
+  const fast = (offered: number) => ({
+    ...run(offered, offered, 1),
+    latencyMs: { count: 9, p50: 2, p95: 5, p99: 8, max: 9 },
+  });
+  const md = renderMarkdown({
+    ...results(),
+    sustainedWithin: {
+      perSecond: 125,
+      p99Ms: 20,
+      probes: [fast(125), { ...fast(188), latencyMs: { count: 9, p50: 20, p95: 40, p99: 45, max: 50 } }],
+    },
+  });
+  assert.match(
+    md,
+    /\| whole shop sustained with p99 ≤ 20 ms \| ≥ 1,250\/s \(the latency goal's load\) \| 125\/s \| \*\*no\*\* \|/,
+  );
+  assert.match(md, /Sustained with p99 ≤ 20 ms: \*\*125 orders\/s\*\*/);
+  assert.match(md, /\| shop \| 3 tills → 2 preparers: maximum sustained with p99 ≤ 20 ms \| 125 \|/);
+  assert.match(md, /\| p99 ≤ 20 ms \| 1 \| 125 \| 125 \| 125 \| yes \| 8 ms \|/);
+  assert.match(
+    md,
+    /\| p99 ≤ 20 ms \| 2 \| 188 \| 188 \| 188 \| \*\*no\*\* \| 45 ms \|/,
+    'rates kept, p99 not',
+  );
+  assert.match(renderMarkdown(results()), /did not search for a rate with a bounded p99/);
 });
 
 test('the RSS goal leaves out the profiled run, whose profiler holds its samples in memory', () => {

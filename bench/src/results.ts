@@ -2,7 +2,7 @@ import type { BrokerResult } from './scenarios/broker.js';
 import type { ClientResult } from './scenarios/client.js';
 import type { SerdeResult } from './scenarios/serde.js';
 import type { ShopResult } from './shop.js';
-import type { Sustained } from './sustained.js';
+import type { Sustained, SustainedWithin } from './sustained.js';
 
 /** Everything one `npm run bench` measured: written as JSON and rendered into docs/benchmarks.md. */
 export interface Results {
@@ -31,10 +31,14 @@ export interface Results {
   backlog: number;
   /** The preparers draining a backlog: their capacity, with no till competing for the cores. */
   max?: ShopResult;
-  /** The whole shop's maximum sustained rate (tills included), and the probes that found it. */
+  /** The whole shop's maximum sustained rate (tills included, rates only), and the probes that found it. */
   sustained?: Sustained;
+  /** The highest rate the whole shop kept up with a p99 within the goal's, and the further probes that found it. */
+  sustainedWithin?: SustainedWithin;
   /** Open-loop loads at fractions of the sustained rate. */
   latency: (ShopResult & { fraction: number })[];
+  /** The load the latency goal is stated at (a share of the goal's sustained rate). */
+  atLatencyGoal?: ShopResult;
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
   /** 1 and 3 tills flat out, with the layout's preparers. */

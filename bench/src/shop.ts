@@ -67,6 +67,11 @@ export interface ShopResult {
   readyPerSecond: number;
   /** order_time → ready_time of the orders made ready in the window, ms. */
   latencyMs: LatencySummary;
+  /**
+   * Orders placed (acknowledged to a till) and not yet made ready, at the window's start and end: the queue
+   * the warm-up left, and whether the window drained it or added to it. Live runs only.
+   */
+  queued?: { start: number; end: number };
   usage: ServiceUsage[];
   profile?: SelfTime[];
   /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
@@ -171,6 +176,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       throw new Error(`${options.label}: ${topics.ordersReady} was not read to its end in 60 s`);
 
     const readyTimes = watcher.readies.map((r) => r.readyTime);
+    const queuedAt = (at: { time: number; placed: number }) =>
+      Math.max(0, at.placed - readyTimes.filter((t) => t < at.time).length);
     const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < after.time);
     const seconds = (after.time - before.time) / 1000;
     const placedCount = after.placed - before.placed;
@@ -219,6 +226,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       readyPerSecond: rateIn(readyTimes, before.time, after.time),
       // A backlog's orders were all placed before the run: their waiting time says nothing.
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
+      ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),
       usage,
       ...(options.profile && readProfile(profileDir)),
     };

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ShopResult } from './shop.js';
-import { keptUp, searchSustained } from './sustained.js';
+import { keptUp, keptUpWithin, searchSustained } from './sustained.js';
 
-/** A shop that places what is offered up to 400/s and makes ready up to 300/s. */
+/**
+ * A shop that places what is offered up to 400/s and makes ready up to 300/s; its p99 is 10 ms up to 100/s
+ * and grows with the load from there (a queue that stands: the rates still match).
+ */
 const shopWithCapacity = (offered: number): ShopResult => {
   const placed = Math.min(offered, 400);
+  const p99 = offered <= 100 ? 10 : offered;
   return {
     label: `probe-${offered}`,
     tills: 3,
@@ -13,7 +17,7 @@ const shopWithCapacity = (offered: number): ShopResult => {
     offered,
     placedPerSecond: placed,
     readyPerSecond: Math.min(placed, 300),
-    latencyMs: { count: 1, p50: 1, p95: 1, p99: 1, max: 1 },
+    latencyMs: { count: 1, p50: 1, p95: 1, p99, max: p99 },
     usage: [],
   };
 };
@@ -45,4 +49,57 @@ test('no probe kept up: the sustained rate is 0, not the ceiling', async () => {
     Promise.resolve({ ...shopWithCapacity(rate), readyPerSecond: 0 }),
   );
   assert.equal(found.perSecond, 0);
+});
+
+test('kept up within a p99 needs both the rates and the p99', () => {
+  const within20 = keptUpWithin(20);
+  assert.equal(within20(shopWithCapacity(100)), true);
+  assert.equal(within20(shopWithCapacity(250)), false, 'rates kept, p99 250 ms');
+  assert.equal(within20({ ...shopWithCapacity(100), readyPerSecond: 50 }), false, 'p99 kept, rates not');
+});
+
+test('the latency-bounded search goes on from the rate search, below the rate it found', async () => {
+  const rates = await searchSustained(1000, 6, (rate) => Promise.resolve(shopWithCapacity(rate)));
+  const offered: number[] = [];
+  const within = await searchSustained(
+    1000,
+    4,
+    (rate) => {
+      offered.push(rate);
+      return Promise.resolve(shopWithCapacity(rate));
+    },
+    keptUpWithin(20),
+    rates.probes,
+  );
+  // The rate search's lowest probe, 250/s, missed the p99: the search starts between 0 and 250.
+  assert.deepEqual(offered, [125, 63, 94, 110]);
+  assert.equal(within.perSecond, 94);
+  assert.ok(within.perSecond <= rates.perSecond);
+});
+
+test('a known probe that passed is the floor of the next search', async () => {
+  const known = [shopWithCapacity(80), shopWithCapacity(200)];
+  const offered: number[] = [];
+  await searchSustained(
+    1000,
+    1,
+    (rate) => {
+      offered.push(rate);
+      return Promise.resolve(shopWithCapacity(rate));
+    },
+    keptUpWithin(20),
+    known,
+  );
+  assert.deepEqual(offered, [140], 'between 80 (passed) and 200 (missed the p99)');
+});
+
+test('the search stops once the interval is down to one order/s', async () => {
+  let runs = 0;
+  const found = await searchSustained(4, 10, (rate) => {
+    runs += 1;
+    return Promise.resolve(shopWithCapacity(rate));
+  });
+  // 2 and 3 kept up; between 3 and the ceiling of 4 there is no whole rate left to try.
+  assert.equal(found.perSecond, 3);
+  assert.equal(runs, 2);
 });
