@@ -36,7 +36,11 @@ export function sampleOrder(count: number, now = Date.now()): Order {
   return { order_id: randomUUID(), till: 'till-1', count, order_time: now, items: menus[count % 3]! };
 }
 
-export function createBench(endpoints: Endpoints, runId: string): Bench {
+/**
+ * `serviceNodeOptions`: NODE_OPTIONS for the service processes only (e.g. V8 heap flags), not the bench's
+ * own process; unset, they inherit the bench's environment.
+ */
+export function createBench(endpoints: Endpoints, runId: string, serviceNodeOptions?: string): Bench {
   const logger = createLogger('bench', process.env.LOG_LEVEL ?? 'warn');
   const kafkaConfig: KafkaConfig = {
     kafkaUri: endpoints.KAFKA_SERVICE_URI,
@@ -52,7 +56,13 @@ export function createBench(endpoints: Endpoints, runId: string): Bench {
   };
   return {
     endpoints,
-    serviceEnv: { ...process.env, ...endpoints, TIME_SCALE: '0', ORDER_FORMAT: 'avro' },
+    serviceEnv: {
+      ...process.env,
+      ...endpoints,
+      TIME_SCALE: '0',
+      ORDER_FORMAT: 'avro',
+      ...(serviceNodeOptions !== undefined && { NODE_OPTIONS: serviceNodeOptions }),
+    },
     kafkaConfig,
     kafka: createKafka(kafkaConfig, 'chippy-bench', logger),
     logger,

@@ -25,6 +25,10 @@ const settings = {
   windowSeconds: num('BENCH_SECONDS', 10),
   warmupSeconds: num('BENCH_WARMUP', 3),
   clientSeconds: num('BENCH_CLIENT_SECONDS', 5),
+  /** BENCH_NODE_OPTIONS: NODE_OPTIONS for every service process the bench starts (e.g. V8 heap flags). */
+  ...(process.env.BENCH_NODE_OPTIONS !== undefined && {
+    serviceNodeOptions: process.env.BENCH_NODE_OPTIONS,
+  }),
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
 /**
@@ -67,7 +71,7 @@ const started = Date.now();
 // A configured stack (unset variables fall back to the native stack's addresses), else the native stack.
 const endpoints = process.env.KAFKA_SERVICE_URI ? endpointsFromEnv() : await up(log);
 const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
-const bench = createBench(endpoints, runId);
+const bench = createBench(endpoints, runId, settings.serviceNodeOptions);
 const results: Results = {
   runId,
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',

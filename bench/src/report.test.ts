@@ -160,3 +160,12 @@ test('the drain goals and what the cook and the sink cost, from the stages', () 
     /\| throughput lost by adding the JDBC sink \| ≤ 20 % \| 33\.3 % \(0\.67×\) \| \*\*no\*\* \|/,
   );
 });
+
+test('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {
+  const settings = { ...results().settings, serviceNodeOptions: '--max-semi-space-size=2' };
+  assert.match(
+    renderMarkdown({ ...results(), settings }),
+    /Every service process ran with `NODE_OPTIONS=--max-semi-space-size=2`\./,
+  );
+  assert.doesNotMatch(renderMarkdown(results()), /NODE_OPTIONS/);
+});

@@ -150,7 +150,10 @@ export function renderMarkdown(r: Results): string {
       'waits up to 5 ms for others); "flat out" tills place orders as fast as they can, at most 2,000 unacknowledged, ' +
       'otherwise each till places on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
       'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
-      "them takes none of the window's CPU).",
+      "them takes none of the window's CPU)." +
+      (r.settings.serviceNodeOptions
+        ? ` Every service process ran with \`NODE_OPTIONS=${r.settings.serviceNodeOptions}\`.`
+        : ''),
   );
 
   add(

@@ -18,7 +18,13 @@ export interface Results {
     loadAtEnd?: number[];
   };
   versions: Record<string, string>;
-  settings: { windowSeconds: number; warmupSeconds: number; clientSeconds: number };
+  settings: {
+    windowSeconds: number;
+    warmupSeconds: number;
+    clientSeconds: number;
+    /** NODE_OPTIONS the service processes ran with (BENCH_NODE_OPTIONS), if the run set them. */
+    serviceNodeOptions?: string;
+  };
   wallSeconds: number;
   serde?: SerdeResult;
   broker?: BrokerResult;
