@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { captureLogger } from '@chippy/runtime/testing';
-import type { CookRequest } from '@chippy/shop';
 import type { KafkaMessage } from 'kafkajs';
 import { cooking, type FetchPayload } from './consumer.js';
 import { KitchenClosed, type Ticket } from './kitchen.js';
-
-const request = (n: number): CookRequest => ({
-  order: { order_id: `o-${n}`, till: 'till-1', count: n, order_time: 1_000, items: ['plaice & chips'] },
-  short: { plaice: 1 },
-  preparer: 'p1',
-  prepare_started: 1_500,
-  attempt: 1,
-});
+import { cookRequest } from './test-requests.js';
 
 const fetched = (offsets: number[]): KafkaMessage[] =>
   offsets.map((o) => ({
@@ -33,7 +25,7 @@ function consumer(
   let beats = 0;
   const stopping = new AbortController();
   const run = cooking({
-    decode: (value) => Promise.resolve(request(Number(String(value)))),
+    decode: (value) => Promise.resolve(cookRequest(Number(String(value)))),
     kitchen: { submit },
     deadLetter: () => Promise.reject(new Error('nothing to park here')),
     partitions: 6,

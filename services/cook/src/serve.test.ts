@@ -5,14 +5,9 @@ import type { CookRequest, Portions } from '@chippy/shop';
 import type { ProducerBatch } from 'kafkajs';
 import type { Fried } from './kitchen.js';
 import { serving } from './serve.js';
+import { cookRequest } from './test-requests.js';
 
-const request = (n: number): CookRequest => ({
-  order: { order_id: `o-${n}`, till: 'till-1', count: n, order_time: 1_000, items: ['plaice & chips'] },
-  short: { plaice: 1 },
-  preparer: 'p1',
-  prepare_started: 1_500,
-  attempt: 2,
-});
+const request = (n: number) => cookRequest(n, 2);
 
 const fried = (batch: Portions, answered: CookRequest[]): Fried => ({
   batchId: 'b-1',
