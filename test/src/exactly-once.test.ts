@@ -162,7 +162,7 @@ test('control — at least once, no ledger: a preparer SIGKILLed mid-batch does 
 });
 
 test("kafkajs: an offset committed in a transaction is the group's once the id's InitProducerId is done", async (t) => {
-  // What the preparer's guard rests on (services/preparer/src/main.ts): read straight after a commit, the
+  // What the preparer's guard rests on (transactionalProducers in services/preparer/src/exactly-once.ts): read straight after a commit, the
   // group's offset can still be the previous one (kafkajs cannot ask for stable offsets; timing, reported
   // only), but never once a new producer with the transactional id has been initialized (asserted).
   const kafka = testKafka('test-eos-offsets');

@@ -61,7 +61,7 @@ describe('startLagMonitor', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     await monitor.stop();
     assert.ok(
-      lines.some((line) => line.msg === 'could not sample consumer lag' && line.error === 'broker gone'),
+      lines.some((line) => line.msg === 'could not sample consumer lag' && line.err === 'broker gone'),
     );
   });
 });

@@ -42,7 +42,7 @@ export function startLagMonitor({ admin, groupId, topics, gauge, intervalMs, log
         }
       }
     } catch (error) {
-      logger.warn({ groupId, topics, error: errorMessage(error) }, 'could not sample consumer lag');
+      logger.warn({ groupId, topics, err: errorMessage(error) }, 'could not sample consumer lag');
     }
   }
 

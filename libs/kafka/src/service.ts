@@ -139,7 +139,9 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         joined(false);
-        logger.error({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
+        // Once shutdown has begun, a consumer failing on its way out is expected, not an error.
+        const level = shutdown.signal.aborted ? 'warn' : 'error';
+        logger[level]({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
         // After a non-retriable error kafkajs does not restart the consumer: the process would stay alive
         // consuming nothing. Exit 1 instead, so a supervisor restarts it and the message is redelivered.
         if (!payload.restart && !shutdown.signal.aborted) void shutdown.run('consumer crashed for good', 1);
