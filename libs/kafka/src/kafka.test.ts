@@ -131,6 +131,16 @@ describe('createKafka', () => {
     assert.equal(lines[0]?.broker, 'b:1');
     assert.doesNotMatch(JSON.stringify(lines), /hunter2/);
   });
+
+  it("puts kafkajs's error under err, as chippy's own lines have it", () => {
+    const { logger, lines } = captureLogger('info');
+    createKafka(plain, 'test', logger)
+      .logger()
+      .error('Crash', { groupId: 'g', error: 'The coordinator is loading' });
+    assert.equal(lines[0]?.err, 'The coordinator is loading');
+    assert.equal(lines[0]?.error, undefined);
+    assert.equal(lines[0]?.groupId, 'g');
+  });
 });
 
 describe('producerOptions', () => {

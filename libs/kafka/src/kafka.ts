@@ -186,11 +186,13 @@ function kafkaJsLogCreator(logger: Logger, config: KafkaConfig) {
       const { message: text, ...extra } = log;
       const message = text.trimEnd(); // kafkajs ends some messages with a newline
       // kafkajs adds its own timestamp and logger name; pino has both already. Connection failures get
-      // a hint saying what to check; the stack of a TLS alert says nothing more than its message.
+      // a hint saying what to check; the stack of a TLS alert says nothing more than its message. The
+      // error kafkajs calls `error` goes under `err`, as in every chippy line.
       const hint = level <= logLevel.WARN ? kafkaErrorHint(message, config) : undefined;
       const fields = {
         namespace,
-        ...omit(extra, ['timestamp', 'logger', ...(hint ? ['stack'] : [])]),
+        ...omit(extra, ['timestamp', 'logger', 'error', ...(hint ? ['stack'] : [])]),
+        ...('error' in extra && { err: extra.error as unknown }),
         ...(hint && { hint }),
       };
       const effective = kafkaJsLevel(level, message, extra);
