@@ -23,7 +23,7 @@ test('ten messages and a "stop" go through a topic and come back through a consu
   const sent = [...Array.from({ length: 10 }, (_, i) => `message ${i + 1}`), 'stop'];
   const producer = kafka.producer(producerOptions());
   await producer.connect();
-  for (const value of sent) await producer.send({ topic, acks: -1, messages: [{ value }] });
+  for (const value of sent) await producer.send({ topic, messages: [{ value }] });
   await producer.disconnect();
 
   const received: string[] = [];

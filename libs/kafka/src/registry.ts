@@ -152,7 +152,7 @@ export function createRegistry({ registryUri, logger, signal }: RegistryOptions)
           compatibility: 'BACKWARD',
         });
       } catch (error) {
-        logger.warn({ subject, error: errorMessage(error) }, 'could not set BACKWARD compatibility');
+        logger.warn({ subject, err: errorMessage(error) }, 'could not set BACKWARD compatibility');
       }
       return id;
     },
