@@ -9,6 +9,9 @@ const pageFiles = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // The palette and type both pages share, and their icon.
+  '/base.css': { file: 'base.css', type: 'text/css; charset=utf-8' },
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
   '/floor': { file: 'floor.html', type: 'text/html; charset=utf-8' },
   '/floor.js': { file: 'floor.js', type: 'text/javascript; charset=utf-8' },
   '/floor.css': { file: 'floor.css', type: 'text/css; charset=utf-8' },
@@ -26,7 +29,7 @@ export function loadPage(dir: URL): Map<string, { body: Buffer; type: string }> 
 
 /**
  * GET /, /app.js, /style.css, /api/summary and /api/events; the shop floor's /floor, /floor.js,
- * /floor.css and /api/floor/events; anything else falls through (404).
+ * /floor.css and /api/floor/events; /base.css and /favicon.svg for both; anything else falls through (404).
  */
 export function summaryRoutes({
   page,
