@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { dependencyPlugin } from './maven.js';
 import { inRepo } from './repo.js';
 import { readPinned } from './versions.js';
 
 const dir = inRepo('deploy/checks/jmx');
-const settings = inRepo('deploy/local/maven/settings.xml');
 
 /** The pinned JMX exporter agent, copied from Maven (offline when cached) into deploy/checks/jmx/target. */
 export function jmxAgentJar(): string {
@@ -14,24 +14,15 @@ export function jmxAgentJar(): string {
   const out = path.join(dir, 'target', version);
   const jar = path.join(out, 'jmx_prometheus_javaagent.jar');
   if (existsSync(jar)) return jar;
-  const copy = (offline: boolean) =>
-    spawnSync(
-      'mvn',
-      [
-        '-B',
-        '-q',
-        ...(offline ? ['-o'] : []),
-        '-s',
-        settings,
-        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
-        `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${version}`,
-        '-Dmdep.stripVersion=true',
-        `-DoutputDirectory=${out}`,
-      ],
-      { encoding: 'utf8', cwd: dir, timeout: 300_000 },
-    );
-  let result = copy(true);
-  if (result.status !== 0) result = copy(false);
+  const result = dependencyPlugin(
+    'copy',
+    [
+      `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${version}`,
+      '-Dmdep.stripVersion=true',
+      `-DoutputDirectory=${out}`,
+    ],
+    { cwd: dir, timeoutMs: 300_000 },
+  );
   if (!existsSync(jar))
     throw new Error(`mvn could not fetch the JMX exporter agent: ${result.stderr.slice(-400)}`);
   return jar;

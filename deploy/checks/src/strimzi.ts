@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { dependencyPlugin } from './maven.js';
 import { type Json, inRepo } from './repo.js';
 
 /**
@@ -19,7 +20,6 @@ import { type Json, inRepo } from './repo.js';
  * the stack's Central-only settings), and StrimziModelCheck.java runs as a single-file program on them.
  */
 const project = inRepo('deploy/checks/strimzi');
-const settings = inRepo('deploy/local/maven/settings.xml');
 
 /** The release the check reads the model of: the pom's strimzi.version. */
 export function strimziVersion(): string {
@@ -60,24 +60,10 @@ export function strimziClassPath(): string {
     if (classPath.split(path.delimiter).every((jar) => existsSync(jar))) return classPath;
   }
   mkdirSync(path.dirname(file), { recursive: true });
-  const resolve = (offline: boolean) =>
-    spawnSync(
-      'mvn',
-      [
-        '-B',
-        '-q',
-        ...(offline ? ['-o'] : []),
-        '-s',
-        settings,
-        '-f',
-        path.join(project, 'pom.xml'),
-        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath',
-        `-Dmdep.outputFile=${file}`,
-      ],
-      { encoding: 'utf8', timeout: 600_000 },
-    );
-  let result = resolve(true);
-  if (result.status !== 0) result = resolve(false);
+  const result = dependencyPlugin('build-classpath', [`-Dmdep.outputFile=${file}`], {
+    pom: path.join(project, 'pom.xml'),
+    timeoutMs: 600_000,
+  });
   if (result.status !== 0 || !existsSync(file))
     throw new Error(`mvn could not resolve io.strimzi:api: ${(result.stdout + result.stderr).slice(-600)}`);
   return readFileSync(file, 'utf8').trim();
