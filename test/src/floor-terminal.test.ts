@@ -7,18 +7,12 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
 import { endpointsFromEnv } from './harness/endpoints.js';
-import {
-  joinedCooks,
-  joinedPreparers,
-  outputDir,
-  startService,
-  type RunningService,
-} from './harness/services.js';
+import { joinedCooks, joinedPreparers, outputDir, servicesPerFile } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
 
 const shop = isolatedShop('floor-term');
 const env = { ...shop.env, TIME_SCALE: '0.5' };
-const services: RunningService[] = [];
+const start = servicesPerFile();
 // A tmux server of the test's own (-L), started with the test's environment, so the floor inherits it.
 const socket = `chippy-floor-${randomUUID().slice(0, 8)}`;
 const session = 'floor';
@@ -41,11 +35,6 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
 }
 
 before(async () => {
-  const start = (...args: Parameters<typeof startService>) => {
-    const s = startService(...args);
-    services.push(s);
-    return s;
-  };
   const cook = start('cook', 'floor-term-cook', [], { ...env, COOK_ID: 'cook-1' });
   const preparer = start('preparer', 'floor-term-preparer', [], { ...env, PREPARER_ID: 'preparer-1' });
   await Promise.all([joinedCooks(cook), joinedPreparers(preparer)]);
@@ -57,7 +46,6 @@ after(async () => {
   } catch {
     // Already gone.
   }
-  await Promise.all(services.map((s) => s.stop('SIGKILL')));
   await deleteShops();
 });
 
@@ -97,13 +85,7 @@ test('npm run floor in tmux: the panels side by side, an order from till to read
   await until('the preparer and cook panels', () => /preparer-1|chippy-preparer/.test(screen()));
 
   // Plaice on the menu: some orders show the cook's lines too (the screen saved in docs/).
-  const till = startService(
-    'till',
-    'floor-term-till',
-    ['--orders', '6', '--till-id', 'till-t', '--plaice'],
-    env,
-  );
-  services.push(till);
+  const till = start('till', 'floor-term-till', ['--orders', '6', '--till-id', 'till-t', '--plaice'], env);
   assert.deepEqual(await till.exited, { code: 0, signal: null });
   await until('till-t/1 to 6 placed and 1 to 3 ready', () => {
     const now = screen();

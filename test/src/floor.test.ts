@@ -14,7 +14,7 @@ import {
   httpPortOf,
   joinedCooks,
   joinedPreparers,
-  startService,
+  servicesPerFile,
   type RunningService,
 } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
@@ -23,17 +23,12 @@ import { until } from './harness/until.js';
 const shop = isolatedShop('floor');
 // Demo pace halved: a preparer takes 0.25-0.5 s an order, the cook 1.5 s a batch, long enough to watch.
 const env = { ...shop.env, TIME_SCALE: '0.5' };
-const services: RunningService[] = [];
+const start = servicesPerFile();
+let preparers: RunningService[];
 let base: string;
 let browser: Browser;
 let page: Page;
 const problems: string[] = [];
-
-const start = (...args: Parameters<typeof startService>) => {
-  const service = startService(...args);
-  services.push(service);
-  return service;
-};
 
 interface PanelSeen {
   kind: string;
@@ -56,7 +51,7 @@ const linesOf = (all: Panels, kind: string) => all.filter((p) => p.kind === kind
 
 before(async () => {
   const cook = start('cook', 'floor-cook', [], { ...env, COOK_ID: 'cook-1' });
-  const preparers = ['preparer-1', 'preparer-2'].map((id) =>
+  preparers = ['preparer-1', 'preparer-2'].map((id) =>
     start('preparer', `floor-${id}`, [], { ...env, PREPARER_ID: id }),
   );
   await Promise.all([joinedCooks(cook), ...preparers.map(joinedPreparers)]);
@@ -83,7 +78,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await Promise.all(services.map((s) => s.stop('SIGKILL')));
   await deleteShops();
 });
 
@@ -206,7 +200,7 @@ test('a plaice order goes to the cook and finishes after the orders behind it; a
 });
 
 test('a preparer that stops disappears from the floor; the page has logged no error', async () => {
-  const stopping = services.find((s) => s.name === 'floor-preparer-2');
+  const stopping = preparers.find((s) => s.name === 'floor-preparer-2');
   assert.ok(stopping);
   assert.deepEqual(await stopping.stop('SIGTERM'), { code: 0, signal: null });
   const all = await until(

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach } from 'node:test';
+import { after, afterEach } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
 import { endpointsFromEnv } from './endpoints.js';
 
@@ -126,13 +126,10 @@ export async function httpPortOf(service: RunningService): Promise<number> {
   return entry.port as number;
 }
 
-/**
- * `startService` for a test file whose services must not outlive their test: each is killed when the
- * test that started it ends (registered with node:test's `afterEach`).
- */
-export function servicesPerTest(): typeof startService {
+/** `startService`, each service started killed by `hook` (node:test's `afterEach` or `after`). */
+function servicesKilledBy(hook: typeof afterEach): typeof startService {
   const running: RunningService[] = [];
-  afterEach(async () => {
+  hook(async () => {
     await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')));
   });
   return (...args) => {
@@ -141,6 +138,12 @@ export function servicesPerTest(): typeof startService {
     return service;
   };
 }
+
+/** `startService` for a test file whose services must not outlive their test: killed as each test ends. */
+export const servicesPerTest = () => servicesKilledBy(afterEach);
+
+/** `startService` for a test file whose tests share services (started in `before`): killed at its end. */
+export const servicesPerFile = () => servicesKilledBy(after);
 
 export const joinedPreparers = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the preparers');
 export const joinedCooks = (s: RunningService) => s.waitForLog((e) => e.msg === 'joined the cooks');
