@@ -13,10 +13,9 @@ import { promisify } from 'node:util';
 import { migrate, migrationFiles, sqlDir } from '@chippy/connectors';
 import { repoRoot } from '@chippy/local-stack';
 import { OrderSchema } from '@chippy/shop';
-import pg from 'pg';
-import { query } from './harness/database.js';
+import { dropDatabases, isolatedDatabase, rowsWhen } from './harness/database.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
-import { testKafka, uniqueName } from './harness/kafka.js';
+import { testKafka } from './harness/kafka.js';
 import { joinedPreparers, servicesPerTest } from './harness/services.js';
 import { duplicatesOf, deleteShops, isolatedShop } from './harness/shop.js';
 import { deleteSinks, deploySink } from './harness/sink.js';
@@ -24,11 +23,10 @@ import { readTopic } from './harness/topics.js';
 
 const run = promisify(execFile);
 const start = servicesPerTest();
-const drops: (() => Promise<unknown>)[] = [];
 after(async () => {
   await deleteSinks();
   await deleteShops();
-  for (const drop of drops.splice(0)) await drop().catch(() => undefined);
+  await dropDatabases();
 });
 
 const registryUri = () => endpointsFromEnv().SCHEMA_REGISTRY_URI;
@@ -45,37 +43,10 @@ const registry = async (method: string, route: string, body?: unknown) => {
 
 /** A database as it was before version 2: only the migrations that came before 002 applied. */
 async function databaseBeforeTheChange() {
-  const url = new URL(endpointsFromEnv().DATABASE_URL);
-  const database = uniqueName('chippy_evolve').replace(/-/g, '_');
-  url.pathname = `/${database}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'chippy-sql-'));
+  const migrations = mkdtempSync(path.join(tmpdir(), 'chippy-sql-'));
   for (const file of migrationFiles().filter((f) => f < '002'))
-    cpSync(path.join(sqlDir, file), path.join(dir, file));
-  await migrate(url.toString(), () => undefined, dir);
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  drops.push(() =>
-    query(admin.toString(), `drop database if exists ${pg.escapeIdentifier(database)} with (force)`),
-  );
-  return url.toString();
-}
-
-interface Row {
-  order_id: string;
-  till: string;
-  count: number;
-  order_time: Date;
-  items: string[];
-  payment?: string | null;
-}
-
-async function rowsWhen(url: string, count: number, timeoutMs = 90_000): Promise<Row[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await query<Row>(url, 'select * from "orders"').catch(() => []);
-    if (rows.length >= count || Date.now() > deadline) return rows;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    cpSync(path.join(sqlDir, file), path.join(migrations, file));
+  return (await isolatedDatabase('evolve', { migrations })).url;
 }
 
 test('old and new tills and preparers side by side: every order ready once and a row once, payment filled for new orders, old rows intact', async () => {

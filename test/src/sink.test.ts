@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { producerOptions } from '@chippy/kafka';
 import type { Order } from '@chippy/shop';
-import { dropDatabases, isolatedDatabase, privatePostgres, query } from './harness/database.js';
+import {
+  dropDatabases,
+  isolatedDatabase,
+  privatePostgres,
+  query,
+  rowsWhen,
+  type OrderRow,
+} from './harness/database.js';
 import { testKafka } from './harness/kafka.js';
 import { servicesPerTest } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
@@ -18,27 +25,6 @@ after(async () => {
   await dropDatabases();
 });
 
-interface Row {
-  order_id: string;
-  till: string;
-  count: number;
-  order_time: Date;
-  items: string[];
-  payment: string | null;
-}
-
-const rowsOf = (url: string) => query<Row>(url, 'select * from "orders"');
-
-/** The rows once there are `count` of them (the sink writes in batches, a little after the tills). */
-async function rowsWhen(url: string, count: number, timeoutMs = 90_000): Promise<Row[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await rowsOf(url).catch(() => []);
-    if (rows.length >= count || Date.now() > deadline) return rows;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 const asRow = (o: Order) => ({
   order_id: o.order_id,
   till: o.till,
@@ -48,7 +34,7 @@ const asRow = (o: Order) => ({
   payment: o.payment ?? null,
 });
 const byId = <T extends { order_id: string }>(xs: T[]) => new Map(xs.map((x) => [x.order_id, x] as const));
-const fromRow = (r: Row) => ({ ...r, order_time: r.order_time.getTime() });
+const fromRow = (r: OrderRow) => ({ ...r, order_time: r.order_time.getTime() });
 
 for (const format of ['avro', 'json'] as const) {
   test(`${format}: the orders from two tills are rows in PostgreSQL, once each, even after a replay`, async () => {
@@ -131,7 +117,7 @@ test('PostgreSQL stopped for 30 s while tills take orders: the sink recovers and
   try {
     server.start();
     const shop = isolatedShop('sink-outage');
-    const db = await isolatedDatabase('sink_outage', server.url);
+    const db = await isolatedDatabase('sink_outage', { server: server.url });
     const sink = await deploySink(shop.prefix, db.url, 'avro');
     watch = watchSink(shop.prefix, 'sink-outage-watch');
     // 4 orders a second for 45 s, so orders keep coming before, during and after the outage.

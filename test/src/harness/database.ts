@@ -21,14 +21,18 @@ export async function query<R extends pg.QueryResultRow>(url: string, sql: strin
 }
 
 /**
- * A database of the test's own on the stack's PostgreSQL, with the project's migration applied, so the
- * sink's `orders` table holds only this test's orders. `dropDatabases()` removes them.
+ * A database of the test's own on the stack's PostgreSQL (or on `server`), with the project's migrations
+ * applied (or those in `migrations`), so the sink's `orders` table holds only this test's orders.
+ * `dropDatabases()` removes them.
  */
-export async function isolatedDatabase(name: string, serverUrl = endpointsFromEnv().DATABASE_URL) {
-  const url = new URL(serverUrl);
+export async function isolatedDatabase(
+  name: string,
+  { server = endpointsFromEnv().DATABASE_URL, migrations }: { server?: string; migrations?: string } = {},
+) {
+  const url = new URL(server);
   const database = uniqueName(`chippy_${name}`).replace(/-/g, '_');
   url.pathname = `/${database}`;
-  await migrate(url.toString(), () => undefined);
+  await migrate(url.toString(), () => undefined, migrations);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const drop = () =>
@@ -41,6 +45,26 @@ export async function isolatedDatabase(name: string, serverUrl = endpointsFromEn
 
 export async function dropDatabases(): Promise<void> {
   for (const { drop } of created.splice(0)) await drop().catch(() => undefined);
+}
+
+/** A row of the sink's `orders` table (`payment` from migration 002 on). */
+export interface OrderRow {
+  order_id: string;
+  till: string;
+  count: number;
+  order_time: Date;
+  items: string[];
+  payment?: string | null;
+}
+
+/** The `orders` rows once there are `count` of them (the sink writes in batches, a little after the tills). */
+export async function rowsWhen(url: string, count: number, timeoutMs = 90_000): Promise<OrderRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await query<OrderRow>(url, 'select * from "orders"').catch(() => []);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /**
