@@ -118,6 +118,18 @@ export const kafkaSettings = {
   }),
 };
 
+const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri } = kafkaSettings;
+
+/** Reaching Kafka and the registry, and no more: what `npm run check` and `npm run floor` take. */
+export const kafkaAccessSettings = {
+  kafkaUri,
+  certsDir,
+  saslMechanism,
+  saslUsername,
+  saslPassword,
+  schemaRegistryUri,
+};
+
 /** Kafka Connect's REST API, for the tools that talk to it (`npm run check`, the connector commands). */
 export const connectUrlSetting = setting({
   env: 'CONNECT_URL',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Can chippy reach everything it needs? One line per component, then exit 0 if all answered, else 1.
-import { connectUrlSetting, describeKafka, kafkaSettings } from '@chippy/kafka';
+import { connectUrlSetting, describeKafka, kafkaAccessSettings } from '@chippy/kafka';
 import { loadConfigOrExit, redactUrl } from '@chippy/runtime';
 import { shopSettings } from '@chippy/shop';
 import {
@@ -15,18 +15,12 @@ import {
 
 const TIMEOUT_MS = 5000;
 
-const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri } = kafkaSettings;
 const { redisUrl, databaseUrl } = shopSettings;
 const config = loadConfigOrExit({
   name: 'chippy-check',
   description: 'Checks that Kafka, the schema registry, Kafka Connect, PostgreSQL and Redis answer.',
   settings: {
-    kafkaUri,
-    certsDir,
-    saslMechanism,
-    saslUsername,
-    saslPassword,
-    schemaRegistryUri,
+    ...kafkaAccessSettings,
     connectUrl: connectUrlSetting,
     databaseUrl,
     redisUrl,

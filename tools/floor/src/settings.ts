@@ -1,18 +1,12 @@
-import { kafkaSettings } from '@chippy/kafka';
+import { kafkaAccessSettings, kafkaSettings } from '@chippy/kafka';
 import { parseString, runtimeSettings, setting } from '@chippy/runtime';
 
-const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri, topicPrefix } =
-  kafkaSettings;
+const { topicPrefix } = kafkaSettings;
 const { logLevel } = runtimeSettings;
 
 /** Only what reading the shop needs: Kafka, the registry, the prefix; no Redis, PostgreSQL or HTTP port. */
 export const floorSettings = {
-  kafkaUri,
-  certsDir,
-  saslMechanism,
-  saslUsername,
-  saslPassword,
-  schemaRegistryUri,
+  ...kafkaAccessSettings,
   topicPrefix,
   logLevel,
   logFile: setting({
