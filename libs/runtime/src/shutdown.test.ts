@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { captureLogger } from './log-capture.js';
-import { onShutdown } from './shutdown.js';
+import { onShutdown, startFailed } from './shutdown.js';
 
 function harness(timeoutMs = 1000) {
   const signals = new EventEmitter();
   const exits: number[] = [];
   const { logger, lines } = captureLogger();
   const shutdown = onShutdown(logger, { timeoutMs, signals, exit: (code) => void exits.push(code) });
-  return { signals, exits, lines, shutdown };
+  return { signals, exits, lines, logger, shutdown };
 }
 
 describe('onShutdown', () => {
@@ -45,5 +45,34 @@ describe('onShutdown', () => {
     assert.ok(lines.some((line) => line.msg === 'shutdown took too long, exiting'));
     release();
     await running;
+  });
+});
+
+describe('startFailed', () => {
+  const above = (lines: Record<string, unknown>[]) =>
+    lines
+      .filter(({ level }) => level === 'warn' || level === 'error')
+      .map(({ level, msg, err }) => ({ level, msg, err }));
+
+  it('logs the error and shuts down with exit 1', async () => {
+    const { exits, lines, logger, shutdown } = harness();
+    await startFailed('cook', new Error('no broker'), { logger, shutdown });
+    assert.deepEqual(above(lines), [{ level: 'error', msg: 'cook failed', err: 'no broker' }]);
+    assert.deepEqual(exits, [1]);
+  });
+
+  it('once shutdown has begun, warns that the start was cut short and leaves the exit to the shutdown', async () => {
+    const { signals, exits, lines, logger, shutdown } = harness();
+    let release = () => undefined as void;
+    shutdown.add('consumer', () => new Promise<void>((resolve) => (release = resolve)));
+    signals.emit('SIGTERM');
+    await startFailed('cook', new Error('client closed'), { logger, shutdown });
+    assert.deepEqual(above(lines), [
+      { level: 'warn', msg: 'cook start cut short by shutdown', err: 'client closed' },
+    ]);
+    assert.deepEqual(exits, [], 'the shutdown is still running its steps');
+    release();
+    await shutdown.run('ignored: already running');
+    assert.deepEqual(exits, [0]);
   });
 });

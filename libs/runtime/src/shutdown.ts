@@ -62,3 +62,20 @@ export function onShutdown(logger: Logger, options: ShutdownOptions = {}): Shutd
 
   return { add: (name, fn) => void steps.push({ name, fn }), signal: controller.signal, run };
 }
+
+/**
+ * The end of a service whose start threw. Once shutdown has begun, the throw is most likely its doing (a
+ * wait cut short, a client closed): a warning, and the shutdown goes on. Otherwise an error, and exit 1.
+ */
+export async function startFailed(
+  name: string,
+  error: unknown,
+  { logger, shutdown }: { logger: Logger; shutdown: Shutdown },
+): Promise<void> {
+  if (shutdown.signal.aborted) {
+    logger.warn({ err: errorMessage(error) }, `${name} start cut short by shutdown`);
+    return;
+  }
+  logger.error({ err: errorMessage(error) }, `${name} failed`);
+  await shutdown.run('failed', 1);
+}

@@ -1,5 +1,5 @@
 import { connectGroup, deadLetters, defaultPartitions, producerOptions, startService } from '@chippy/kafka';
-import { errorMessage } from '@chippy/runtime';
+import { errorMessage, startFailed } from '@chippy/runtime';
 import {
   closeRedis,
   createRedis,
@@ -79,11 +79,5 @@ try {
     }),
   );
 } catch (error) {
-  if (shutdown.signal.aborted) {
-    // Stopping while starting (a wait cut short, a client closed): said, and the shutdown goes on.
-    logger.warn({ err: errorMessage(error) }, 'cook start cut short by shutdown');
-  } else {
-    logger.error({ err: errorMessage(error) }, 'cook failed');
-    await shutdown.run('failed', 1);
-  }
+  await startFailed('cook', error, service);
 }

@@ -1,5 +1,5 @@
 import { connectGroup, deadLetters, producerOptions, startService } from '@chippy/kafka';
-import { errorMessage } from '@chippy/runtime';
+import { startFailed } from '@chippy/runtime';
 import { closeRedis, createRedis, redisCabinet, redisReady } from '@chippy/shop';
 import { preparing } from './batches.js';
 import { exactlyOnce, transactionalProducers } from './exactly-once.js';
@@ -82,11 +82,5 @@ try {
     }),
   );
 } catch (error) {
-  if (shutdown.signal.aborted) {
-    // Stopping while starting (a wait cut short, a client closed): said, and the shutdown goes on.
-    logger.warn({ err: errorMessage(error) }, 'preparer start cut short by shutdown');
-  } else {
-    logger.error({ err: errorMessage(error) }, 'preparer failed');
-    await shutdown.run('failed', 1);
-  }
+  await startFailed('preparer', error, service);
 }
