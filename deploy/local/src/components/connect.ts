@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { paths } from '../paths.js';
-import { classpathOf } from '../java.js';
 import { httpAnswers } from '../probes.js';
 import type { Component } from './component.js';
 import { JavaProcess } from './java-process.js';
-import { kafkaHost, kafkaPort, writeLog4jConfig } from './kafka.js';
+import { kafkaClassArgs, kafkaHost, kafkaPort, writeLog4jConfig } from './kafka.js';
 
 export const connectUrl = 'http://127.0.0.1:8083';
 
@@ -65,13 +64,7 @@ export function connect(): Component {
           '',
         ].join('\n'),
       );
-      jvm.start([
-        `-Dlog4j2.configurationFile=${log4j}`,
-        '-cp',
-        classpathOf(paths.kafkaLib),
-        'org.apache.kafka.connect.cli.ConnectDistributed',
-        configFile,
-      ]);
+      jvm.start(kafkaClassArgs(log4j, 'org.apache.kafka.connect.cli.ConnectDistributed', configFile));
       return Promise.resolve();
     },
   };

@@ -63,13 +63,7 @@ export function kafka(): Component {
         ].join('\n'),
       );
       format(configFile, dataDir, log4j);
-      jvm.start([
-        `-Dlog4j2.configurationFile=${log4j}`,
-        '-cp',
-        classpathOf(paths.kafkaLib),
-        'kafka.Kafka',
-        configFile,
-      ]);
+      jvm.start(kafkaClassArgs(log4j, 'kafka.Kafka', configFile));
       return Promise.resolve();
     },
   };
@@ -78,22 +72,18 @@ export function kafka(): Component {
 /** KRaft storage must be formatted once; the meta.properties file says it has been. */
 function format(configFile: string, dataDir: string, log4j: string): void {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
-  const cp = ['-cp', classpathOf(paths.kafkaLib)];
-  const props = [`-Dlog4j2.configurationFile=${log4j}`];
-  const clusterId = newClusterId();
   execFileSync(
     javaBinary(),
-    [
-      ...props,
-      ...cp,
+    kafkaClassArgs(
+      log4j,
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      clusterId,
+      newClusterId(),
       '-c',
       configFile,
       '--ignore-formatted',
-    ],
+    ),
     { stdio: 'ignore' },
   );
 }
@@ -107,6 +97,11 @@ export function newClusterId(): string {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
   }
+}
+
+/** The JVM's arguments to run `mainClass` from Kafka's jars (broker, Connect, tools), logging as `log4j` says. */
+export function kafkaClassArgs(log4j: string, mainClass: string, ...args: string[]): string[] {
+  return [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpathOf(paths.kafkaLib), mainClass, ...args];
 }
 
 /** Kafka, Connect and the tools log to stdout (the stack's log file) at INFO, quieter for chatty packages. */
