@@ -2,14 +2,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fetchArtifacts, paths } from '@chippy/local-stack';
+import { fetchArtifacts } from '@chippy/local-stack';
 import {
   brokerAnswers,
+  kafkaClassArgs,
   newClusterId,
   singleBrokerSettings,
   writeLog4jConfig,
 } from '@chippy/local-stack/components/kafka';
-import { classpathOf, javaBinary } from '@chippy/local-stack/java';
+import { javaBinary } from '@chippy/local-stack/java';
 import type { TestCerts } from './certs.js';
 import { outputDir } from './services.js';
 
@@ -69,11 +70,10 @@ export async function startSecureBroker(dir: string, certs: TestCerts): Promise<
       '',
     ].join('\n'),
   );
-  const jvmArgs = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpathOf(paths.kafkaLib)];
   execFileSync(
     javaBinary(),
-    [
-      ...jvmArgs,
+    kafkaClassArgs(
+      log4j,
       'kafka.tools.StorageTool',
       'format',
       '-t',
@@ -84,7 +84,7 @@ export async function startSecureBroker(dir: string, certs: TestCerts): Promise<
       `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`,
       '--add-scram',
       `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`,
-    ],
+    ),
     { stdio: 'ignore' },
   );
 
@@ -92,7 +92,7 @@ export async function startSecureBroker(dir: string, certs: TestCerts): Promise<
   const log = createWriteStream(path.join(outputDir, 'secure-broker.log'));
   const child: ChildProcess = spawn(
     javaBinary(),
-    ['-Xms384m', '-Xmx384m', '-XX:+UseSerialGC', ...jvmArgs, 'kafka.Kafka', configFile],
+    ['-Xms384m', '-Xmx384m', '-XX:+UseSerialGC', ...kafkaClassArgs(log4j, 'kafka.Kafka', configFile)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.pipe(log);
