@@ -1,12 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fetchArtifacts } from '@chippy/local-stack';
 import {
   brokerAnswers,
+  formatStorage,
   kafkaClassArgs,
-  newClusterId,
   singleBrokerSettings,
   writeLog4jConfig,
 } from '@chippy/local-stack/components/kafka';
@@ -70,23 +70,12 @@ export async function startSecureBroker(dir: string, certs: TestCerts): Promise<
       '',
     ].join('\n'),
   );
-  execFileSync(
-    javaBinary(),
-    kafkaClassArgs(
-      log4j,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      newClusterId(),
-      '-c',
-      configFile,
-      '--add-scram',
-      `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`,
-      '--add-scram',
-      `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`,
-    ),
-    { stdio: 'ignore' },
-  );
+  formatStorage(configFile, log4j, [
+    '--add-scram',
+    `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`,
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${scram.username},password=${scram.password}]`,
+  ]);
 
   mkdirSync(outputDir, { recursive: true });
   const log = createWriteStream(path.join(outputDir, 'secure-broker.log'));

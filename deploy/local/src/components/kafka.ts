@@ -72,6 +72,11 @@ export function kafka(): Component {
 /** KRaft storage must be formatted once; the meta.properties file says it has been. */
 function format(configFile: string, dataDir: string, log4j: string): void {
   if (existsSync(path.join(dataDir, 'meta.properties'))) return;
+  formatStorage(configFile, log4j, ['--ignore-formatted']);
+}
+
+/** Formats KRaft storage under a new cluster id, with StorageTool's `options` (e.g. --add-scram). */
+export function formatStorage(configFile: string, log4j: string, options: string[] = []): void {
   execFileSync(
     javaBinary(),
     kafkaClassArgs(
@@ -82,7 +87,7 @@ function format(configFile: string, dataDir: string, log4j: string): void {
       newClusterId(),
       '-c',
       configFile,
-      '--ignore-formatted',
+      ...options,
     ),
     { stdio: 'ignore' },
   );
