@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
-import { endpointsFromEnv, repoRoot, up } from '@chippy/local-stack';
+import { endpointsFromEnv, repoRoot, serviceNodeOptions, up } from '@chippy/local-stack';
 import { versions as stackVersions } from '@chippy/local-stack/versions';
 import { createKafka } from '@chippy/kafka';
 import { cleanUp } from './cleanup.js';
@@ -25,10 +25,11 @@ const settings = {
   windowSeconds: num('BENCH_SECONDS', 10),
   warmupSeconds: num('BENCH_WARMUP', 3),
   clientSeconds: num('BENCH_CLIENT_SECONDS', 5),
-  /** BENCH_NODE_OPTIONS: NODE_OPTIONS for every service process the bench starts (e.g. V8 heap flags). */
-  ...(process.env.BENCH_NODE_OPTIONS !== undefined && {
-    serviceNodeOptions: process.env.BENCH_NODE_OPTIONS,
-  }),
+  /**
+   * NODE_OPTIONS for every service process the bench starts: the services' shipped heap flags, unless
+   * BENCH_NODE_OPTIONS says otherwise (empty for none).
+   */
+  serviceNodeOptions: process.env.BENCH_NODE_OPTIONS ?? serviceNodeOptions,
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
 /**

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { serviceNodeOptions } from '@chippy/local-stack/node-options';
 import { copySourceProblems, lintDockerfile } from './dockerfile.js';
 import { inRepo, repoRoot } from './repo.js';
 
@@ -49,6 +50,11 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
     const problems = lintDockerfile(copy).join('\n');
     assert.match(problems, /EXPOSES/);
     assert.match(problems, /frm/);
+  });
+
+  test("the service image runs node with the services' heap flags, the same as npm start", () => {
+    const set = readFileSync(serviceImage, 'utf8').match(/^ENV NODE_OPTIONS="([^"]*)"$/m)?.[1];
+    assert.equal(set, serviceNodeOptions, 'ENV NODE_OPTIONS in deploy/compose/Dockerfile');
   });
 
   test('every COPY source exists in the build context (the repository root)', () => {

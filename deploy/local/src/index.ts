@@ -3,3 +3,4 @@ export type { Endpoints, ComponentStatus } from './stack.js';
 export { registryNativeApi } from './components/registry.js';
 export { paths, stackDir, repoRoot } from './paths.js';
 export { fetchArtifacts } from './fetch.js';
+export { serviceNodeOptions } from './node-options.js';

@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { serviceNodeOptions } from './node-options.js';
 import { repoRoot } from './paths.js';
 
 export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
 
 /**
  * Runs `services/<service>/dist/main.js` as its own process group, so a terminal's Ctrl-C reaches only the
- * runner, which then stops each service once, with SIGTERM. Every output line goes to `onLine`.
+ * runner, which then stops each service once, with SIGTERM. Every output line goes to `onLine`. The
+ * services' heap flags apply unless `env` brings a NODE_OPTIONS of its own.
  */
 export function runService(
   service: ServiceName,
@@ -15,7 +17,7 @@ export function runService(
   onLine: (line: string) => void,
 ): ChildProcess {
   const child = spawn(process.execPath, [path.join(repoRoot, `services/${service}/dist/main.js`)], {
-    env,
+    env: { NODE_OPTIONS: serviceNodeOptions, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
