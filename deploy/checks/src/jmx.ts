@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '@chippy/local-stack';
 import { dependencyPlugin } from './maven.js';
 import { inRepo } from './repo.js';
 import { readPinned } from './versions.js';
@@ -26,19 +26,6 @@ export function jmxAgentJar(): string {
   if (!existsSync(jar))
     throw new Error(`mvn could not fetch the JMX exporter agent: ${result.stderr.slice(-400)}`);
   return jar;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -4,3 +4,4 @@ export { registryNativeApi } from './components/registry.js';
 export { paths, stackDir, repoRoot } from './paths.js';
 export { fetchArtifacts } from './fetch.js';
 export { serviceNodeOptions } from './node-options.js';
+export { freePort } from './probes.js';
