@@ -40,7 +40,7 @@ const probes = num('BENCH_PROBES', 5);
 const latencyProbes = num('BENCH_LATENCY_PROBES', 4);
 const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
 /** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
-const backlog = num('BENCH_BACKLOG', 3_000_000);
+const backlog = num('BENCH_BACKLOG', 1_200_000);
 /** BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,profile runs a subset (development). */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
