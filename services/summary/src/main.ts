@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createKafka, startService } from '@chippy/kafka';
-import { errorMessage, redactUrl } from '@chippy/runtime';
+import { redactUrl, startFailed } from '@chippy/runtime';
 import { closeRedis, createRedis } from '@chippy/shop';
 import { startFloorFeed } from './floor.js';
 import { createLatencyWindow } from './latency.js';
@@ -90,6 +90,5 @@ try {
   const loops = refreshBoard(board, sources, polling);
   shutdown.add('refresh loops', () => loops);
 } catch (error) {
-  logger.error({ err: errorMessage(error) }, 'summary failed');
-  await shutdown.run('failed', 1);
+  await startFailed('summary', error, service);
 }
