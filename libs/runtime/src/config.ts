@@ -29,31 +29,24 @@ export class ConfigError extends Error {
 
 export const parseString = (raw: string): string => raw;
 
-export function parseInteger({ min, max }: { min?: number; max?: number } = {}): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw.trim());
-    if (
-      raw.trim() === '' ||
-      !Number.isSafeInteger(value) ||
-      (min ?? -Infinity) > value ||
-      value > (max ?? Infinity)
-    ) {
-      throw new Error(`${JSON.stringify(raw)} is not an integer${describeRange(min, max)}`);
-    }
-    return value;
-  };
+export const parseInteger = (range: Range = {}) => boundedNumber('an integer', Number.isSafeInteger, range);
+
+export const parseNumber = (range: Range = {}) => boundedNumber('a number', Number.isFinite, range);
+
+interface Range {
+  min?: number;
+  max?: number;
 }
 
-export function parseNumber({ min, max }: { min?: number; max?: number } = {}): (raw: string) => number {
+function boundedNumber(
+  what: string,
+  valid: (value: number) => boolean,
+  { min, max }: Range,
+): (raw: string) => number {
   return (raw) => {
     const value = Number(raw.trim());
-    if (
-      raw.trim() === '' ||
-      !Number.isFinite(value) ||
-      (min ?? -Infinity) > value ||
-      value > (max ?? Infinity)
-    ) {
-      throw new Error(`${JSON.stringify(raw)} is not a number${describeRange(min, max)}`);
+    if (raw.trim() === '' || !valid(value) || (min ?? -Infinity) > value || value > (max ?? Infinity)) {
+      throw new Error(`${JSON.stringify(raw)} is not ${what}${describeRange(min, max)}`);
     }
     return value;
   };
