@@ -12,6 +12,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { createConfluentKafka } from './kafka-confluent.js';
+import { createPlatformaticKafka } from './kafka-platformatic.js';
 import { kafkaJsLevel } from './kafkajs-levels.js';
 
 export interface KafkaConfig {
@@ -20,8 +21,11 @@ export interface KafkaConfig {
   saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   saslUsername: string;
   saslPassword: string;
-  /** kafkajs (the default) or @confluentinc/kafka-javascript (see kafka-confluent.ts). */
-  kafkaClient?: 'kafkajs' | 'confluent';
+  /**
+   * kafkajs (the default), @confluentinc/kafka-javascript (see kafka-confluent.ts) or @platformatic/kafka
+   * (see kafka-platformatic.ts).
+   */
+  kafkaClient?: 'kafkajs' | 'confluent' | 'platformatic';
 }
 
 interface Security {
@@ -213,6 +217,9 @@ export function createKafka(
   const { ssl, sasl } = kafkaSecurity(config);
   if (config.kafkaClient === 'confluent') {
     return createConfluentKafka(config.kafkaUri.split(','), clientId, { ssl, sasl }, logger);
+  }
+  if (config.kafkaClient === 'platformatic') {
+    return createPlatformaticKafka(config.kafkaUri.split(','), clientId, { ssl, sasl }, logger, overrides);
   }
   return new Kafka({
     clientId,

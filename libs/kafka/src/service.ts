@@ -13,7 +13,7 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { consumerOptions, createKafka, kafkaSettingsProblem, withKafkaHint } from './kafka.js';
 import { latestOrderSchemaVersion, orderSchemaVersion } from './schema-versions.js';
 import { createSerde, type Serde } from './serde.js';
-import { kafkaSettings } from './settings.js';
+import { kafkaClientProblem, kafkaSettings } from './settings.js';
 import { consumerGroups, ensureTopics, topicNames, topicSpecs, type TopicNames } from './topics.js';
 
 const {
@@ -89,6 +89,7 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     settings,
     check: (values) =>
       kafkaSettingsProblem(values as unknown as Service<S>['config']) ??
+      kafkaClientProblem(values as unknown as Service<S>['config'] & { delivery?: string }) ??
       options.check?.(values as unknown as ConfigValues<S>),
     ...(options.routes && { routes: options.routes }),
   });
