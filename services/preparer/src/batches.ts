@@ -4,14 +4,17 @@ import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchOutcome } from './preparer.js';
 
 /** The parts of kafkajs's eachBatch payload the loop uses. */
-export type BatchPayload = Pick<EachBatchPayload, 'isRunning' | 'isStale' | 'resolveOffset' | 'heartbeat'> & {
+export type BatchPayload = Pick<
+  EachBatchPayload,
+  'isRunning' | 'isStale' | 'resolveOffset' | 'heartbeat' | 'commitOffsetsIfNecessary' | 'uncommittedOffsets'
+> & {
   batch: Pick<EachBatchPayload['batch'], 'topic' | 'partition'> & { messages: KafkaMessage[] };
 };
 
 export interface BatchesOptions {
   /** Most messages prepared as one batch. */
   batchSize: number;
-  /** Partitions prepared at once. */
+  /** Partitions whose fetched batches are handed to the preparer together. */
   concurrency: number;
   /** Offsets are committed in the batches' transactions (exactly-once), not by the consumer. */
   transactional: boolean;
@@ -35,9 +38,73 @@ const consumed =
     headers: message.headers ?? {},
   });
 
+/** A part whose batch is prepared. The batch's last part commits the offsets of all its parts, once. */
+export interface Prepared {
+  last: boolean;
+  /** Settles once the last part has committed (or failed to). */
+  committed: Promise<void>;
+  /** The last part says it has committed. */
+  settle: () => void;
+}
+
+interface Offered {
+  part: ConsumedMessage[];
+  done: (prepared: Prepared) => void;
+  failed: (error: unknown) => void;
+}
+
+export interface LaneOptions extends Pick<BatchesOptions, 'batchSize' | 'prepare' | 'report' | 'stopping'> {
+  /** Parts of different partitions may be prepared as one batch (not when each is its own transaction). */
+  merge: boolean;
+}
+
+/**
+ * One preparer prepares one batch at a time, whatever the partitions consumed at once: parts offered while
+ * a batch is in hand wait, and the next batch takes as many of them as fit in `batchSize` (with `merge`).
+ * So one fetch's partitions share one Redis step, one send and one commit, and the process never holds two
+ * deliveries of an order in two batches at once (an order on `orders` and its reply on `cooked`, both
+ * redelivered after a crash, meet in one batch, where the first is prepared and the second skipped).
+ * Resolves each part once its batch's output is final; the parts resume in the order they were taken.
+ */
+export function preparingLane({ batchSize, merge, prepare, report, stopping }: LaneOptions) {
+  const waiting: Offered[] = [];
+  let busy = false;
+  const next = async (): Promise<void> => {
+    if (busy || waiting.length === 0) return;
+    busy = true;
+    // The parts of one fetch are offered in the same turn of the event loop: wait for the rest of them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const taken = [waiting.shift()!];
+    let size = taken[0]!.part.length;
+    while (merge && waiting.length > 0 && size + waiting[0]!.part.length <= batchSize) {
+      size += waiting[0]!.part.length;
+      taken.push(waiting.shift()!);
+    }
+    try {
+      if (stopping.aborted) throw new Error('shutting down before the batch began');
+      const outcome = await prepare(taken.flatMap((t) => t.part));
+      if (outcome) report(outcome);
+      let settle = () => {};
+      const committed = new Promise<void>((resolve) => (settle = resolve));
+      taken.forEach((t, i) => t.done({ last: i === taken.length - 1, committed, settle }));
+    } catch (error) {
+      taken.forEach((t) => t.failed(error));
+    } finally {
+      busy = false;
+      void next();
+    }
+  };
+  return (part: ConsumedMessage[]): Promise<Prepared> =>
+    new Promise((done, failed) => {
+      waiting.push({ part, done, failed });
+      void next();
+    });
+}
+
 /** How the preparer's consumer runs: each fetch prepared `batchSize` messages at a time. */
 export function preparing(options: BatchesOptions) {
-  const { batchSize, concurrency, transactional, prepare, report, stopping, logger } = options;
+  const { batchSize, concurrency, transactional, stopping, logger } = options;
+  const prepareInLane = preparingLane({ ...options, merge: !transactional });
   return {
     partitionsConsumedConcurrently: concurrency,
     autoCommit: !transactional,
@@ -52,9 +119,9 @@ export function preparing(options: BatchesOptions) {
         const part = batch.messages
           .slice(start, start + batchSize)
           .map(consumed(batch.topic, batch.partition));
-        let outcome;
+        let prepared;
         try {
-          outcome = await prepare(part);
+          prepared = await prepareInLane(part);
         } catch (error) {
           if (!stopping.aborted) throw error;
           // Shutting down (a client closed, a wait cut short): the part stays unresolved, for redelivery.
@@ -66,8 +133,17 @@ export function preparing(options: BatchesOptions) {
           );
           return;
         }
-        if (outcome) report(outcome);
         payload.resolveOffset(part.at(-1)!.offset);
+        if (prepared.last) {
+          // One commit for the batch's partitions: kafkajs would otherwise send one per partition, at once.
+          try {
+            if (!transactional) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+          } finally {
+            prepared.settle();
+          }
+        } else {
+          await prepared.committed;
+        }
         await payload.heartbeat();
       }
     },

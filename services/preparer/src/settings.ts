@@ -16,8 +16,8 @@ export const preparerSettings = {
     env: 'PREPARER_CONCURRENCY',
     flag: '--concurrency',
     description:
-      'partitions prepared at once; 1 = one person. Above 1, after a crash an order redelivered on orders and its cook reply on cooked can be prepared at the same time, both seen as interrupted, and handed over twice',
-    default: 1,
+      'partitions whose fetched messages are handed to the preparer at once; their messages are prepared together, one batch (up to the batch size) at a time',
+    default: 64,
     parse: parseInteger({ min: 1, max: 64 }),
   }),
   batchSize: setting({
