@@ -310,6 +310,16 @@ export function renderMarkdown(r: Results): string {
     ),
   );
 
+  const drains = new Map([...r.scaling, ...r.stages].map((s) => [s.label, s]));
+  const emptied = [...drains.values()].filter((s) => s.drainedAfterSeconds !== undefined);
+  if (emptied.length > 0) {
+    add(
+      `Drains that emptied the backlog inside the window are measured up to their last order: ${emptied
+        .map((s) => `${s.label} after ${formatNumber(s.drainedAfterSeconds!)} s`)
+        .join(', ')}.`,
+    );
+  }
+
   const baseline = r.stages.find((s) => s.stage === 'baseline')?.readyPerSecond ?? max;
   add(
     '## What each stage costs (scenario 5)',

@@ -16,7 +16,7 @@ import {
 } from './procs.js';
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import { watchReadies } from './readies.js';
-import { rateIn, summarize, type LatencySummary } from './stats.js';
+import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
 import { repoRoot } from '@chippy/local-stack';
 
 /** A till rate no till reaches: it then sends as fast as each acknowledgement comes back. */
@@ -40,7 +40,8 @@ export interface ShopOptions {
   profile?: boolean;
   /**
    * Orders put on `orders` before the preparers start (no tills then): the preparers' drain rate, with
-   * no till competing for the cores. Must outlast the warm-up and window.
+   * no till competing for the cores. Must outlast the warm-up and 3 s of the window; a drain that empties
+   * it sooner is measured up to its last order.
    */
   backlog?: number;
   /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
@@ -72,6 +73,8 @@ export interface ShopResult {
    * the warm-up left, and whether the window drained it or added to it. Live runs only.
    */
   queued?: { start: number; end: number };
+  /** A drain that emptied its backlog inside the window: the seconds of the window it took (the rate's). */
+  drainedAfterSeconds?: number;
   usage: ServiceUsage[];
   profile?: SelfTime[];
   /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
@@ -178,13 +181,18 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     const readyTimes = watcher.readies.map((r) => r.readyTime);
     const queuedAt = (at: { time: number; placed: number }) =>
       Math.max(0, at.placed - readyTimes.filter((t) => t < at.time).length);
-    const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < after.time);
+    // A drain that empties the backlog inside the window is measured up to the last order made ready.
+    const end = options.backlog
+      ? drainWindowEnd(readyTimes, options.backlog, { from: before.time, to: after.time }, 3)
+      : after.time;
+    if (end === undefined) {
+      throw new Error(
+        `${options.label}: the backlog of ${options.backlog} ran out before the window; raise it`,
+      );
+    }
+    const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
     const seconds = (after.time - before.time) / 1000;
     const placedCount = after.placed - before.placed;
-    const drained = watcher.readies.length;
-    if (options.backlog && drained >= options.backlog) {
-      throw new Error(`${options.label}: the backlog of ${options.backlog} ran out; raise it`);
-    }
     const usage = (['till', 'preparer', 'cook'] as const)
       .map((service): ServiceUsage | undefined => {
         const idx = procs.map((p, i) => (p.service === service ? i : -1)).filter((i) => i >= 0);
@@ -223,7 +231,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       preparers: options.preparers,
       offered: options.offered,
       placedPerSecond: placedCount / seconds,
-      readyPerSecond: rateIn(readyTimes, before.time, after.time),
+      readyPerSecond: rateIn(readyTimes, before.time, end),
+      ...(end < after.time && { drainedAfterSeconds: (end - before.time) / 1000 }),
       // A backlog's orders were all placed before the run: their waiting time says nothing.
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),

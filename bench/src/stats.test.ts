@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { percentile, perTillRate, rateIn, ratio, summarize } from './stats.js';
+import { drainWindowEnd, percentile, perTillRate, rateIn, ratio, summarize } from './stats.js';
 
 test('nearest-rank percentiles pick real samples', () => {
   const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -32,4 +32,12 @@ test('perTillRate splits the offered load over the tills', () => {
   assert.equal(perTillRate(300, 3), 100);
   assert.equal(perTillRate(1, 3), 1);
   assert.throws(() => perTillRate(10, 0));
+});
+
+test('a drain is measured to the window end, or to its last order when it emptied the backlog sooner', () => {
+  const window = { from: 1000, to: 11_000 };
+  assert.equal(drainWindowEnd([2000, 3000], 5, window, 3), 11_000, 'backlog left: the whole window');
+  assert.equal(drainWindowEnd([2000, 6000, 5000], 3, window, 3), 6000, 'emptied 5 s in: measured to then');
+  assert.equal(drainWindowEnd([2000, 12_000, 5000], 3, window, 3), 11_000, 'emptied after the window');
+  assert.equal(drainWindowEnd([1500, 2000], 2, window, 3), undefined, 'emptied 1 s in: too short to measure');
 });

@@ -46,3 +46,20 @@ export function perTillRate(total: number, tills: number, floor = 1): number {
   if (tills < 1) throw new Error('at least one till');
   return Math.max(floor, total / tills);
 }
+
+/**
+ * The end of a drain run's window: the window's own end, or the moment the last of the backlog was made
+ * ready when that came first (the preparers then drained all of it, and the window's rest was idle).
+ * Undefined when fewer than `minSeconds` of the window were spent draining: too short to measure a rate.
+ */
+export function drainWindowEnd(
+  readyTimes: readonly number[],
+  backlog: number,
+  window: { from: number; to: number },
+  minSeconds: number,
+): number | undefined {
+  if (readyTimes.length < backlog) return window.to;
+  const last = Math.max(...readyTimes);
+  const end = Math.min(window.to, last);
+  return end - window.from >= minSeconds * 1000 ? end : undefined;
+}
