@@ -482,7 +482,7 @@ class BridgedConsumer {
     });
     // The client emits `error` when it cannot rejoin its group for good: without a listener, the process dies.
     inner.on('error', (error) => {
-      if (inner === this.inner) this.fail(error);
+      if (inner === this.inner) this.fail(asKafkaJsError(error) as Error);
     });
     this.inner = inner;
     return inner;
@@ -563,7 +563,7 @@ class BridgedConsumer {
     this.failure = undefined;
     stream.on('readable', () => this.signal());
     stream.on('fetch', () => this.emit(consumerEvents.FETCH, {}));
-    stream.on('error', (error) => this.fail(error));
+    stream.on('error', (error) => this.fail(asKafkaJsError(error) as Error));
     stream.on('close', () => {
       if (stream === this.stream) this.fail(new Error('the message stream closed'));
     });
