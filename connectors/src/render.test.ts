@@ -21,7 +21,21 @@ describe('placeholders', () => {
     const values = placeholders(
       configFrom({ DATABASE_URL: 'postgres://shop:s%40cret@db.example:6543/chippy?sslmode=require' }),
     );
-    assert.equal(values.JDBC_URL, 'jdbc:postgresql://db.example:6543/chippy?sslmode=require');
+    assert.equal(
+      values.JDBC_URL,
+      'jdbc:postgresql://db.example:6543/chippy?sslmode=require&reWriteBatchedInserts=true',
+    );
+    const aiven = placeholders(
+      configFrom({ DATABASE_URL: 'postgres://shop@db.example:6543/chippy?sslmode=require' }, [
+        '--target',
+        'aiven',
+      ]),
+    );
+    assert.equal(
+      aiven.JDBC_URL,
+      'jdbc:postgresql://db.example:6543/chippy?sslmode=require',
+      'no dedupe: no rewrite',
+    );
     assert.equal(values.JDBC_USER, 'shop');
     assert.equal(values.JDBC_PASSWORD, 's@cret');
   });
@@ -33,7 +47,14 @@ describe('placeholders', () => {
         CONNECT_DATABASE_URL: 'postgres://postgres@postgres:5432/chippy',
       }),
     );
-    assert.equal(values.JDBC_URL, 'jdbc:postgresql://postgres:5432/chippy');
+    assert.equal(values.JDBC_URL, 'jdbc:postgresql://postgres:5432/chippy?reWriteBatchedInserts=true');
+  });
+
+  it('leaves batched inserts as the URL sets them', () => {
+    const values = placeholders(
+      configFrom({ DATABASE_URL: 'postgres://postgres@db:5432/chippy?reWriteBatchedInserts=false' }),
+    );
+    assert.equal(values.JDBC_URL, 'jdbc:postgresql://db:5432/chippy?reWriteBatchedInserts=false');
   });
 
   it("points Apicurio's converter at the registry's own API on the native stack", () => {

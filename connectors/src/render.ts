@@ -22,7 +22,9 @@ export function placeholders(config: ConnectorConfig): Placeholders {
   return {
     TOPIC_PREFIX: config.topicPrefix,
     REPLICATION_FACTOR: String(config.replicationFactor),
-    JDBC_URL: `jdbc:postgresql://${database.host}${database.pathname}${database.search}`,
+    // Debezium's sink dedupes a batch by key first (use.reduction.buffer); a multi-row upsert may not hold
+    // one key twice, so Aiven's sink, which does not, keeps one row per statement.
+    JDBC_URL: jdbcUrl(database, config.target !== 'aiven'),
     JDBC_USER: decodeURIComponent(database.username),
     JDBC_PASSWORD: decodeURIComponent(database.password),
     REGISTRY_URL:
@@ -31,6 +33,17 @@ export function placeholders(config: ConnectorConfig): Placeholders {
         : registry.url,
     REGISTRY_USER_INFO: registry.auth ? `${registry.auth.username}:${registry.auth.password}` : '',
   };
+}
+
+/**
+ * The JDBC URL of a PostgreSQL URL; with `batched`, the driver sends a batch of upserts as multi-row
+ * statements (`reWriteBatchedInserts`) unless the URL says otherwise (docs/decisions/sink-batching.md).
+ */
+export function jdbcUrl(database: URL, batched: boolean): string {
+  const params = new URLSearchParams(database.search);
+  if (batched && !params.has('reWriteBatchedInserts')) params.set('reWriteBatchedInserts', 'true');
+  const query = params.toString();
+  return `jdbc:postgresql://${database.host}${database.pathname}${query ? `?${query}` : ''}`;
 }
 
 /** Apicurio's converter talks to the registry's own API, not the Confluent-compatible one the services use. */
