@@ -89,6 +89,7 @@ const results: Results = {
     avsc: packageVersion('avsc'),
     '@kafkajs/confluent-schema-registry': packageVersion('@kafkajs/confluent-schema-registry'),
     ioredis: packageVersion('ioredis'),
+    '@platformatic/kafka': packageVersion('@platformatic/kafka'),
     'Apache Kafka': stackVersions.kafka,
   },
   settings,
@@ -149,6 +150,13 @@ try {
       );
       results.clients.push(await runClient(bench, kafka, 'confluent', settings.clientSeconds));
     }
+    log('client: @platformatic/kafka…');
+    const platformatic = createKafka(
+      { ...bench.kafkaConfig, kafkaClient: 'platformatic' },
+      'chippy-bench',
+      bench.logger,
+    );
+    results.clients.push(await runClient(bench, platformatic, 'platformatic', settings.clientSeconds));
   }
   if (!confluent.kafka)
     results.clientsMissing.push({ client: '@confluentinc/kafka-javascript', reason: confluent.reason });
@@ -212,6 +220,12 @@ try {
     results.stages.push({ ...onePartition, stage: 'PREPARER_CONCURRENCY=1 (default 64)' });
     const eos = await drain('exactly-once', { preparerEnv: { DELIVERY: 'exactly-once' } });
     results.stages.push({ ...eos, stage: 'DELIVERY=exactly-once' });
+    const platformatic = await drain('platformatic', { env: { KAFKA_CLIENT: 'platformatic' } });
+    results.stages.push({
+      ...platformatic,
+      stage: 'client: @platformatic/kafka',
+      note: 'KAFKA_CLIENT=platformatic in every service',
+    });
     if (confluent.kafka) {
       const run = await drain('confluent', { env: confluent.env });
       results.stages.push({
