@@ -29,10 +29,13 @@ export async function cleanUp(bench: Bench, log: (line: string) => void): Promis
   });
   await step('disconnect admin', () => admin.disconnect());
   await step('delete Redis keys', async () => {
-    for (const prefix of prefixes) {
-      for await (const keys of bench.redis.scanStream({ match: `${prefix}*`, count: 5000 })) {
-        if ((keys as string[]).length > 0) await bench.redis.del(...(keys as string[]));
-      }
+    if (prefixes.length === 0) return;
+    // One walk of the keyspace for all the run's prefixes (they share the run's own), not one per prefix:
+    // the preparers' ledger leaves a key per order.
+    const shared = commonPrefix(prefixes);
+    for await (const keys of bench.redis.scanStream({ match: `${shared}*`, count: 5000 })) {
+      const ours = (keys as string[]).filter(mine);
+      if (ours.length > 0) await bench.redis.del(...ours);
     }
   });
   await step('delete registry subjects', async () => {
@@ -42,4 +45,13 @@ export async function cleanUp(bench: Bench, log: (line: string) => void): Promis
       await fetch(`${base}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
     }
   });
+}
+
+/** The longest prefix every one of `names` starts with. */
+export function commonPrefix(names: readonly string[]): string {
+  let shared = names[0] ?? '';
+  for (const name of names) {
+    while (!name.startsWith(shared)) shared = shared.slice(0, -1);
+  }
+  return shared;
 }
