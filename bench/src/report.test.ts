@@ -124,7 +124,7 @@ test('the RSS goal leaves out the profiled run, whose profiler holds its samples
   const md = renderMarkdown({ ...results(), profile: profiled });
   assert.match(
     md,
-    /\| peak RSS of any service process \(the profiled run aside\) \| ≤ 120 MB \| 120 MB \(preparer, load-0\.25\) \| yes \|/,
+    /\| peak RSS of any service process on the default client \(the profiled run aside\) \| ≤ 120 MB \| 120 MB \(preparer, load-0\.25\) \| yes \|/,
   );
   assert.match(md, /\| profile \| preparer \| 1 \| 1 \| 190 \|/, 'still shown among the resources');
 });
