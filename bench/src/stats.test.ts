@@ -40,4 +40,6 @@ test('a drain is measured to the window end, or to its last order when it emptie
   assert.equal(drainWindowEnd([2000, 6000, 5000], 3, window, 3), 6000, 'emptied 5 s in: measured to then');
   assert.equal(drainWindowEnd([2000, 12_000, 5000], 3, window, 3), 11_000, 'emptied after the window');
   assert.equal(drainWindowEnd([1500, 2000], 2, window, 3), undefined, 'emptied 1 s in: too short to measure');
+  const million = Array.from({ length: 1_200_000 }, (_, i) => 1000 + i / 200);
+  assert.equal(drainWindowEnd(million, million.length, window, 3), 1000 + (million.length - 1) / 200);
 });

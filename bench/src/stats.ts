@@ -59,7 +59,8 @@ export function drainWindowEnd(
   minSeconds: number,
 ): number | undefined {
   if (readyTimes.length < backlog) return window.to;
-  const last = Math.max(...readyTimes);
+  // A loop, not Math.max(...): a backlog is a million timestamps, past what a call's arguments can hold.
+  const last = readyTimes.reduce((a, b) => (b > a ? b : a), -Infinity);
   const end = Math.min(window.to, last);
   return end - window.from >= minSeconds * 1000 ? end : undefined;
 }
