@@ -141,22 +141,13 @@ try {
   if (wanted('client')) {
     log('client: kafkajs…');
     results.clients.push(await runClient(bench, bench.kafka, 'kafkajs', settings.clientSeconds));
-    if (confluent.kafka) {
-      log('client: @confluentinc/kafka-javascript…');
-      const kafka = createKafka(
-        { ...bench.kafkaConfig, kafkaClient: 'confluent' },
-        'chippy-bench',
-        bench.logger,
-      );
-      results.clients.push(await runClient(bench, kafka, 'confluent', settings.clientSeconds));
-    }
-    log('client: @platformatic/kafka…');
-    const platformatic = createKafka(
-      { ...bench.kafkaConfig, kafkaClient: 'platformatic' },
-      'chippy-bench',
-      bench.logger,
-    );
-    results.clients.push(await runClient(bench, platformatic, 'platformatic', settings.clientSeconds));
+    const other = async (kafkaClient: 'confluent' | 'platformatic', library: string) => {
+      log(`client: ${library}…`);
+      const kafka = createKafka({ ...bench.kafkaConfig, kafkaClient }, 'chippy-bench', bench.logger);
+      results.clients.push(await runClient(bench, kafka, kafkaClient, settings.clientSeconds));
+    };
+    if (confluent.kafka) await other('confluent', '@confluentinc/kafka-javascript');
+    await other('platformatic', '@platformatic/kafka');
   }
   if (!confluent.kafka)
     results.clientsMissing.push({ client: '@confluentinc/kafka-javascript', reason: confluent.reason });

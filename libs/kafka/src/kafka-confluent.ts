@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Logger } from '@chippy/runtime';
+import { kafkaJsStyleLogger } from './kafkajs-levels.js';
 import type {
   Admin,
   Consumer,
@@ -61,20 +62,6 @@ export function loadConfluent(): ConfluentModule {
 }
 
 const consumerEvents = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' } as const;
-
-/** pino behind the client's KafkaJS-style logger interface. */
-function kafkaJsStyleLogger(logger: Logger) {
-  const child = logger.child({ component: 'confluent-kafka' });
-  const self = {
-    info: (message: string, extra?: object) => child.info(extra ?? {}, message),
-    warn: (message: string, extra?: object) => child.warn(extra ?? {}, message),
-    error: (message: string, extra?: object) => child.error(extra ?? {}, message),
-    debug: (message: string, extra?: object) => child.debug(extra ?? {}, message),
-    namespace: () => self,
-    setLogLevel: () => undefined,
-  };
-  return self;
-}
 
 function adaptProducer(kafka: ConfluentKafka, config: ProducerConfig = {}): Producer {
   const { createPartitioner: _partitioner, retry, transactionalId, idempotent, maxInFlightRequests } = config;
@@ -191,7 +178,7 @@ export function createConfluentKafka(
       ...(security.ssl && { ssl: true }),
       ...(security.sasl && { sasl: security.sasl }),
       connectionTimeout: 5000,
-      logger: kafkaJsStyleLogger(logger),
+      logger: kafkaJsStyleLogger(logger.child({ component: 'confluent-kafka' })),
     },
     // This client takes certificates as librdkafka settings (PEM strings), not in the kafkaJS block.
     ...(security.ssl && { 'ssl.ca.pem': security.ssl.ca.join('\n') }),
@@ -202,6 +189,6 @@ export function createConfluentKafka(
     producer: (config?: ProducerConfig) => adaptProducer(kafka, config),
     consumer: (config: ConsumerConfig) => adaptConsumer(kafka, config),
     admin: () => adaptAdmin(kafka.admin()),
-    logger: () => kafkaJsStyleLogger(logger),
+    logger: () => kafkaJsStyleLogger(logger.child({ component: 'confluent-kafka' })),
   };
 }

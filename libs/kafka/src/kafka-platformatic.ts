@@ -1,4 +1,5 @@
 import { errorMessage, sleep, type Logger } from '@chippy/runtime';
+import { kafkaJsStyleLogger } from './kafkajs-levels.js';
 import {
   AssignerProtocol,
   type Admin,
@@ -144,19 +145,6 @@ export function clientOptions(
     retries: retry.retries ?? 10,
     retryDelay: retryDelay(retry.initialRetryTime ?? 300, retry.maxRetryTime ?? 30_000),
   };
-}
-
-/** pino behind kafkajs's logger interface (`kafka.logger()`). */
-function kafkaJsStyleLogger(logger: Logger) {
-  const self = {
-    info: (message: string, extra?: object) => logger.info(extra ?? {}, message),
-    warn: (message: string, extra?: object) => logger.warn(extra ?? {}, message),
-    error: (message: string, extra?: object) => logger.error(extra ?? {}, message),
-    debug: (message: string, extra?: object) => logger.debug(extra ?? {}, message),
-    namespace: () => self,
-    setLogLevel: () => undefined,
-  };
-  return self;
 }
 
 // --- messages ------------------------------------------------------------------------------------------

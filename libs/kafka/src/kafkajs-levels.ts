@@ -1,3 +1,4 @@
+import type { Logger } from '@chippy/runtime';
 import { logLevel } from 'kafkajs';
 
 /**
@@ -42,4 +43,17 @@ export function kafkaJsLevel(level: logLevel, message: string, extra: Record<str
   const about = (text: string) => normal.some((event) => text.includes(event));
   const rejoining = /re-?joining/i.test(message); // the consumer's own "… re-joining the group"
   return about(message) || about(error) || rejoining ? logLevel.INFO : level;
+}
+
+/** pino behind the KafkaJS-style logger interface (`kafka.logger()`) the other clients' adapters offer. */
+export function kafkaJsStyleLogger(logger: Logger) {
+  const self = {
+    info: (message: string, extra?: object) => logger.info(extra ?? {}, message),
+    warn: (message: string, extra?: object) => logger.warn(extra ?? {}, message),
+    error: (message: string, extra?: object) => logger.error(extra ?? {}, message),
+    debug: (message: string, extra?: object) => logger.debug(extra ?? {}, message),
+    namespace: () => self,
+    setLogLevel: () => undefined,
+  };
+  return self;
 }
