@@ -28,7 +28,7 @@ export function placeholders(config: ConnectorConfig): Placeholders {
     JDBC_USER: decodeURIComponent(database.username),
     JDBC_PASSWORD: decodeURIComponent(database.password),
     REGISTRY_URL:
-      config.target === 'local' && !config.connectSchemaRegistryUrl
+      (config.target === 'local' || config.target === 'compose') && !config.connectSchemaRegistryUrl
         ? apicurioNativeApi(registry.url)
         : registry.url,
     REGISTRY_USER_INFO: registry.auth ? `${registry.auth.username}:${registry.auth.password}` : '',

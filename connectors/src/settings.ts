@@ -12,7 +12,7 @@ import {
 } from '@chippy/runtime';
 import { shopSettings } from '@chippy/shop';
 
-export const targets = ['local', 'karapace', 'aiven'] as const;
+export const targets = ['local', 'compose', 'karapace', 'aiven'] as const;
 export type Target = (typeof targets)[number];
 
 const { schemaRegistryUri, topicPrefix, replicationFactor } = kafkaSettings;
@@ -26,7 +26,7 @@ export const connectorSettings = {
     env: 'CONNECTOR_TARGET',
     flag: '--target',
     description:
-      'which Connect the sink runs on: local (native stack: Debezium + Apicurio), karapace (Compose and Kubernetes), aiven (Aiven for Apache Kafka)',
+      'which Connect the sink runs on: local (native stack: Debezium + Apicurio), compose (Docker Compose: Debezium + Apicurio, the password from the worker), karapace (Kubernetes), aiven (Aiven for Apache Kafka)',
     default: 'local',
     parse: parseEnum(targets),
   }),
@@ -50,7 +50,7 @@ export const connectorSettings = {
     env: 'CONNECT_SCHEMA_REGISTRY_URL',
     flag: '--connect-schema-registry-url',
     description:
-      "the registry as the worker's Avro converter reaches it (default: from SCHEMA_REGISTRY_URI; Apicurio's own API for target local)",
+      "the registry as the worker's Avro converter reaches it (default: from SCHEMA_REGISTRY_URI; Apicurio's own API for targets local and compose)",
     default: '',
     parse: (raw) => (raw.trim() === '' ? '' : parseUrl(['http', 'https'])(raw)),
   }),

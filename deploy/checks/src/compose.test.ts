@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  composeJvmProbeProblems,
   composeReferenceProblems,
   composeRuleViolations,
   dclintProblems,
+  dockerignoreProblems,
   validateComposeSchema,
 } from './compose.js';
 import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
@@ -20,15 +22,15 @@ import {
 } from './prometheus.js';
 import { type Json, definedMetrics, inRepo, isObject, readYaml, repoRoot } from './repo.js';
 
-const composeFile = inRepo('deploy/compose/docker-compose.yml');
+const composeFile = inRepo('compose.yaml');
 const services = (doc: Json) => doc.services as Record<string, Json>;
 
-const composeDir = inRepo('deploy/compose');
+const composeDir = repoRoot;
 
 /** A copy of the Compose file, changed by `edit`; its path. */
 function brokenFile(edit: (text: string) => string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'chippy-compose-'));
-  const file = path.join(dir, 'docker-compose.yml');
+  const file = path.join(dir, 'compose.yaml');
   const before = readFileSync(composeFile, 'utf8');
   const after = edit(before);
   assert.notEqual(after, before, 'the edit changed nothing');
@@ -90,6 +92,72 @@ describe('Docker Compose', () => {
     assert.match(composeRuleViolations(short).join('\n'), /till: depends_on must name a condition/);
   });
 
+  test("no health check starts a Kafka tool under a -javaagent bound to a port (the broker's probe runs)", () => {
+    assert.deepEqual(composeJvmProbeProblems(doc), []);
+  });
+
+  test('a probe whose JVM would bind the JMX agent port the broker holds is reported', () => {
+    // The bug the Compose test found: the agent in the container's KAFKA_OPTS reaches the probe's JVM too.
+    const bad = broken((t) =>
+      t.replace(
+        '      KAFKA_HEAP_OPTS: -Xms512m -Xmx512m\n',
+        '      KAFKA_HEAP_OPTS: -Xms512m -Xmx512m\n      KAFKA_OPTS: -javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:/opt/jmx-exporter/kafka-broker.yml\n',
+      ),
+    );
+    assert.match(
+      composeJvmProbeProblems(bad).join('\n'),
+      /^kafka: its probe starts kafka-broker-api-versions\.sh with KAFKA_OPTS holding a -javaagent/,
+    );
+    const cleared = broken((t) =>
+      t
+        .replace(
+          '      KAFKA_HEAP_OPTS: -Xms512m -Xmx512m\n',
+          '      KAFKA_HEAP_OPTS: -Xms512m -Xmx512m\n      KAFKA_OPTS: -javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=9404:/opt/jmx-exporter/kafka-broker.yml\n',
+        )
+        .replace('- KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka', '- KAFKA_OPTS= KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka'),
+    );
+    assert.deepEqual(composeJvmProbeProblems(cleared), []);
+  });
+
+  test('the classic builder gets a context as narrow as BuildKit would (.dockerignore at the root)', () => {
+    assert.deepEqual(dockerignoreProblems(doc, repoRoot), []);
+    const root = mkdtempSync(path.join(tmpdir(), 'chippy-ignore-'));
+    cpSync(
+      inRepo('deploy/compose/Dockerfile.dockerignore'),
+      path.join(root, 'deploy/compose/Dockerfile.dockerignore'),
+    );
+    writeFileSync(path.join(root, '.dockerignore'), '**/node_modules\n');
+    assert.match(
+      dockerignoreProblems(doc, root).join('\n'),
+      /chippy-image: \.dockerignore does not leave out \*\*\/dist, .*\.stack/,
+    );
+  });
+
+  test('no top-level name, one-shot jobs without the image healthcheck, and Connect probed on /health', () => {
+    const named = broken((t) => `name: chippy\n${t}`);
+    assert.ok(
+      composeRuleViolations(named).includes('a top-level name: docker-compose 1.29 refuses the file'),
+    );
+    const job = broken((t) =>
+      t.replace(
+        "    command: ['node', '-e', '']\n    restart: 'no'\n    # The image's health check is for the services; a one-shot job serves no /healthz.\n    healthcheck:\n      disable: true\n",
+        "    command: ['node', '-e', '']\n    restart: 'no'\n",
+      ),
+    );
+    assert.ok(
+      composeRuleViolations(job).includes(
+        "chippy-image: a one-shot job that does not disable the image's healthcheck",
+      ),
+    );
+    const plugins = broken((t) =>
+      t.replace('http://127.0.0.1:8083/health', 'http://127.0.0.1:8083/connector-plugins'),
+    );
+    assert.match(
+      composeRuleViolations(plugins).join('\n'),
+      /connect: probes Kafka Connect's \/connector-plugins/,
+    );
+  });
+
   test('every env var a chippy container is given is one its program reads', () => {
     assert.deepEqual(envProblems(doc), []);
   });
@@ -118,7 +186,7 @@ describe('Docker Compose', () => {
     const twice = broken((t) =>
       t.replace(
         "    command: ['node', 'services/till/dist/main.js']\n",
-        "    command: ['node', 'services/till/dist/main.js']\n    build: { context: ../.., dockerfile: deploy/compose/Dockerfile }\n",
+        "    command: ['node', 'services/till/dist/main.js']\n    build: { context: ., dockerfile: deploy/compose/Dockerfile }\n",
       ),
     );
     assert.match(
@@ -143,24 +211,26 @@ describe('Docker Compose', () => {
     const files = broken((t) =>
       t
         .replace("'deploy/compose/healthcheck.mjs', '/healthz'", "'deploy/compose/health.mjs', '/healthz'")
-        .replace('./prometheus/prometheus.yml:', './prometheus/prom.yml:'),
+        .replace('./deploy/compose/prometheus/prometheus.yml:', './deploy/compose/prometheus/prom.yml:'),
     );
     assert.deepEqual(composeReferenceProblems(files, composeDir, repoRoot), [
       'connect-watch: healthcheck runs deploy/compose/health.mjs, which does not exist',
-      'prometheus: bind-mounts ./prometheus/prom.yml, which does not exist',
+      'prometheus: bind-mounts ./deploy/compose/prometheus/prom.yml, which does not exist',
     ]);
-    const exposed = brokenFile((t) => t.replace('- 127.0.0.1:8080:8080', '- 8080:8080'));
+    const exposed = brokenFile((t) =>
+      t.replace('- 127.0.0.1:${SUMMARY_HOST_PORT:-8080}:8080', '- ${SUMMARY_HOST_PORT:-8080}:8080'),
+    );
     assert.match(dclintProblems(exposed).join('\n'), /no-unbound-port-interfaces/);
   });
 
   test('the setup job deploys a sink config that exists, whose classes the Connect image installs', () => {
     const job = services(doc)['connect-setup']!;
-    assert.ok(String((job.command as string[]).join(' ')).includes('--target karapace'));
+    assert.ok(String((job.command as string[]).join(' ')).includes('--target compose'));
     assert.deepEqual(sinkConfigProblems('compose connect-setup', job.command, true), []);
   });
 
   test("the sink's ${env:JDBC_PASSWORD} resolves: the worker enables the env provider, allows the name, and is given it", () => {
-    const sink = JSON.parse(readFileSync(inRepo('connectors/sink/karapace-avro.json'), 'utf8')) as Record<
+    const sink = JSON.parse(readFileSync(inRepo('connectors/sink/compose-avro.json'), 'utf8')) as Record<
       string,
       string
     >;
@@ -295,13 +365,15 @@ describe('Prometheus and Grafana (Compose)', () => {
   });
 
   test('Prometheus scrapes the JMX agent and kafka-exporter where they listen', () => {
-    const targets = (readYaml(promFile).scrape_configs as Json[]).flatMap((j) =>
-      ((j.static_configs as Json[] | undefined) ?? []).flatMap((s) => s.targets as string[]),
-    );
+    const targets = (readYaml(promFile).scrape_configs as Json[]).flatMap((j) => [
+      ...((j.static_configs as Json[] | undefined) ?? []).flatMap((s) => s.targets as string[]),
+      ...((j.dns_sd_configs as Json[] | undefined) ?? []).flatMap((s) =>
+        (s.names as string[]).map((name) => `${name}:${String(s.port)}`),
+      ),
+    ]);
     const kafka = services(compose).kafka!;
-    const agentPort = /jmx_prometheus_javaagent\.jar=(\d+):/.exec(
-      String((kafka.environment as Json).KAFKA_OPTS),
-    )?.[1];
+    // The agent is given to the broker's JVM by its command (see the Compose file), not its environment.
+    const agentPort = /jmx_prometheus_javaagent\.jar=(\d+):/.exec((kafka.command as string[]).join(' '))?.[1];
     assert.ok(targets.includes(`kafka:${String(agentPort)}`));
     const exporter = services(compose)['kafka-exporter']!;
     const listen = /--web\.listen-address=:(\d+)/.exec((exporter.command as string[]).join(' '))?.[1];

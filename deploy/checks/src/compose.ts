@@ -33,6 +33,8 @@ const oneShot = (service: Json) => service.restart === 'no';
 /** The deploy's own rules (issue 6): one message per violation. */
 export function composeRuleViolations(doc: Json): string[] {
   const problems: string[] = [];
+  // Debian's docker-compose 1.29 refuses the whole file over a top-level name (.env names the project).
+  if (doc.name !== undefined) problems.push('a top-level name: docker-compose 1.29 refuses the file');
   const services = isObject(doc.services) ? doc.services : {};
   for (const name of SCALED) if (!(name in services)) problems.push(`${name}: missing`);
   for (const [name, value] of Object.entries(services)) {
@@ -41,11 +43,19 @@ export function composeRuleViolations(doc: Json): string[] {
     if (scaled && value.ports !== undefined) problems.push(`${name}: a scaled service publishes ports`);
     if (scaled && value.container_name !== undefined)
       problems.push(`${name}: a scaled service sets container_name`);
+    const check = value.healthcheck;
     if (!oneShot(value)) {
-      const check = value.healthcheck;
       if (!isObject(check) || check.disable === true || check.test === undefined)
         problems.push(`${name}: no healthcheck`);
+    } else if (!isObject(check) || check.disable !== true) {
+      // Otherwise the image's HEALTHCHECK (for the services) marks a job that serves nothing unhealthy.
+      problems.push(`${name}: a one-shot job that does not disable the image's healthcheck`);
     }
+    const probe = isObject(check) ? textOf(check.test) : '';
+    if (/\/connector-plugins\b/.test(probe))
+      problems.push(
+        `${name}: probes Kafka Connect's /connector-plugins, which answers after the worker has died; probe /health`,
+      );
     if (value.depends_on !== undefined) {
       if (!isObject(value.depends_on)) {
         problems.push(`${name}: depends_on must name a condition for each dependency`);
@@ -164,7 +174,7 @@ function builtBy(services: Record<string, Json>, image: string): string | undefi
 /**
  * dclint's own rules (the Compose linter the schema comes from), the ones about correctness and
  * exposure: build and image together only with a pull_policy, unique container names and host ports,
- * published ports bound to an interface, a project name, no obsolete version field.
+ * published ports bound to an interface, no obsolete version field.
  */
 interface Linter {
   lintFiles(
@@ -183,7 +193,8 @@ export function dclintProblems(file: string): string[] {
       'no-duplicate-exported-ports': 2,
       'no-unbound-port-interfaces': 2,
       'no-version-field': 2,
-      'require-project-name-field': 2,
+      // Off: Debian's docker-compose 1.29 refuses a top-level `name`; .env names the project instead.
+      'require-project-name-field': 0,
       'service-container-name-regex': 2,
       // Style, or (explicit tag) covered more strictly by the versions check: off.
       'no-quotes-in-volumes': 0,
@@ -202,4 +213,92 @@ export function dclintProblems(file: string): string[] {
   return linter
     .lintFiles([file], false)
     .flatMap((r) => r.messages.map((m) => `line ${m.line}: ${m.message} (${m.rule})`));
+}
+
+/** Variables through which every JVM started in a container gets options: Kafka's scripts, or the JVM. */
+const JVM_OPTION_VARIABLES = [
+  'KAFKA_OPTS',
+  'KAFKA_JMX_OPTS',
+  'KAFKA_JVM_PERFORMANCE_OPTS',
+  'JAVA_TOOL_OPTIONS',
+  'JDK_JAVA_OPTIONS',
+  '_JAVA_OPTIONS',
+];
+const JVM_TOOL = /(?:^|[\s/'"])((?:kafka|connect)-[\w-]+\.sh|kafka-run-class|java)(?=[\s'"]|$)/;
+/** `-javaagent:…jar=9404:…` or `=host:9404`: an agent that binds a port (Prometheus's JMX exporter). */
+const AGENT_ON_A_PORT = /-javaagent:\S+?=(?:[\w.-]+:)?\d{2,5}(?=[:\s'"]|$)/;
+
+/**
+ * An exec probe that starts a JVM tool (kafka-broker-api-versions.sh, java …) in a container whose
+ * environment gives every JVM a -javaagent bound to a port: kafka-run-class.sh adds $KAFKA_OPTS to every
+ * tool, so the probe's JVM tries to bind the port the server already holds and exits 1 — the probe never
+ * passes. Fine when the probe clears the variable (`KAFKA_OPTS= …`, `env -u KAFKA_OPTS …`).
+ */
+export function jvmProbeProblem(
+  owner: string,
+  env: Record<string, string>,
+  probe: string,
+): string | undefined {
+  const tool = JVM_TOOL.exec(probe)?.[1];
+  if (!tool) return undefined;
+  for (const name of JVM_OPTION_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || !AGENT_ON_A_PORT.test(value)) continue;
+    const cleared = new RegExp(`(^|\\s)(${name}=|env\\s+(-\\S+\\s+)*-u\\s+${name}\\b)`).test(probe);
+    if (!cleared)
+      return `${owner}: its probe starts ${tool} with ${name} holding a -javaagent bound to a port the server already holds, so the probe's JVM exits 1 (clear ${name} for the probe, or give the agent to the server's command only)`;
+  }
+  return undefined;
+}
+
+/** jvmProbeProblem for every Compose service's health check. */
+export function composeJvmProbeProblems(doc: Json): string[] {
+  const services = (isObject(doc.services) ? doc.services : {}) as Record<string, Json>;
+  return Object.entries(services).flatMap(([name, s]) => {
+    const list: unknown[] = Array.isArray(s.environment) ? (s.environment as unknown[]) : [];
+    const map = isObject(s.environment) ? s.environment : {};
+    const env = Object.fromEntries<string>([
+      ...list.map((e): [string, string] => {
+        const [k = '', v = ''] = String(e).split(/=(.*)/s);
+        return [k, v];
+      }),
+      ...Object.entries(map).map(([k, v]): [string, string] => [k, textOf(v)]),
+    ]);
+    const probe = textOf(isObject(s.healthcheck) ? s.healthcheck.test : undefined);
+    const problem = jvmProbeProblem(name, env, probe);
+    return problem ? [problem] : [];
+  });
+}
+
+/**
+ * The ignore file a build reads: BuildKit reads `<Dockerfile>.dockerignore` beside the Dockerfile, the
+ * classic builder (Debian's docker-compose 1.29, podman's Docker API) only `.dockerignore` at the context's
+ * root — which must then leave out at least what the Dockerfile's own one does, or every build sends the
+ * native stack's jars and data and every node_modules (gigabytes) as its context.
+ */
+export function dockerignoreProblems(doc: Json, contextRoot: string): string[] {
+  const services = (isObject(doc.services) ? doc.services : {}) as Record<string, Json>;
+  const rootIgnore = path.join(contextRoot, '.dockerignore');
+  const patterns = (file: string) =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#'))
+      : [];
+  const root = new Set(patterns(rootIgnore));
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(services)) {
+    const build = s.build;
+    if (!isObject(build) || typeof build.dockerfile !== 'string') continue;
+    const own = patterns(path.join(contextRoot, `${build.dockerfile}.dockerignore`));
+    // An ignore file that keeps one folder only ("*", then "!folder") is narrower than any list.
+    if (own[0] === '*') continue;
+    const missing = own.filter((p) => !root.has(p));
+    if (missing.length > 0)
+      problems.push(
+        `${name}: .dockerignore does not leave out ${missing.join(', ')} as ${build.dockerfile}.dockerignore does`,
+      );
+  }
+  return problems;
 }

@@ -29,7 +29,7 @@ const K8S_TREES = [
 /** Every image reference of the three stacks, with where it is. */
 function imageRefs(readFile = read): { where: string; image: string }[] {
   const refs: { where: string; image: string }[] = [];
-  const compose = readYaml(inRepo('deploy/compose/docker-compose.yml'));
+  const compose = readYaml(inRepo('compose.yaml'));
   for (const [name, s] of Object.entries(compose.services as Record<string, Json>))
     if (typeof s.image === 'string') refs.push({ where: `compose ${name}`, image: s.image });
   for (const tree of K8S_TREES)
