@@ -1,20 +1,23 @@
-// The test command behind `npm test`: unit tests (no services, seconds), then integration tests against
-// the real stack, whose endpoints come from test/dist/harness (env vars, Docker or the native stack).
-// Usage: node scripts/run-tests.mjs <all|unit|integration> [extra node --test args]
+// The test command behind `npm test`: unit tests (no services, seconds), then the Compose test (the Compose
+// file run on a container engine, when there is one), then integration tests against the real stack, whose
+// endpoints come from test/dist/harness (env vars, Docker or the native stack).
+// Usage: node scripts/run-tests.mjs <all|unit|compose|integration> [extra node --test args]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 const [suite = 'all', ...extra] = process.argv.slice(2);
-if (!['all', 'unit', 'integration'].includes(suite)) {
-  console.error(`run-tests: unknown suite "${suite}" (all|unit|integration)`);
+if (!['all', 'unit', 'compose', 'integration'].includes(suite)) {
+  console.error(`run-tests: unknown suite "${suite}" (all|unit|compose|integration)`);
   process.exit(2);
 }
 
-function testFiles(dirs) {
+const composeTests = 'test/dist/compose';
+
+function testFiles(dirs, skip = []) {
   const found = [];
   const walk = (dir) => {
-    if (!existsSync(dir)) return;
+    if (!existsSync(dir) || skip.includes(dir)) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
@@ -46,7 +49,7 @@ function runNodeTest(title, files, env, concurrency, options = []) {
 }
 
 let failed = false;
-if (suite !== 'integration') {
+if (suite === 'all' || suite === 'unit') {
   const files = testFiles([
     ...packageDist('libs'),
     ...packageDist('services'),
@@ -86,7 +89,14 @@ function ensureTestTools() {
   }
 }
 
-if (suite !== 'unit') {
+if (suite === 'all' || suite === 'compose') {
+  ensureTestTools();
+  // One file: the whole Compose file on a container engine, before the native stack takes its ports.
+  // It says itself, and passes, when the machine has no container engine.
+  const options = ['--test-force-exit', '--test-timeout=2700000'];
+  failed ||= runNodeTest('compose', testFiles([composeTests]), process.env, 1, options) !== 0;
+}
+if (suite === 'all' || suite === 'integration') {
   ensureTestTools();
   const { provideEndpoints } = await import('../test/dist/harness/endpoints.js');
   const provided = await provideEndpoints((line) => console.error(`stack: ${line}`)).catch((error) => {
@@ -100,7 +110,7 @@ if (suite !== 'unit') {
     // A test that leaves a handle open (a client, a child process) must not hang the run: once a file's
     // tests are done its process exits, and no single test may take over 10 minutes.
     const options = ['--test-force-exit', '--test-timeout=600000'];
-    failed ||= runNodeTest('integration', testFiles(['test/dist']), env, 1, options) !== 0;
+    failed ||= runNodeTest('integration', testFiles(['test/dist'], [composeTests]), env, 1, options) !== 0;
   } finally {
     await provided.release();
   }
