@@ -50,7 +50,8 @@ export function kafkaJsLevel(level: logLevel, message: string, extra: Record<str
  * queue's throttle check, on every connection: https://github.com/tulios/kafkajs/issues/1751). Node runs
  * them after 1 ms, as it always has, but since Node 23 it also prints a `TimeoutNegativeWarning` once per
  * process, a line no user can act on in every service's output. This drops that warning when it comes from
- * kafkajs's own code, and no other.
+ * kafkajs's own code, and no other (Node warns only once per process, so whichever negative timer comes
+ * first decides whether the process prints one).
  */
 export function isKafkaJsNegativeTimeout(type: string | undefined, stack: string | undefined): boolean {
   return type === 'TimeoutNegativeWarning' && /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/.test(stack ?? '');
