@@ -35,7 +35,7 @@ if (stale || versionOf(local) !== `v${pinned}`) {
 const installed = versionOf(local);
 if (installed !== `v${pinned}`) {
   console.error(
-    `bootstrap: ${local} is ${installed ?? 'missing'}, not Node ${pinned} (package.json); run \`rm -rf node_modules && npm run bootstrap\``,
+    `bootstrap: ${local} is ${installed ?? 'missing'}, not Node ${pinned} (package.json): the node package's install script must run (is npm's ignore-scripts set? npm config get ignore-scripts), then npm run bootstrap`,
   );
   process.exit(1);
 }
