@@ -3,8 +3,18 @@
 // endpoints come from test/dist/harness (env vars, Docker or the native stack).
 // Usage: node scripts/run-tests.mjs <all|unit|compose|integration> [extra node --test args]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+
+// The tests run on the pinned Node (package.json's `node` devDependency; docs/decisions/node-runtime.md),
+// which `npm test` puts first on the PATH.
+const pinned = JSON.parse(readFileSync('package.json', 'utf8')).devDependencies.node;
+if (process.version !== `v${pinned}`) {
+  console.error(
+    `run-tests: this is Node ${process.version}, chippy runs on Node ${pinned} (package.json): run the tests with npm test (or npm run test:unit, test:integration)`,
+  );
+  process.exit(2);
+}
 
 const [suite = 'all', ...extra] = process.argv.slice(2);
 if (!['all', 'unit', 'compose', 'integration'].includes(suite)) {

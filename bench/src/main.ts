@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
-import { endpointsFromEnv, repoRoot, serviceNodeOptions, up } from '@chippy/local-stack';
+import { endpointsFromEnv, repoRoot, requirePinnedNode, serviceNodeOptions, up } from '@chippy/local-stack';
 import { versions as stackVersions } from '@chippy/local-stack/versions';
 import { createKafka } from '@chippy/kafka';
 import { cleanUp } from './cleanup.js';
@@ -20,6 +20,7 @@ import { runShop, type ShopOptions } from './shop.js';
 import { keptUpWithin, searchSustained } from './sustained.js';
 import { formatNumber } from './table.js';
 
+requirePinnedNode('bench');
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {
   windowSeconds: num('BENCH_SECONDS', 10),
@@ -41,7 +42,10 @@ const latencyProbes = num('BENCH_LATENCY_PROBES', 4);
 const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
 /** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
 const backlog = num('BENCH_BACKLOG', 1_200_000);
-/** BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,profile runs a subset (development). */
+/**
+ * BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,client-drains,profile runs a subset (development;
+ * `client,client-drains` is the clients' comparison alone: their raw rows and the shop's drain on each).
+ */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, 'docs');
@@ -154,7 +158,7 @@ try {
 
   // The preparers' capacity: draining a backlog, with no till competing for the cores.
   const drain = (label: string, extra: Partial<ShopOptions> = {}) => shop(label, { backlog, ...extra });
-  if (wanted('shop') || wanted('latency') || wanted('stages') || wanted('scaling')) {
+  if (['shop', 'latency', 'stages', 'scaling', 'client-drains'].some(wanted)) {
     results.max = await drain('max');
     results.stages.push({ ...results.max, stage: 'baseline' });
   }
@@ -211,6 +215,8 @@ try {
     results.stages.push({ ...onePartition, stage: 'PREPARER_CONCURRENCY=1 (default 64)' });
     const eos = await drain('exactly-once', { preparerEnv: { DELIVERY: 'exactly-once' } });
     results.stages.push({ ...eos, stage: 'DELIVERY=exactly-once' });
+  }
+  if (wanted('stages') || wanted('client-drains')) {
     const platformatic = await drain('platformatic', { env: { KAFKA_CLIENT: 'platformatic' } });
     results.stages.push({
       ...platformatic,

@@ -11,8 +11,10 @@ import {
   dockerfileImages,
   imageLiterals,
   imageProblems,
+  nativeNodeProblems,
   nodeImageProblems,
   pinConsistencyProblems,
+  readNativeNode,
   readPinned,
   strimziKafkaVersionProblems,
 } from './versions.js';
@@ -116,6 +118,27 @@ describe('one set of versions for the native stack, Compose, Kubernetes and the 
     ]);
     assert.equal(nodeImageProblems('node:23.1.0-bookworm-slim', new Date()).length, 1);
     assert.equal(nodeImageProblems('node:24-bookworm-slim', new Date()).length, 1);
+  });
+
+  test('the images run the Node that npm start, npm test, the bench and CI run (package.json pins it)', () => {
+    assert.deepEqual(nativeNodeProblems(pinned, readNativeNode(read)), []);
+    const native = readNativeNode(read);
+    const other = (version: string) => `node:${version}-bookworm-slim`;
+    const brokenImage: Pinned = { ...pinned, images: { ...pinned.images, node: other('24.20.0') } };
+    assert.deepEqual(nativeNodeProblems(brokenImage, native), [
+      `deploy/versions.json: images.node node:24.20.0-bookworm-slim is not Node ${native.pinned}, the one package.json pins (devDependencies.node)`,
+    ]);
+    const brokenCopy = (file: string) =>
+      file === 'package.json'
+        ? read(file).replace(/("engines": \{\s*"node": )"[^"]+"/, '$1">=20.19"')
+        : read(file).replace(/("node_modules\/node": \{\s*"version": )"[^"]+"/, '$1"24.20.0"');
+    assert.deepEqual(nativeNodeProblems(pinned, readNativeNode(brokenCopy)), [
+      `package.json: engines.node >=20.19 is not the pinned Node ${native.pinned}`,
+      `package-lock.json: node 24.20.0 is not the pinned Node ${native.pinned}`,
+    ]);
+    assert.deepEqual(nativeNodeProblems(pinned, { ...native, pinned: undefined }), [
+      'package.json: no devDependencies.node, the Node chippy runs on natively',
+    ]);
   });
 
   test('the testcontainers harness names no image of its own: it reads deploy/versions.json', () => {

@@ -65,6 +65,49 @@ export function nodeImageProblems(image: string, today: Date): string[] {
   return [];
 }
 
+/** What the root package.json and package-lock.json say about the Node chippy runs on natively. */
+export interface NativeNode {
+  /** package.json devDependencies.node: the pin (docs/decisions/node-runtime.md). */
+  pinned: string | undefined;
+  /** package.json engines.node. */
+  engines: string | undefined;
+  /** package-lock.json's node_modules/node version. */
+  locked: string | undefined;
+}
+
+export function readNativeNode(read: (file: string) => string): NativeNode {
+  const pkg = JSON.parse(read('package.json')) as Json;
+  const lock = JSON.parse(read('package-lock.json')) as Json;
+  const field = (o: unknown, key: string) => (isObject(o) ? o[key] : undefined) as string | undefined;
+  return {
+    pinned: field(pkg.devDependencies, 'node'),
+    engines: field(pkg.engines, 'node'),
+    locked: field(field(lock.packages, 'node_modules/node'), 'version'),
+  };
+}
+
+/**
+ * The images run the Node that `npm start`, `npm test`, the bench and CI run: the node image's version is
+ * package.json's pinned `node` devDependency, which `engines` and the lockfile state as well.
+ */
+export function nativeNodeProblems(pinned: Pinned, native: NativeNode): string[] {
+  if (!native.pinned) return ['package.json: no devDependencies.node, the Node chippy runs on natively'];
+  const problems: string[] = [];
+  const image = pinned.images.node ?? '';
+  const imageVersion = /^node:(\d+\.\d+\.\d+)-/.exec(image)?.[1];
+  if (imageVersion !== native.pinned)
+    problems.push(
+      `deploy/versions.json: images.node ${image} is not Node ${native.pinned}, the one package.json pins (devDependencies.node)`,
+    );
+  if (native.engines !== native.pinned)
+    problems.push(
+      `package.json: engines.node ${String(native.engines)} is not the pinned Node ${native.pinned}`,
+    );
+  if (native.locked !== native.pinned)
+    problems.push(`package-lock.json: node ${String(native.locked)} is not the pinned Node ${native.pinned}`);
+  return problems;
+}
+
 /** Strings in a file that contain `needle` with the version after it, e.g. `debezium-connector-jdbc:` → 3.6.0.Final. */
 export function versionsAfter(text: string, needle: string): string[] {
   const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { down, endpoints, logFiles, StackError, status, up } from './stack.js';
 import { tail } from './processes.js';
+import { requirePinnedNode } from './pinned-node.js';
 
 const usage = `usage: stack <up|down|status|logs> [options]
 
@@ -59,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+requirePinnedNode('stack');
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

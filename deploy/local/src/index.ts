@@ -5,3 +5,4 @@ export { paths, stackDir, repoRoot } from './paths.js';
 export { fetchArtifacts } from './fetch.js';
 export { serviceNodeOptions } from './node-options.js';
 export { freePort } from './probes.js';
+export { pinnedNode, requirePinnedNode } from './pinned-node.js';

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { loadConfigOrExit, onUncaught, parseInteger, parseNumber, setting, sleep } from '@chippy/runtime';
+import { requirePinnedNode } from './pinned-node.js';
 import { runService } from './run-service.js';
 import { StackError, up } from './stack.js';
 
@@ -8,6 +9,7 @@ import { StackError, up } from './stack.js';
  * group's lag grows; two preparers (sharing the 6 partitions) keep up, so it stays bounded. Each phase gets
  * its own topics and group (TOPIC_PREFIX) and reads the lag from the preparers' own /metrics.
  */
+requirePinnedNode('demo:lag');
 const config = loadConfigOrExit({
   name: 'demo:lag',
   description: 'Shows consumer lag growing with 1 preparer and bounded with 2, for 3 tills.',

@@ -22,6 +22,7 @@ import {
 } from '@chippy/runtime';
 import { prettyFactory } from 'pino-pretty';
 import { repoRoot } from './paths.js';
+import { requirePinnedNode } from './pinned-node.js';
 import { runService, type ServiceName } from './run-service.js';
 import { endpoints, StackError, up } from './stack.js';
 
@@ -31,6 +32,7 @@ import { endpoints, StackError, up } from './stack.js';
  * the summary as its own process, with their logs in one readable stream (and each in
  * logs/<name>.log), until Ctrl-C stops them all.
  */
+requirePinnedNode('shop');
 const config = loadConfigOrExit({
   name: 'shop',
   description:

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { logLevel } from 'kafkajs';
-import { kafkaJsLevel, normalKafkaEvents } from './kafkajs-levels.js';
+import { isKafkaJsNegativeTimeout, kafkaJsLevel, normalKafkaEvents } from './kafkajs-levels.js';
 
 test('a rebalance answer logged as an error by kafkajs is info', () => {
   const level = kafkaJsLevel(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', {
@@ -43,4 +45,31 @@ test("the messages are kafkajs's own, so an upgrade that changes them is caught 
   for (const [type, message] of Object.entries(normalKafkaEvents)) {
     assert.equal(errorCodes.find((e) => e.type === type)?.message, message, type);
   }
+});
+
+/** The stderr of a Node process that loads this module and then runs `code` (Node warns once per process). */
+function stderrAfterImport(code: string): string {
+  const levels = new URL('./kafkajs-levels.js', import.meta.url).href;
+  const script = `await import(${JSON.stringify(levels)});\n${code}`;
+  return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+    encoding: 'utf8',
+  }).stderr;
+}
+
+test("kafkajs's negative throttle timer (kafkajs#1751) prints no TimeoutNegativeWarning; anyone else's still does", () => {
+  const queue = `import { createRequire } from 'node:module';
+    const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js');
+    const queue = new RequestQueue({ logger: { namespace: () => ({}) }, isConnected: () => true });
+    queue.scheduleCheckPendingRequests();
+    queue.destroy();`;
+  assert.equal(stderrAfterImport(queue), '');
+  assert.match(stderrAfterImport('clearTimeout(setTimeout(() => undefined, -5));'), /TimeoutNegativeWarning/);
+  const inKafkaJs = 'at x (/app/node_modules/kafkajs/src/a.js:1:1)';
+  assert.equal(isKafkaJsNegativeTimeout('TimeoutNegativeWarning', inKafkaJs), true);
+  assert.equal(isKafkaJsNegativeTimeout('DeprecationWarning', inKafkaJs), false);
+  assert.equal(
+    isKafkaJsNegativeTimeout('TimeoutNegativeWarning', 'at x (/app/services/till/dist/main.js:1:1)'),
+    false,
+  );
 });

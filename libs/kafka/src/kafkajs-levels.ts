@@ -45,6 +45,26 @@ export function kafkaJsLevel(level: logLevel, message: string, extra: Record<str
   return about(message) || about(error) || rejoining ? logLevel.INFO : level;
 }
 
+/**
+ * kafkajs 2.2.4 sets timers at `deadline - Date.now()` that are negative when nothing is due (its request
+ * queue's throttle check, on every connection: https://github.com/tulios/kafkajs/issues/1751). Node runs
+ * them after 1 ms, as it always has, but since Node 23 it also prints a `TimeoutNegativeWarning` once per
+ * process, a line no user can act on in every service's output. This drops that warning when it comes from
+ * kafkajs's own code, and no other (Node warns only once per process, so whichever negative timer comes
+ * first decides whether the process prints one).
+ */
+export function isKafkaJsNegativeTimeout(type: string | undefined, stack: string | undefined): boolean {
+  return type === 'TimeoutNegativeWarning' && /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/.test(stack ?? '');
+}
+
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+  const options = rest[0];
+  const type = typeof options === 'string' ? options : (options as { type?: string } | undefined)?.type;
+  if (isKafkaJsNegativeTimeout(type, new Error().stack)) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+};
+
 /** pino behind the KafkaJS-style logger interface (`kafka.logger()`) the other clients' adapters offer. */
 export function kafkaJsStyleLogger(logger: Logger) {
   const self = {
