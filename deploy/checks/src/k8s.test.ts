@@ -187,7 +187,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
         (
           await validateSchemas([{ apiVersion: 'apps/v1', kind: 'Deploymint', metadata: { name: 'x' } }])
         ).join(''),
-        /not a Kubernetes v1.33 kind/,
+        /not a Kubernetes v1.33 or Prometheus Operator kind/,
       );
     });
 
