@@ -9,6 +9,7 @@ import {
   avnCommands,
   avnProblems,
   literalValue,
+  referencedSecrets,
   readSecretProviders,
   secretProvidersProgram,
   secretsCreated,
@@ -126,7 +127,10 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
     );
     assert.equal((common?.data as Json).KAFKA_SERVICE_URI, VARS.KAFKA_SERVICE_URI);
     const created = secretsCreated(lines);
-    const listed = userSuppliedSecrets([path.join(root, 'overlays/aiven')]);
+    const listed = referencedSecrets(
+      objects,
+      userSuppliedSecrets([path.join(root, 'base'), path.join(root, 'overlays/aiven')]),
+    );
     assert.deepEqual(
       [...created].map(([name, keys]) => [name, [...keys].sort()]).sort(),
       [...listed].map(([name, keys]) => [name, [...keys].sort()]).sort(),

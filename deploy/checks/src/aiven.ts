@@ -167,6 +167,43 @@ export function secretsCreated(lines: string[]): Map<string, Set<string>> {
   return secrets;
 }
 
+/**
+ * The Secrets rendered pods refer to, with the keys they read: env secretKeyRefs name theirs; a Secret
+ * mounted whole or taken by envFrom needs every key `listed` gives it.
+ */
+export function referencedSecrets(
+  objects: Json[],
+  listed: Map<string, Set<string>>,
+): Map<string, Set<string>> {
+  const refs = new Map<string, Set<string>>();
+  const add = (name: string, keys: Iterable<string>) => {
+    const set = refs.get(name) ?? new Set<string>();
+    for (const k of keys) set.add(k);
+    refs.set(name, set);
+  };
+  for (const o of objects) {
+    const pod = (((o.spec as Json | undefined)?.template as Json | undefined)?.spec ?? {}) as Json;
+    for (const c of [
+      ...((pod.initContainers as Json[] | undefined) ?? []),
+      ...((pod.containers as Json[] | undefined) ?? []),
+    ]) {
+      for (const e of (c.env as Json[] | undefined) ?? []) {
+        const ref = (e.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined;
+        if (ref) add(String(ref.name), [String(ref.key)]);
+      }
+      for (const from of (c.envFrom as Json[] | undefined) ?? []) {
+        const name = (from.secretRef as Json | undefined)?.name;
+        if (typeof name === 'string') add(name, listed.get(name) ?? []);
+      }
+    }
+    for (const v of (pod.volumes as Json[] | undefined) ?? []) {
+      const name = (v.secret as Json | undefined)?.secretName;
+      if (typeof name === 'string') add(name, listed.get(name) ?? []);
+    }
+  }
+  return refs;
+}
+
 /** The value a `--from-literal=KEY="…"` of the walkthrough gives, with the shell variables filled in. */
 export function literalValue(lines: string[], key: string, vars: Record<string, string>): string | undefined {
   for (const line of lines) {

@@ -15,6 +15,7 @@ import {
   kafkaProtocolProblems,
   operationProblems,
   podSecurityProblems,
+  redisAuthProblems,
   strimziConfigProviderProblems,
   strimziSecretProblems,
 } from './k8s-ops.js';
@@ -134,6 +135,23 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.match(
         problems,
         /Deployment\/kafka-exporter: kafka-exporter without --kafka.version of at least 2\.1/,
+      );
+    });
+
+    test('Redis without a password, and a client that brings none', () => {
+      const dir = broken({
+        'base/redis.yaml': (t) => t.replace('              requirepass $REDIS_PASSWORD\n', ''),
+        'base/cook.yaml': (t) =>
+          t.replace(
+            '            - name: REDIS_URL\n              valueFrom:\n                secretKeyRef:\n                  name: chippy-redis\n                  key: REDIS_URL',
+            '            - name: REDIS_URL\n              value: redis://redis:6379',
+          ),
+      });
+      const problems = redisAuthProblems(render(dir)).join('\n');
+      assert.match(problems, /StatefulSet\/redis container redis: Redis runs without a password/);
+      assert.match(
+        problems,
+        /Deployment\/cook container cook: REDIS_URL redis:\/\/redis:6379 carries no password/,
       );
     });
 

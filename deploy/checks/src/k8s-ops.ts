@@ -359,6 +359,26 @@ export function strimziSecretProblems(objects: Json[], secretDirs: string[]): st
   return problems;
 }
 
+/**
+ * Redis asks for a password, and its clients bring one: the network policies limit who reaches it, the
+ * password keeps any other pod (or a policy loosened later) from reading or emptying the cabinet.
+ */
+export function redisAuthProblems(objects: Json[]): string[] {
+  const problems: string[] = [];
+  for (const { object, pod } of workloads(objects)) {
+    for (const c of list(pod.containers)) {
+      const where = `${nameOf(object)} container ${String(c.name)}`;
+      const command = [...list<string>(c.command), ...list<string>(c.args)].join(' ');
+      if (String(c.image).startsWith('redis:') && !command.includes('requirepass'))
+        problems.push(`${where}: Redis runs without a password (requirepass)`);
+      const url = literalEnv(c).REDIS_URL;
+      if (url !== undefined && !/^rediss?:\/\/[^@/]*:[^@/]+@/.test(url))
+        problems.push(`${where}: REDIS_URL ${url} carries no password`);
+    }
+  }
+  return problems;
+}
+
 /** Every check of this file that applies to any rendered tree. */
 export function operationProblems(objects: Json[], secretDirs: string[]): string[] {
   return [
@@ -366,6 +386,7 @@ export function operationProblems(objects: Json[], secretDirs: string[]): string
     ...dnsEgressProblems(objects),
     ...apiServerEgressProblems(objects),
     ...kafkaProtocolProblems(objects),
+    ...redisAuthProblems(objects),
     ...podSecurityProblems(objects),
     ...diskProblems(objects),
     ...strimziConfigProviderProblems(objects),
