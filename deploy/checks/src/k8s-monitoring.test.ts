@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { render, unknownFields, validateSchemas } from './k8s.js';
+import { jmxConnectSamples } from './jmx-connect.js';
 import { monitorProblems, ruleExpressions, unscrapedProblems } from './k8s-monitoring.js';
 import { checkPromQL } from './prometheus.js';
 import { type Json, inRepo } from './repo.js';
@@ -86,6 +87,32 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
         );
   });
 
+  test('the real JMX exporter agent, with the Connect rules over MBeans named as a worker names them, serves what the alerts read', async () => {
+    const samples = await jmxConnectSamples(inRepo('deploy/compose/connect/jmx-exporter/kafka-connect.yml'));
+    const has = (re: RegExp) => samples.some((l) => re.test(l));
+    assert.ok(has(/^kafka_connect_worker_connector_count /), samples.join('\n'));
+    assert.ok(
+      has(/^kafka_connect_connector_status\{connector="chippy-orders-sink",status="running",?\} 1\.0/),
+      samples.join('\n'),
+    );
+    assert.ok(
+      has(/^kafka_connect_task_status\{connector="chippy-orders-sink",status="failed",task="0",?\} 1\.0/),
+      samples.join('\n'),
+    );
+    assert.ok(
+      has(
+        /^kafka_connect_sink_task_sink_record_read_total\{connector="chippy-orders-sink",task="0",?\} 10\.0/,
+      ),
+      samples.join('\n'),
+    );
+    assert.ok(has(/^kafka_connect_task_error_deadletterqueue_produce_requests_total\{/), samples.join('\n'));
+    // Every kafka_connect_* metric a rule expression reads is served.
+    const served = new Set(samples.map((l) => l.split(/[{ ]/)[0]));
+    for (const expr of ruleExpressions(render(withMonitoring('base', ['kafka']))))
+      for (const metric of expr.match(/\bkafka_connect_[a-z_]+/g) ?? [])
+        assert.ok(served.has(metric), metric);
+  });
+
   test('the Connect rules are one file on every path (Compose, base, Strimzi)', () => {
     const text = (file: string) => readFileSync(inRepo(file), 'utf8');
     const canonical = text('deploy/compose/connect/jmx-exporter/kafka-connect.yml');
@@ -154,6 +181,20 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
         monitorProblems(strimzi).join('\n'),
         /Strimzi serves metrics on port tcp-prometheus, not metrics/,
       );
+    });
+
+    test("a Connect rule whose pattern misses the worker's MBeans: the alert's metric is not served", async () => {
+      const rules = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-connect-rules-')), 'kafka-connect.yml');
+      writeFileSync(
+        rules,
+        readFileSync(inRepo('deploy/compose/connect/jmx-exporter/kafka-connect.yml'), 'utf8').replace(
+          'type=connector-task-metrics,',
+          'type=connector-task-metric,',
+        ),
+      );
+      const samples = await jmxConnectSamples(rules);
+      assert.ok(samples.some((l) => l.startsWith('kafka_connect_worker_')));
+      assert.ok(!samples.some((l) => l.startsWith('kafka_connect_task_status')));
     });
 
     test('a rule expression that is not PromQL', () => {
