@@ -17,6 +17,7 @@ import {
   podSecurityProblems,
   redisAuthProblems,
   strimziConfigProviderProblems,
+  strimziListenerProblems,
   strimziSecretProblems,
 } from './k8s-ops.js';
 import { inRepo } from './repo.js';
@@ -237,6 +238,23 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
         strimziConfigProviderProblems(render(path.join(narrow, 'overlays/strimzi'))).join('\n'),
         /leaves out KAFKA_CONNECT_SASL_USERNAME/,
       );
+    });
+
+    test('a Strimzi listener without TLS, and clients still on the plain port', () => {
+      const dir = broken({
+        'overlays/strimzi/kafka.yaml': (t) =>
+          t.replace(
+            '      - name: tls\n        port: 9093\n        type: internal\n        tls: true',
+            '      - name: plain\n        port: 9092\n        type: internal\n        tls: false',
+          ),
+      });
+      const problems = strimziListenerProblems(render(path.join(dir, 'overlays/strimzi'))).join('\n');
+      assert.match(problems, /Kafka\/chippy: listener plain \(9092\) is not TLS/);
+      assert.match(
+        problems,
+        /KafkaConnect\/chippy-connect: reaches chippy-kafka-bootstrap:9093, not a TLS listener/,
+      );
+      assert.match(problems, /Deployment\/karapace: reaches chippy-kafka-bootstrap:9093, not a TLS listener/);
     });
 
     test("the Connect build's push Secret with no example to create it from", () => {

@@ -325,15 +325,18 @@ export function strimziConfigProviderProblems(objects: Json[]): string[] {
 }
 
 /**
- * Secrets a Strimzi resource names (the Connect build's pushSecret, authentication passwordSecret, env
- * in its templates) exist: rendered, made by the User Operator (KafkaUser), or listed in a
- * secrets.example.yaml for the user to create.
+ * Secrets a Strimzi resource names (the Connect build's pushSecret, authentication passwordSecret,
+ * trusted certificates, env in its templates) exist: rendered, made by the operator (a KafkaUser's, a
+ * Kafka's cluster CA), or listed in a secrets.example.yaml for the user to create.
  */
 export function strimziSecretProblems(objects: Json[], secretDirs: string[]): string[] {
   const listed = userSuppliedSecrets(secretDirs);
   const known = new Set([
     ...objects.filter((o) => o.kind === 'Secret').map((o) => String((o.metadata as Json).name)),
     ...objects.filter((o) => o.kind === 'KafkaUser').map((o) => String((o.metadata as Json).name)),
+    ...objects
+      .filter((o) => o.kind === 'Kafka')
+      .map((o) => `${String((o.metadata as Json).name)}-cluster-ca-cert`),
     ...listed.keys(),
   ]);
   const problems: string[] = [];
@@ -347,6 +350,12 @@ export function strimziSecretProblems(objects: Json[], secretDirs: string[]): st
           : (key === 'passwordSecret' || key === 'secretKeyRef') && isObject(inner)
             ? ((inner.secretName ?? inner.name) as string | undefined)
             : undefined;
+      if (key === 'trustedCertificates' && Array.isArray(inner))
+        for (const cert of inner as unknown[])
+          if (isObject(cert) && typeof cert.secretName === 'string' && !known.has(cert.secretName))
+            problems.push(
+              `${nameOf(o)} ${path}.${key}: Secret ${cert.secretName} is not in the manifests, not Strimzi's, and not listed in a secrets.example.yaml`,
+            );
       if (name && !known.has(name))
         problems.push(
           `${nameOf(o)} ${path}.${key}: Secret ${name} is not in the manifests, not a KafkaUser's, and not listed in a secrets.example.yaml`,
@@ -379,6 +388,37 @@ export function redisAuthProblems(objects: Json[]): string[] {
   return problems;
 }
 
+/**
+ * Every listener of a Strimzi Kafka encrypts: SCRAM on a plain listener hashes the password exchange
+ * but leaves records, and every client's session, readable to anyone on the pod network. And every
+ * client of the cluster (chippy-common's KAFKA_SERVICE_URI, Karapace, KafkaConnect) uses a TLS listener.
+ */
+export function strimziListenerProblems(objects: Json[]): string[] {
+  const problems: string[] = [];
+  for (const kafka of objects.filter((o) => o.kind === 'Kafka')) {
+    const listeners = list(((kafka.spec as Json).kafka as Json).listeners);
+    for (const l of listeners)
+      if (l.tls !== true)
+        problems.push(`${nameOf(kafka)}: listener ${String(l.name)} (${String(l.port)}) is not TLS`);
+    const tlsPorts = new Set(listeners.filter((l) => l.tls === true).map((l) => String(l.port)));
+    const bootstrap = `${String((kafka.metadata as Json).name)}-kafka-bootstrap:`;
+    const clients: [string, string][] = [];
+    for (const o of objects) {
+      if (o.kind === 'ConfigMap')
+        for (const v of Object.values((o.data ?? {}) as Json)) clients.push([nameOf(o), String(v)]);
+      if (o.kind === 'KafkaConnect') clients.push([nameOf(o), String((o.spec as Json).bootstrapServers)]);
+      for (const { object, pod } of workloads([o]))
+        for (const c of list(pod.containers))
+          for (const [, v] of Object.entries(literalEnv(c))) clients.push([nameOf(object), v]);
+    }
+    for (const [where, value] of clients)
+      for (const m of value.matchAll(new RegExp(`${bootstrap}(\\d+)`, 'g')))
+        if (!tlsPorts.has(m[1] as string))
+          problems.push(`${where}: reaches ${bootstrap}${m[1]}, not a TLS listener`);
+  }
+  return problems;
+}
+
 /** Every check of this file that applies to any rendered tree. */
 export function operationProblems(objects: Json[], secretDirs: string[]): string[] {
   return [
@@ -390,6 +430,7 @@ export function operationProblems(objects: Json[], secretDirs: string[]): string
     ...podSecurityProblems(objects),
     ...diskProblems(objects),
     ...strimziConfigProviderProblems(objects),
+    ...strimziListenerProblems(objects),
     ...strimziSecretProblems(objects, secretDirs),
   ];
 }
