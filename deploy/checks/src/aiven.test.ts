@@ -176,6 +176,15 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
       assert.match(problems, /pk.field: not an option of Aiven's JDBC sink/);
       assert.match(problems, /insert.mode: merge is not one of insert, multi, upsert, update/);
       assert.match(problems, /does not ask for TLS/);
+      const inCluster = renderedConnector('avro', {
+        ...jobEnv(),
+        DATABASE_URL: 'postgres://chippy:pw@postgres:5432/chippy?sslmode=require',
+        CONNECT_DATABASE_URL: undefined,
+      });
+      assert.match(
+        aivenSinkProblems(inCluster, providers).join('\n'),
+        /connection.url names postgres, a name inside your cluster or machine: Aiven's Connect cannot reach it/,
+      );
       const plain = aivenSinkProblems(
         { ...config, 'connection.password': VARS.PG_PASSWORD! },
         providers,

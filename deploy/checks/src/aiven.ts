@@ -356,6 +356,11 @@ export function aivenSinkProblems(
       if (secret && value.includes(secret)) problems.push(`${key}: holds a secret value in plain text`);
   }
   const url = config['connection.url'] ?? '';
+  const host = /^jdbc:postgresql:\/\/([^/:?]+)/.exec(url)?.[1] ?? '';
+  if (host && (!host.includes('.') || /\.svc(\.|$)|\.cluster\.local$|^(localhost|127\.)/.test(host)))
+    problems.push(
+      `connection.url names ${host}, a name inside your cluster or machine: Aiven's Connect cannot reach it (CONNECT_DATABASE_URL)`,
+    );
   if (!/^jdbc:postgresql:\/\/[^/@]+\/\w+/.test(url))
     problems.push(`connection.url ${url} is not a JDBC PostgreSQL URL of a host`);
   if (/password=/i.test(url)) problems.push('connection.url carries a password');

@@ -7,6 +7,7 @@ import { agentPort, jvmToolEnvProblems } from './jvm-probes.js';
 import { render } from './k8s.js';
 import {
   apiServerEgressProblems,
+  brokerReadinessProblems,
   deletePartitionsPerBroker,
   diskBudget,
   diskProblems,
@@ -82,6 +83,20 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.match(
         problems,
         /readinessProbe runs kafka-topics\.sh with the container's KAFKA_HEAP_OPTS \(-Xmx512m\)/,
+      );
+    });
+
+    test('broker readiness on the port (Ready before the broker is back in sync)', () => {
+      const dir = broken({
+        'base/kafka.yaml': (t) =>
+          t.replace(
+            / {10}readinessProbe:\n {12}exec:[\s\S]*?failureThreshold: 2\n/,
+            '          readinessProbe:\n            tcpSocket:\n              port: broker\n            periodSeconds: 10\n',
+          ),
+      });
+      assert.match(
+        brokerReadinessProblems(render(dir)).join('\n'),
+        /StatefulSet\/kafka: readiness does not reflect being back in sync \(tcpSocket\)/,
       );
     });
 

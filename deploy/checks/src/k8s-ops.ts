@@ -419,10 +419,35 @@ export function strimziListenerProblems(objects: Json[]): string[] {
   return problems;
 }
 
+/**
+ * The brokers are Ready only when back in sync: a probe on a port (or an HTTP path) is Ready as soon as
+ * the broker listens, while it still copies what it missed, and a roll (or a drain the budget allows)
+ * then takes the next broker: partitions drop below min.insync.replicas and acks=all writes fail.
+ */
+export function brokerReadinessProblems(objects: Json[]): string[] {
+  const problems: string[] = [];
+  for (const { object, pod } of workloads(objects)) {
+    if (object.kind !== 'StatefulSet' || (object.metadata as Json).name !== 'kafka') continue;
+    const c = list(pod.containers).find((x) => x.name === 'kafka') ?? {};
+    const probe = (c.readinessProbe ?? {}) as Json;
+    const command = list<string>((probe.exec as Json | undefined)?.command).join(' ');
+    if (!/under-replicated-partitions|Isr/.test(command))
+      problems.push(
+        `${nameOf(object)}: readiness does not reflect being back in sync (${
+          Object.keys(probe)
+            .filter((k) => ['exec', 'tcpSocket', 'httpGet', 'grpc'].includes(k))
+            .join(', ') || 'no probe'
+        }): a roll can take the next broker while this one catches up`,
+      );
+  }
+  return problems;
+}
+
 /** Every check of this file that applies to any rendered tree. */
 export function operationProblems(objects: Json[], secretDirs: string[]): string[] {
   return [
     ...jvmProbeProblems(objects),
+    ...brokerReadinessProblems(objects),
     ...dnsEgressProblems(objects),
     ...apiServerEgressProblems(objects),
     ...kafkaProtocolProblems(objects),
