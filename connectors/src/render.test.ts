@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '@chippy/runtime';
 import {
+  AIVEN_SECRET_KEYS,
+  AIVEN_SECRET_PROVIDER,
   apicurioNativeApi,
+  isProviderReference,
   connectorsDir,
   placeholders,
   redactConnector,
@@ -62,12 +65,11 @@ describe('placeholders', () => {
     assert.equal(apicurioNativeApi('http://r:8081/apis/ccompat/v7/'), 'http://r:8081/apis/registry/v2');
   });
 
-  it('splits registry credentials into the converter user info for Aiven', () => {
+  it("keeps the registry's credentials out of the converter URL", () => {
     const values = placeholders(
       configFrom({ SCHEMA_REGISTRY_URI: 'https://avnadmin:pw@kafka.example:12346' }, ['--target', 'aiven']),
     );
     assert.equal(values.REGISTRY_URL, 'https://kafka.example:12346');
-    assert.equal(values.REGISTRY_USER_INFO, 'avnadmin:pw');
   });
 });
 
@@ -98,6 +100,31 @@ describe('render', () => {
     }
   });
 
+  it("names Aiven's secrets only through its Connect service's ENV secret provider, never their values", () => {
+    for (const format of ['avro', 'json']) {
+      const config = renderConnector(
+        configFrom(
+          {
+            DATABASE_URL: 'postgres://avnadmin:pgsecret@pg.example:12347/defaultdb?sslmode=require',
+            SCHEMA_REGISTRY_URI: 'https://avnadmin:regsecret@kafka.example:12346',
+          },
+          ['--target', 'aiven', '--format', format],
+        ),
+      );
+      assert.equal(config['connection.password'], `\${${AIVEN_SECRET_PROVIDER}:pg_password}`);
+      if (format === 'avro')
+        assert.equal(
+          config['value.converter.basic.auth.user.info'],
+          `\${${AIVEN_SECRET_PROVIDER}:registry_user_info}`,
+        );
+      const text = JSON.stringify(config);
+      assert.ok(!text.includes('pgsecret') && !text.includes('regsecret'), format);
+      for (const ref of text.match(/\$\{chippy:[a-z_]+\}/g) ?? [])
+        assert.ok((AIVEN_SECRET_KEYS as readonly string[]).includes(ref.slice(9, -1)), ref);
+      assert.deepEqual(redactConnector(config), config, 'a reference is shown as it is');
+    }
+  });
+
   it('masks secrets when a config is shown', () => {
     const shown = redactConnector(
       renderConnector(configFrom({ DATABASE_URL: 'postgres://u:topsecret@h:5432/d' })),
@@ -115,7 +142,10 @@ describe('the sink templates', () => {
       for (const key of ['connection.password', 'connection.user', 'connection.username']) {
         // A deploy-time placeholder, or a Kafka config provider reference the worker resolves.
         if (key in config)
-          assert.match(config[key]!, /^\$\{([A-Z_]+|env:[A-Z_]+|file:[^}]+)\}$/, `${file}: ${key}`);
+          assert.ok(
+            /^\$\{[A-Z_]+\}$/.test(config[key]!) || isProviderReference(config[key]!),
+            `${file}: ${key} is ${config[key]}`,
+          );
       }
     }
   });

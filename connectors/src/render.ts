@@ -31,9 +31,20 @@ export function placeholders(config: ConnectorConfig): Placeholders {
       (config.target === 'local' || config.target === 'compose') && !config.connectSchemaRegistryUrl
         ? apicurioNativeApi(registry.url)
         : registry.url,
-    REGISTRY_USER_INFO: registry.auth ? `${registry.auth.username}:${registry.auth.password}` : '',
   };
 }
+
+/**
+ * Aiven's sink configs name their secrets only through the ENV secret provider of Aiven's Connect
+ * service, `${chippy:pg_password}` and `${chippy:registry_user_info}`: the values live in the service's
+ * secret_providers (docs/aiven.md; https://aiven.io/docs/products/kafka/kafka-connect/howto/configure-env-secret-provider),
+ * never in the connector's config.
+ */
+export const AIVEN_SECRET_PROVIDER = 'chippy';
+export const AIVEN_SECRET_KEYS = ['pg_password', 'registry_user_info'] as const;
+
+/** A config-provider reference such as `${env:JDBC_PASSWORD}` or `${chippy:pg_password}`: no secret itself. */
+export const isProviderReference = (value: string) => /^\$\{[A-Za-z][\w.-]*:[^}]+\}$/.test(value);
 
 /**
  * The JDBC URL of a PostgreSQL URL; with `batched`, the driver sends a batch of upserts as multi-row
@@ -71,11 +82,14 @@ export function renderConnector(config: ConnectorConfig): Record<string, string>
   return render(readFileSync(templateFile(config.target, config.format), 'utf8'), placeholders(config));
 }
 
-/** Keys whose values are secrets: shown as `***` whenever a config is printed. */
+/** Keys whose values are secrets: shown as `***` whenever a config is printed, unless a provider reference. */
 export const secretKeys = ['connection.password', 'value.converter.basic.auth.user.info'];
 
 export function redactConnector(config: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, secretKeys.includes(k) && v !== '' ? '***' : v]),
+    Object.entries(config).map(([k, v]) => [
+      k,
+      secretKeys.includes(k) && v !== '' && !isProviderReference(v) ? '***' : v,
+    ]),
   );
 }

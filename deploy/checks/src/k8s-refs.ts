@@ -117,6 +117,11 @@ export function configRefProblems(objects: Json[], userSecrets: Map<string, Set<
     // Strimzi's User Operator makes a Secret named after each SCRAM KafkaUser.
     const user = objects.find((x) => x.kind === 'KafkaUser' && (x.metadata as Json).name === name);
     if (user) return new Set(['password', 'sasl.jaas.config']);
+    // And, for each Kafka, the Secret <cluster>-cluster-ca-cert with the cluster CA its clients trust.
+    const cluster = objects.find(
+      (x) => x.kind === 'Kafka' && `${String((x.metadata as Json).name)}-cluster-ca-cert` === name,
+    );
+    if (cluster) return new Set(['ca.crt', 'ca.p12', 'ca.password']);
     return userSecrets.get(name);
   };
   const check = (where: string, kind: string, name: unknown, key: unknown, optional: unknown) => {

@@ -187,7 +187,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
         (
           await validateSchemas([{ apiVersion: 'apps/v1', kind: 'Deploymint', metadata: { name: 'x' } }])
         ).join(''),
-        /not a Kubernetes v1.33 kind/,
+        /not a Kubernetes v1.33 or Prometheus Operator kind/,
       );
     });
 
@@ -343,11 +343,12 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     });
 
     test('a host that is no Service, and a KEDA bootstrap server without its namespace', () => {
-      const dir = brokenTree('base/preparer.yaml', (t) =>
-        t.replace('redis://redis:6379', 'redis://cache:6379'),
+      // REDIS_URL comes from a Secret now (it carries Redis's password); the Job names Connect literally.
+      const dir = brokenTree('base/connect-setup-job.yaml', (t) =>
+        t.replace('http://connect:8083', 'http://connector:8083'),
       );
       assert.deepEqual(hostProblems(render(dir), hostsIn), [
-        'Deployment/preparer container preparer: names host cache, which is no Service here',
+        'Job/connect-setup container connect-setup: names host connector, which is no Service here',
       ]);
       const keda = brokenTree('optional/keda/preparer-scaledobject.yaml', (t) =>
         t.replace('kafka.chippy.svc:9092', 'kafka:9092'),

@@ -45,14 +45,20 @@ export function render(dir: string): Json[] {
 
 const nameOf = (o: Json) => `${String(o.kind)}/${String((o.metadata as Json | undefined)?.name)}`;
 
-/** kubernetes-models' module for an object's apiVersion and kind (core group "v1" → kubernetes-models/v1/Kind). */
+/**
+ * kubernetes-models' module for an object's apiVersion and kind (core group "v1" →
+ * kubernetes-models/v1/Kind); the Prometheus Operator's kinds come from its resource definitions,
+ * compiled into @kubernetes-models/prometheus-operator.
+ */
 function modelPath(o: Json): string | undefined {
   if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') return undefined;
+  if (o.apiVersion.startsWith('monitoring.coreos.com/'))
+    return `@kubernetes-models/prometheus-operator/${o.apiVersion}/${o.kind}`;
   return `kubernetes-models/${o.apiVersion}/${o.kind}`;
 }
 
-const KUBERNETES_MODELS_VERSION = (require('kubernetes-models/package.json') as { version: string }).version;
-export const SCHEMA_NOTE = `kubernetes-models ${KUBERNETES_MODELS_VERSION} (Kubernetes v1.33.0 OpenAPI)`;
+const versionOf = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
+export const SCHEMA_NOTE = `kubernetes-models ${versionOf('kubernetes-models')} (Kubernetes v1.33.0 OpenAPI), @kubernetes-models/prometheus-operator ${versionOf('@kubernetes-models/prometheus-operator')}`;
 
 /**
  * Validates every object against the Kubernetes OpenAPI schema compiled into kubernetes-models (types,
@@ -70,7 +76,9 @@ export async function validateSchemas(objects: Json[]): Promise<string[]> {
       Model = undefined;
     }
     if (!Model) {
-      problems.push(`${nameOf(o)}: ${String(o.apiVersion)} ${String(o.kind)} is not a Kubernetes v1.33 kind`);
+      problems.push(
+        `${nameOf(o)}: ${String(o.apiVersion)} ${String(o.kind)} is not a Kubernetes v1.33 or Prometheus Operator kind`,
+      );
       continue;
     }
     try {
