@@ -106,7 +106,7 @@ describe('Docker Compose', () => {
     );
     assert.match(
       composeJvmProbeProblems(bad).join('\n'),
-      /^kafka: its probe starts kafka-broker-api-versions\.sh with KAFKA_OPTS holding a -javaagent/,
+      /^kafka healthcheck: runs kafka-broker-api-versions\.sh with KAFKA_OPTS carrying a -javaagent bound to port 9404/,
     );
     const cleared = broken((t) =>
       t

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { jvmToolEnvProblems } from './jvm-probes.js';
 import { type Json, isObject } from './repo.js';
 
 const require = createRequire(import.meta.url);
@@ -215,43 +216,7 @@ export function dclintProblems(file: string): string[] {
     .flatMap((r) => r.messages.map((m) => `line ${m.line}: ${m.message} (${m.rule})`));
 }
 
-/** Variables through which every JVM started in a container gets options: Kafka's scripts, or the JVM. */
-const JVM_OPTION_VARIABLES = [
-  'KAFKA_OPTS',
-  'KAFKA_JMX_OPTS',
-  'KAFKA_JVM_PERFORMANCE_OPTS',
-  'JAVA_TOOL_OPTIONS',
-  'JDK_JAVA_OPTIONS',
-  '_JAVA_OPTIONS',
-];
-const JVM_TOOL = /(?:^|[\s/'"])((?:kafka|connect)-[\w-]+\.sh|kafka-run-class|java)(?=[\s'"]|$)/;
-/** `-javaagent:…jar=9404:…` or `=host:9404`: an agent that binds a port (Prometheus's JMX exporter). */
-const AGENT_ON_A_PORT = /-javaagent:\S+?=(?:[\w.-]+:)?\d{2,5}(?=[:\s'"]|$)/;
-
-/**
- * An exec probe that starts a JVM tool (kafka-broker-api-versions.sh, java …) in a container whose
- * environment gives every JVM a -javaagent bound to a port: kafka-run-class.sh adds $KAFKA_OPTS to every
- * tool, so the probe's JVM tries to bind the port the server already holds and exits 1 — the probe never
- * passes. Fine when the probe clears the variable (`KAFKA_OPTS= …`, `env -u KAFKA_OPTS …`).
- */
-export function jvmProbeProblem(
-  owner: string,
-  env: Record<string, string>,
-  probe: string,
-): string | undefined {
-  const tool = JVM_TOOL.exec(probe)?.[1];
-  if (!tool) return undefined;
-  for (const name of JVM_OPTION_VARIABLES) {
-    const value = env[name];
-    if (value === undefined || !AGENT_ON_A_PORT.test(value)) continue;
-    const cleared = new RegExp(`(^|\\s)(${name}=|env\\s+(-\\S+\\s+)*-u\\s+${name}\\b)`).test(probe);
-    if (!cleared)
-      return `${owner}: its probe starts ${tool} with ${name} holding a -javaagent bound to a port the server already holds, so the probe's JVM exits 1 (clear ${name} for the probe, or give the agent to the server's command only)`;
-  }
-  return undefined;
-}
-
-/** jvmProbeProblem for every Compose service's health check. */
+/** jvmToolEnvProblems (jvm-probes.ts) for every Compose service's health check. */
 export function composeJvmProbeProblems(doc: Json): string[] {
   const services = (isObject(doc.services) ? doc.services : {}) as Record<string, Json>;
   return Object.entries(services).flatMap(([name, s]) => {
@@ -265,8 +230,7 @@ export function composeJvmProbeProblems(doc: Json): string[] {
       ...Object.entries(map).map(([k, v]): [string, string] => [k, textOf(v)]),
     ]);
     const probe = textOf(isObject(s.healthcheck) ? s.healthcheck.test : undefined);
-    const problem = jvmProbeProblem(name, env, probe);
-    return problem ? [problem] : [];
+    return jvmToolEnvProblems(probe, env).map((problem) => `${name} healthcheck: ${problem}`);
   });
 }
 
