@@ -12,6 +12,7 @@ import {
   validateComposeSchema,
 } from './compose.js';
 import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
+import { jmxConnectSamples } from './jmx-connect.js';
 import { jmxAgentMetrics } from './jmx.js';
 import {
   KAFKA_EXPORTER_METRICS,
@@ -343,9 +344,14 @@ describe('Prometheus and Grafana (Compose)', () => {
 
   /** kafka_* metrics queried that neither the JMX agent (run with the brokers' rules) nor kafka-exporter serve. */
   let agent: Promise<Set<string>> | undefined;
+  let connect: Promise<Set<string>> | undefined;
   async function kafkaMetricProblems(queries: string[]): Promise<string[]> {
     agent ??= jmxAgentMetrics(inRepo('deploy/compose/connect/jmx-exporter/kafka-broker.yml'));
-    const produced = new Set([...(await agent), ...KAFKA_EXPORTER_METRICS]);
+    // The Connect worker's agent, over MBeans named as a Connect worker names them (jmx-connect.ts).
+    connect ??= jmxConnectSamples(inRepo('deploy/compose/connect/jmx-exporter/kafka-connect.yml')).then(
+      (samples) => new Set(samples.map((line) => line.split(/[{ ]/)[0]!)),
+    );
+    const produced = new Set([...(await agent), ...(await connect), ...KAFKA_EXPORTER_METRICS]);
     return [...new Set(queries.flatMap(kafkaMetricsIn))].filter((m) => !produced.has(m));
   }
 

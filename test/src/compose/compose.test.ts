@@ -230,7 +230,16 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     });
     await producer.disconnect();
 
-    const wanted = { till: 3, preparer: 2, cook: 1, summary: 1, 'connect-watch': 1, kafka: 1, prometheus: 1 };
+    const wanted = {
+      till: 3,
+      preparer: 2,
+      cook: 1,
+      summary: 1,
+      'connect-watch': 1,
+      kafka: 1,
+      connect: 1,
+      prometheus: 1,
+    };
     type Targets = { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
     const targets = await until(
       'Prometheus targets up',
