@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { redactUrl } from './urls.js';
+import { redactUrl, redactUrlsIn } from './urls.js';
 
 /** One configuration value: an environment variable, its command-line flag, and how to parse it. */
 export interface Setting<T> {
@@ -211,9 +211,9 @@ export function loadConfig<S extends Settings>(opts: LoadConfigOptions<S>): Conf
       // Parsers may quote the raw value; mask it here so no parser can leak a secret.
       const message = error instanceof Error ? error.message : String(error);
       const shown = s.secret ? '***' : redactUrl(raw);
-      throw new ConfigError(
-        `invalid ${settingName(s)}: ${oneLine(raw ? message.split(raw).join(shown) : message)}`,
-      );
+      const quoted = JSON.stringify(raw).slice(1, -1);
+      const masked = raw ? message.split(raw).join(shown).split(quoted).join(shown) : message;
+      throw new ConfigError(`invalid ${settingName(s)}: ${oneLine(redactUrlsIn(masked))}`);
     }
   }
   const problem = opts.check?.(values as ConfigValues<S>);
