@@ -340,6 +340,7 @@ const invalid: Record<string, string> = {
   KAFKA_CERTS_DIR: '/nonexistent/chippy-certs',
   KAFKA_SASL_MECHANISM: 'gssapi',
   KAFKA_CLIENT: 'librdkafka',
+  KAFKA_SASL_PLAINTEXT: 'maybe',
   SCHEMA_REGISTRY_URI: 'ftp://registry.example',
   REDIS_URL: 'http://127.0.0.1:6379',
   DATABASE_URL: 'mysql://127.0.0.1/chippy',
@@ -381,6 +382,11 @@ const anyString: Record<string, string> = {
 const combinations: { env: NodeJS.ProcessEnv; named: string }[] = [
   { env: { KAFKA_SASL_MECHANISM: 'scram-sha-256' }, named: 'KAFKA_SASL_USERNAME' },
   { env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, named: 'KAFKA_SASL_PASSWORD' },
+  // SASL without TLS (no ca.pem): refused unless explicitly allowed, as its password would travel in clear.
+  {
+    env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+    named: 'KAFKA_SASL_PLAINTEXT',
+  },
   { env: { LOW_WATER_COD: '10', TARGET_COD: '10' }, named: 'LOW_WATER_COD' },
   { env: { FRYER_CAPACITY: '20' }, named: 'FRYER_CAPACITY' },
 ];
