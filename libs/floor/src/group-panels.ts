@@ -10,6 +10,11 @@ export interface GroupMember {
 
 /** How long a panel for a name no member has answered to stays after its last line. */
 const IDLE_MS = 60_000;
+/**
+ * Panels for names no member has answered to, at most: names come from messages, and the group may not
+ * be read for a while (the admin API away), so these are pruned as they are made, not only on a read.
+ */
+const MAX_LOOSE = 16;
 
 /**
  * The panels of one consumer group: one per member, appearing and disappearing with the members.
@@ -87,12 +92,18 @@ export class GroupPanels {
       holder.prepend(loose?.panel.lines ?? []);
       return holder;
     }
-    let loose = this.loose.get(name);
-    if (!loose) {
-      loose = { panel: new Panel(`${this.kind}:name:${name}`, this.kind, name, this.capacity), last: nowMs };
-      this.loose.set(name, loose);
-    }
+    const loose = this.loose.get(name) ?? {
+      panel: new Panel(`${this.kind}:name:${name}`, this.kind, name, this.capacity),
+      last: nowMs,
+    };
     loose.last = nowMs;
+    // Most recently used last, so the first is the one idle longest.
+    this.loose.delete(name);
+    this.loose.set(name, loose);
+    for (const [other, { last }] of this.loose) {
+      if (this.loose.size <= MAX_LOOSE && nowMs - last <= IDLE_MS) break;
+      this.loose.delete(other);
+    }
     return loose.panel;
   }
 
