@@ -62,11 +62,11 @@ export function summaryRoutes({
       return true;
     }
     if (path === '/api/events') {
-      hub.open(res, JSON.stringify(summary()));
+      hub.open(res, () => JSON.stringify(summary()));
       return true;
     }
     if (path === '/api/floor/events') {
-      floor.hub.open(res, floor.current());
+      floor.hub.open(res, () => floor.current());
       return true;
     }
     return false;
