@@ -18,6 +18,9 @@ const recipe: ReadonlyMap<string, Partial<Portions>> = new Map([
 
 export const isOnMenu = (item: string): boolean => recipe.has(item);
 
+/** Every item on the menu. */
+export const menuItems: readonly string[] = [...recipe.keys()];
+
 /**
  * An item the shop does not sell: an order with it can never be prepared, however often it is retried
  * (the services park such a message on the dead-letter topic).
