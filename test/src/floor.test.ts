@@ -199,6 +199,37 @@ test('a plaice order goes to the cook and finishes after the orders behind it; a
   await page.screenshot({ path: path.join(repoRoot, 'docs/images/floor-browser.png') });
 });
 
+test('a script in every string an order carries reaches the page as text, never run; the page sends its CSP', async () => {
+  const res = await fetch(`${base}/floor`);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  // Items come from the menu alone (anything else is a dead letter): the till id is the free string.
+  const till = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`;
+  const serde = createSerde({
+    registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
+    format: 'avro',
+    logger: testLogger,
+  });
+  const encode = await serde.encoder<Order>(shop.topics.orders, OrderSchema);
+  const value: Order = { order_id: randomUUID(), till, count: 1, order_time: Date.now(), items: ['chips'] };
+  const producer = testKafka().producer(producerOptions());
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: shop.topics.orders,
+      messages: [{ key: value.order_id, value: await encode(value) }],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  const all = await until('the hostile till on the floor', panels, (p) =>
+    p.some((panel) => panel.title === till),
+  );
+  assert.ok(linesOf(all, 'till').includes(`Order ${till}/1: chips`), 'shown as the text it is');
+  assert.equal(await page.evaluate<unknown>('window.__xss'), undefined);
+  assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element made from it');
+});
+
 test('a preparer that stops disappears from the floor; the page has logged no error', async () => {
   const stopping = preparers.find((s) => s.name === 'floor-preparer-2');
   assert.ok(stopping);

@@ -29,6 +29,8 @@ export class GroupPanels {
   private readonly nameOf = new Map<string, string>();
   private readonly memberOf = new Map<string, string>();
   private readonly loose = new Map<string, { panel: Panel; last: number }>();
+  /** Panels of members are numbered: a member id is the broker's, not for the page. */
+  private made = 0;
 
   constructor(
     private readonly kind: PanelKind,
@@ -49,7 +51,7 @@ export class GroupPanels {
     for (const m of members) {
       let panel = this.members.get(m.memberId);
       if (!panel) {
-        panel = new Panel(`${this.kind}:${m.memberId}`, this.kind, m.label, this.capacity);
+        panel = new Panel(`${this.kind}:${++this.made}`, this.kind, m.label, this.capacity);
         this.members.set(m.memberId, panel);
       }
       const partitions = [...m.partitions].sort((a, b) => a - b);

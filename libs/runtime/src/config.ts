@@ -147,6 +147,25 @@ export const runtimeSettings = {
   }),
 };
 
+/**
+ * Where a process with a page listens (the summary): an address or host name. Not one of
+ * `runtimeSettings`, as the probe servers of the other services listen on every interface for the kubelet
+ * and Prometheus.
+ */
+export const httpHostSetting = setting({
+  env: 'HTTP_HOST',
+  flag: '--http-host',
+  description:
+    'address the page and API listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, as in a container)',
+  default: '127.0.0.1',
+  parse: (raw: string) => {
+    const host = raw.trim();
+    if (!/^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/.test(host))
+      throw new Error(`${JSON.stringify(raw)} is not an address`);
+    return host;
+  },
+});
+
 // --- loading -------------------------------------------------------------------------------------------
 
 export interface LoadConfigOptions<S extends Settings> {
