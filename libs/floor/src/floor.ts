@@ -9,6 +9,7 @@ import {
   describeItems,
   orderLabel,
   placedLine,
+  printable,
   readyLine,
   restockLine,
   waitingLine,
@@ -183,7 +184,7 @@ export class Floor {
 
   /** The till's panel, moved to the end of the map: the first is the one quiet for longest. */
   private till(id: string): Panel {
-    const panel = this.tills.get(id) ?? new Panel(`till:${id}`, 'till', id, this.capacity);
+    const panel = this.tills.get(id) ?? new Panel(`till:${id}`, 'till', printable(id), this.capacity);
     this.tills.delete(id);
     this.tills.set(id, panel);
     if (this.tills.size > this.maxTills) {

@@ -1,3 +1,4 @@
+import { printable } from './lines.js';
 import { Panel, type PanelKind } from './panel.js';
 
 /** A member of a consumer group as the admin API describes it, with the partitions it holds. */
@@ -87,7 +88,7 @@ export class GroupPanels {
     if (id !== undefined && holder) {
       this.nameOf.set(id, name);
       this.memberOf.set(name, id);
-      holder.title = name;
+      holder.title = printable(name);
       // Lines shown under the name before the member was known join the member's panel.
       const loose = this.loose.get(name);
       this.loose.delete(name);
@@ -95,7 +96,7 @@ export class GroupPanels {
       return holder;
     }
     const loose = this.loose.get(name) ?? {
-      panel: new Panel(`${this.kind}:name:${name}`, this.kind, name, this.capacity),
+      panel: new Panel(`${this.kind}:name:${name}`, this.kind, printable(name), this.capacity),
       last: nowMs,
     };
     loose.last = nowMs;
