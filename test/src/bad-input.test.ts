@@ -306,6 +306,15 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
     else if (m.headers['dlq.value.truncated']?.toString() === 'true') {
       assert.equal(m.headers['dlq.value.bytes']?.toString(), String(c.value.length), key);
       assert.deepEqual(m.value, c.value.subarray(0, m.value!.length), `${key}: a prefix of the original`);
+      // Nothing lost: the dead letter's parts, in order, are the original value.
+      const parts = parked
+        .filter((x) => x.key === key)
+        .sort(
+          (a, b) =>
+            Number(a.headers['dlq.value.part']?.toString()) - Number(b.headers['dlq.value.part']?.toString()),
+        );
+      assert.equal(parts[0]?.headers['dlq.value.parts']?.toString(), String(parts.length), key);
+      assert.deepEqual(Buffer.concat(parts.map((x) => x.value!)), c.value, `${key}: whole from its parts`);
     } else assert.deepEqual(m.value, c.value, `${key}: the original bytes`);
   }
   assert.deepEqual(wrong, [], 'every malformed value parked with its reason');
