@@ -49,7 +49,7 @@ export interface SseLimits {
 export function createSseHub({
   keepAliveMs = 15_000,
   retryMs = 3_000,
-  maxClients = 100,
+  maxClients = 50,
   maxBufferedBytes = 1024 * 1024,
 }: SseLimits = {}): SseHub {
   const streams = new Set<SseResponse>();
