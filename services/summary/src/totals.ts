@@ -46,7 +46,7 @@ const idText = (column: string) => `left(${column}, ${limits.idLength})`;
 // the menu are counted together, and only the busiest tills are listed. Only the menu item → portions step
 // is done here, with the recipe in libs/shop, so the summary cannot disagree with the preparers.
 export const queries = {
-  orders: 'select count(*) as orders, count(distinct "till") as tills from "orders"',
+  orders: 'select count(distinct "till") as tills, count(*) as orders from "orders"',
   items: `select case when item in (${menuItems.map(sqlString).join(', ')}) then item end as item,
           count(*) as n from "orders" cross join lateral unnest("items") as item group by 1 order by 1`,
   tills: `select ${idText('"till"')} as till, count(*) as orders, max("order_time") as last_order_time
