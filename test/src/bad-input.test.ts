@@ -375,6 +375,8 @@ const invalid: Record<string, string> = {
   RESTOCK_INTERVAL: '0',
   FRYER_CAPACITY: '0',
   SUMMARY_INTERVAL: '0',
+  HTTP_HOST: 'not/an address',
+  HTTP_ALLOWED_HOSTS: 'shop.example.com, not a host',
   // Every reader refuses an id longer than 100 characters or holding a control character (valid.ts).
   TILL_ID: 't'.repeat(101),
   PREPARER_ID: 'p\u001b[2J',
