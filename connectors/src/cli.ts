@@ -2,7 +2,14 @@
 // The orders table and the JDBC sink: `migrate` applies the DDL, `deploy` renders and installs the
 // connector for a target and format, `status` and `delete` look after it, `render` prints the config.
 // `schemas-check` and `topics` compare the repository's schemas and topic declarations with the cluster's.
-import { ConfigError, errorMessage, loadConfig, redactUrl, type Settings } from '@chippy/runtime';
+import {
+  ConfigError,
+  errorMessage,
+  loadConfig,
+  redactUrl,
+  redactUrlsIn,
+  type Settings,
+} from '@chippy/runtime';
 import { connectApi, describeStatus, isRunning } from './connect-api.js';
 import { ConnectorFailed, deployConnector } from './deploy.js';
 import { migrate } from './migrate.js';
@@ -133,7 +140,7 @@ try {
       break;
   }
 } catch (error) {
-  console.error(`connectors ${command}: ${errorMessage(error)}`);
+  console.error(`connectors ${command}: ${redactUrlsIn(errorMessage(error))}`);
   if (error instanceof ConnectorFailed && error.trace) console.error(error.trace);
   process.exitCode = 1;
 }

@@ -1,4 +1,4 @@
-import { sleep } from '@chippy/runtime';
+import { basicAuthHeader, errorMessage, redactUrlsIn, sleep, splitUrlAuth } from '@chippy/runtime';
 
 export interface ConnectorStatus {
   name: string;
@@ -17,15 +17,26 @@ export class ConnectError extends Error {
   }
 }
 
-/** The few Kafka Connect REST calls the shop needs. */
+/**
+ * The few Kafka Connect REST calls the shop needs. A URL with `user:password@` (Aiven's Connect) sends
+ * them as basic auth: fetch refuses a URL that carries credentials, and its error would hold the password.
+ */
 export function connectApi(baseUrl: string) {
-  const base = baseUrl.replace(/\/$/, '');
+  const { url, auth } = splitUrlAuth(baseUrl);
+  const base = url.replace(/\/$/, '');
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...(auth && { authorization: basicAuthHeader(auth) }),
+  };
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers,
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30_000),
+    }).catch((error: unknown) => {
+      throw new Error(`${method} ${path}: ${redactUrlsIn(errorMessage(error))}`, { cause: error });
     });
     const text = await res.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;

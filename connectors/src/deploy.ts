@@ -1,4 +1,4 @@
-import { createLogger, retry, type Logger } from '@chippy/runtime';
+import { createLogger, redactUrl, retry, type Logger } from '@chippy/runtime';
 import { connectApi, ConnectorFailed, describeStatus, isRunning } from './connect-api.js';
 import { redactConnector, renderConnector } from './render.js';
 import { connectorNameOf, type ConnectorConfig } from './settings.js';
@@ -26,7 +26,7 @@ export async function deployConnector(config: ConnectorConfig, log: (line: strin
     maxMs: 5000,
   });
   log(
-    `connector ${name} (${config.target}, ${config.format}) configured at ${config.connectUrl}: ` +
+    `connector ${name} (${config.target}, ${config.format}) configured at ${redactUrl(config.connectUrl)}: ` +
       `${rendered.topics} → ${rendered['collection.name.format'] ?? rendered['table.name.format']}`,
   );
   const status = await api.waitFor(name, isRunning, config.waitSeconds * 1000);

@@ -1,4 +1,4 @@
-import { createLogger, createMetrics, onShutdown, startHttpServer } from '@chippy/runtime';
+import { createLogger, createMetrics, onShutdown, redactUrl, startHttpServer } from '@chippy/runtime';
 import { connectApi, isRunning } from './connect-api.js';
 import { connectorNameOf, type ConnectorConfig } from './settings.js';
 import { watchConnector } from './watch.js';
@@ -29,7 +29,7 @@ export async function runWatchService(config: ConnectorConfig): Promise<void> {
     ready: () => ready,
   });
   shutdown.add('http server', () => http.close());
-  logger.info({ connector: name, connectUrl: config.connectUrl }, 'watching the connector');
+  logger.info({ connector: name, connectUrl: redactUrl(config.connectUrl) }, 'watching the connector');
   const watching = watchConnector(connectApi(config.connectUrl), name, {
     intervalMs: config.watchInterval * 1000,
     signal: shutdown.signal,

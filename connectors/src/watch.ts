@@ -1,4 +1,4 @@
-import { errorMessage, sleep } from '@chippy/runtime';
+import { errorMessage, redactUrlsIn, sleep } from '@chippy/runtime';
 import { describeStatus, isRunning, type ConnectApi, type ConnectorStatus } from './connect-api.js';
 
 export interface WatchOptions {
@@ -53,7 +53,7 @@ export async function watchConnector(api: ConnectApi, name: string, options: Wat
       }
     } catch (error) {
       if (signal.aborted) break;
-      log(`cannot read connector ${name}'s status: ${errorMessage(error)}`);
+      log(`cannot read connector ${name}'s status: ${redactUrlsIn(errorMessage(error))}`);
     }
     await sleep(intervalMs, signal).catch(() => undefined);
   }

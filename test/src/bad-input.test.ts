@@ -175,8 +175,19 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
     prepare_started: Date.now(),
     attempt: 1,
   });
-  // An order with an item not on the menu is valid Avro but can never be prepared.
-  const offMenu = (o: Order) => ({ ...o, items: ['haddock & chips'] });
+  // Valid Avro that breaks the shop's rules (libs/shop/src/valid.ts): never prepared, never cooked.
+  const ruleBreakers: ((o: Order) => Order)[] = [
+    (o) => ({ ...o, items: ['haddock & chips'] }),
+    (o) => ({ ...o, items: [['constructor', '__proto__', 'toString', 'hasOwnProperty'][rng.int(0, 3)]!] }),
+    (o) => ({ ...o, items: [] }),
+    (o) => ({ ...o, items: Array<string>(rng.int(11, 500)).fill('chips') }),
+    (o) => ({ ...o, count: -rng.int(0, 2 ** 31 - 1) }),
+    (o) => ({ ...o, order_id: rng.text(rng.int(0, 40)) }),
+    (o) => ({ ...o, payment: rng.text(rng.int(1, 20)) }),
+    (o) => ({ ...o, till: rng.text(rng.int(101, 100_000)) }),
+    (o) => ({ ...o, till: `till\u001b]52;c;${Buffer.from(rng.text(8)).toString('base64')}\u0007` }),
+  ];
+  const breakRule = (o: Order) => ruleBreakers[rng.int(0, ruleBreakers.length - 1)]!(o);
 
   const sample = { orders: await encodeOrder(order()), cooked: await encodeCooked(cookedOf(order())) };
   const sampleRequest = await encodeRequest(requestOf(order()));
@@ -189,7 +200,7 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
       payload: () => order(),
       schema: OrderSchema,
       good: async (o: Order) => encodeOrder(o),
-      offMenu: async () => encodeOrder(offMenu(order())),
+      broken: async () => encodeOrder(breakRule(order())),
     },
     {
       topic: topics.cooked,
@@ -199,7 +210,7 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
       payload: () => cookedOf(order()),
       schema: CookedSchema,
       good: async (o: Order) => encodeCooked(cookedOf(o)),
-      offMenu: async () => encodeCooked(cookedOf(offMenu(order()))),
+      broken: async () => encodeCooked(cookedOf(breakRule(order()))),
     },
     {
       topic: topics.cookRequests,
@@ -209,7 +220,13 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
       payload: () => requestOf(order()),
       schema: CookRequestSchema,
       good: async (o: Order) => encodeRequest(requestOf(o)),
-      offMenu: async () => encodeRequest(requestOf(offMenu(order()))),
+      // Half break the order's rules, half forge what the cook should fry (issue 23: 2³¹−1 plaice).
+      broken: async () =>
+        encodeRequest(
+          rng.next() < 0.5
+            ? requestOf(breakRule(order()))
+            : { ...requestOf(order()), short: { plaice: rng.int(1, 2 ** 31 - 1) } },
+        ),
     },
   ];
 
@@ -220,8 +237,8 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
   const plan: { topic: string; messages: (Message & { partition: number })[] }[] = [];
   for (const t of targets) {
     const cases = malformed(rng, t.valid, t.payload, t.schema);
-    for (let i = 0; i < perCategory; i++)
-      cases.push({ category: 'off-menu', reason: 'invalid-value', value: await t.offMenu() });
+    for (let i = 0; i < perCategory * 2; i++)
+      cases.push({ category: 'breaks-a-rule', reason: 'invalid-value', value: await t.broken() });
     const perPartition: Case[][] = Array.from({ length: t.partitions }, () => []);
     // Shuffled, so categories mix within partitions.
     for (const c of cases.sort(() => rng.next() - 0.5)) perPartition[rng.int(0, t.partitions - 1)]!.push(c);
@@ -289,6 +306,15 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
     else if (m.headers['dlq.value.truncated']?.toString() === 'true') {
       assert.equal(m.headers['dlq.value.bytes']?.toString(), String(c.value.length), key);
       assert.deepEqual(m.value, c.value.subarray(0, m.value!.length), `${key}: a prefix of the original`);
+      // Nothing lost: the dead letter's parts, in order, are the original value.
+      const parts = parked
+        .filter((x) => x.key === key)
+        .sort(
+          (a, b) =>
+            Number(a.headers['dlq.value.part']?.toString()) - Number(b.headers['dlq.value.part']?.toString()),
+        );
+      assert.equal(parts[0]?.headers['dlq.value.parts']?.toString(), String(parts.length), key);
+      assert.deepEqual(Buffer.concat(parts.map((x) => x.value!)), c.value, `${key}: whole from its parts`);
     } else assert.deepEqual(m.value, c.value, `${key}: the original bytes`);
   }
   assert.deepEqual(wrong, [], 'every malformed value parked with its reason');
@@ -323,6 +349,7 @@ const invalid: Record<string, string> = {
   KAFKA_CERTS_DIR: '/nonexistent/chippy-certs',
   KAFKA_SASL_MECHANISM: 'gssapi',
   KAFKA_CLIENT: 'librdkafka',
+  KAFKA_SASL_PLAINTEXT: 'maybe',
   SCHEMA_REGISTRY_URI: 'ftp://registry.example',
   REDIS_URL: 'http://127.0.0.1:6379',
   DATABASE_URL: 'mysql://127.0.0.1/chippy',
@@ -348,21 +375,29 @@ const invalid: Record<string, string> = {
   RESTOCK_INTERVAL: '0',
   FRYER_CAPACITY: '0',
   SUMMARY_INTERVAL: '0',
+  HTTP_HOST: 'not/an address',
+  HTTP_ALLOWED_HOSTS: 'shop.example.com, not a host',
+  // Every reader refuses an id longer than 100 characters or holding a control character (valid.ts).
+  TILL_ID: 't'.repeat(101),
+  PREPARER_ID: 'p\u001b[2J',
+  COOK_ID: 'c'.repeat(101),
 };
 
 /** Settings that take any string: there is no invalid value to give them. */
 const anyString: Record<string, string> = {
   KAFKA_SASL_USERNAME: 'any user name is valid (a missing one with a SASL mechanism is checked below)',
   KAFKA_SASL_PASSWORD: 'any password is valid (a missing one with a SASL mechanism is checked below)',
-  TILL_ID: 'a free-form name',
-  PREPARER_ID: 'a free-form name',
-  COOK_ID: 'a free-form name',
 };
 
 /** Settings that are each valid but not together: the environment and the setting the line must name. */
 const combinations: { env: NodeJS.ProcessEnv; named: string }[] = [
   { env: { KAFKA_SASL_MECHANISM: 'scram-sha-256' }, named: 'KAFKA_SASL_USERNAME' },
   { env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, named: 'KAFKA_SASL_PASSWORD' },
+  // SASL without TLS (no ca.pem): refused unless explicitly allowed, as its password would travel in clear.
+  {
+    env: { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+    named: 'KAFKA_SASL_PLAINTEXT',
+  },
   { env: { LOW_WATER_COD: '10', TARGET_COD: '10' }, named: 'LOW_WATER_COD' },
   { env: { FRYER_CAPACITY: '20' }, named: 'FRYER_CAPACITY' },
 ];

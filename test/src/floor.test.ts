@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createSerde, producerOptions } from '@chippy/kafka';
-import { cabinetKeys, OrderSchema, type Order } from '@chippy/shop';
+import {
+  cabinetKeys,
+  CookBatchSchema,
+  OrderReadySchema,
+  OrderSchema,
+  type CookBatch,
+  type Order,
+  type OrderReady,
+} from '@chippy/shop';
 import { repoRoot } from '@chippy/local-stack';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -210,4 +218,58 @@ test('a preparer that stops disappears from the floor; the page has logged no er
   );
   assert.ok(!all.some((p) => p.title === 'preparer-2'), 'preparer-2 gone');
   assert.deepEqual(problems, [], 'no console errors');
+});
+
+// Last: the hostile names' panels stay until idle, which would hold up the test above.
+test('a script in every string an order carries reaches the page as text, never run; the page sends its CSP', async () => {
+  const res = await fetch(`${base}/floor`);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'.*frame-ancestors 'none'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  // Items come from the menu alone (anything else is a dead letter): the ids are the free strings.
+  const hostile = (n: number) => `<img src=x onerror="window.__xss=${n}"><script>window.__xss=${n}</script>`;
+  const [till, preparer, cook] = [hostile(1), hostile(2), hostile(3)];
+  const serde = createSerde({
+    registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
+    format: 'avro',
+    logger: testLogger,
+  });
+  const encode = await serde.encoder<Order>(shop.topics.orders, OrderSchema);
+  const encodeReady = await serde.encoder<OrderReady>(shop.topics.ordersReady, OrderReadySchema);
+  const encodeBatch = await serde.encoder<CookBatch>(shop.topics.cookBatches, CookBatchSchema);
+  const now = Date.now();
+  const value: Order = { order_id: randomUUID(), till, count: 1, order_time: now, items: ['chips'] };
+  const ready: OrderReady = { ...value, preparer, prepare_started: now, ready_time: now, cooked: false };
+  const batch: CookBatch = {
+    batch_id: randomUUID(),
+    cook,
+    started: now,
+    finished: now,
+    fried: { chips: 5 },
+    orders: [],
+  };
+  const producer = testKafka().producer(producerOptions());
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: shop.topics.orders,
+      messages: [{ key: value.order_id, value: await encode(value) }],
+    });
+    await producer.send({
+      topic: shop.topics.ordersReady,
+      messages: [{ key: value.order_id, value: await encodeReady(ready) }],
+    });
+    await producer.send({
+      topic: shop.topics.cookBatches,
+      messages: [{ key: 'x', value: await encodeBatch(batch) }],
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  const all = await until('the hostile till, preparer and cook on the floor', panels, (p) =>
+    [till, preparer, cook].every((name) => p.some((panel) => panel.title === name)),
+  );
+  assert.ok(linesOf(all, 'till').includes(`Order ${till}/1: chips`), 'shown as the text it is');
+  assert.equal(await page.evaluate<unknown>('window.__xss'), undefined);
+  assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element made from it');
+  assert.deepEqual(problems, [], 'no console errors (a CSP violation is one)');
 });

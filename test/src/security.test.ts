@@ -8,7 +8,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { repoRoot } from '@chippy/local-stack';
 import { createKafka, createSerde, topicNames, type KafkaConfig } from '@chippy/kafka';
 import { OrderReadySchema, type OrderReady } from '@chippy/shop';
 import { makeTestCerts, type TestCerts } from './harness/certs.js';
@@ -23,6 +25,7 @@ import {
   type RunningService,
 } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
+import { until } from './harness/until.js';
 
 const start = servicesPerTest();
 let dir: string;
@@ -228,9 +231,12 @@ test('SASL SCRAM with a wrong password: a clear error line at once, retried with
  * A registry that wants basic auth: a proxy in front of the stack's registry that answers 401 unless the
  * request carries the expected `Authorization: Basic …`, and counts both.
  */
-async function authProxy(username: string, password: string) {
+async function authProxy(
+  username: string,
+  password: string,
+  upstream = new URL(endpointsFromEnv().SCHEMA_REGISTRY_URI),
+) {
   const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  const upstream = new URL(endpointsFromEnv().SCHEMA_REGISTRY_URI);
   const counts = { authorized: 0, refused: 0 };
   const server = http.createServer((req, res) => {
     if (req.headers.authorization !== expected) {
@@ -320,5 +326,88 @@ test('registry basic auth from SCHEMA_REGISTRY_URI is sent; no secret in any log
       assert.ok(!till.lines.join('\n').includes(secret), 'the wrong password is not logged');
   } finally {
     await proxy.close();
+  }
+});
+
+/** A program of the repository run to its end (or for `forMs`), its output and exit code. */
+function runProgram(entry: string, args: string[], env: NodeJS.ProcessEnv, forMs = 60_000) {
+  return new Promise<{ code: number | null; output: string; port?: number }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, entry), ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), forMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+test('a password in CONNECT_URL (as Aiven gives it) is sent as basic auth and never printed; nor is one in a DATABASE_URL that does not parse', async () => {
+  const password = `Conn!${randomBytes(8).toString('hex')}`;
+  const proxy = await authProxy('avnadmin', password, new URL(endpointsFromEnv().CONNECT_URL));
+  const forbidden = [
+    password,
+    encodeURIComponent(password),
+    Buffer.from(`avnadmin:${password}`).toString('base64'),
+  ];
+  const clean = (what: string, text: string) => {
+    for (const secret of forbidden) assert.ok(!text.includes(secret), `${what}: the password in ${text}`);
+  };
+  try {
+    const connectUrl = `http://avnadmin:${encodeURIComponent(password)}@${new URL(proxy.uri(password)).host}`;
+    const env = { CONNECT_URL: connectUrl, TOPIC_PREFIX: `secrets-${randomBytes(3).toString('hex')}-` };
+    // `status` of a connector that is not there: Connect answered (through the proxy, authorised), exit 1.
+    const status = await runProgram('connectors/dist/cli.js', ['status'], env);
+    assert.match(status.output, /no such connector/);
+    assert.ok(proxy.counts.authorized > 0, 'Connect reached with the credentials');
+    assert.equal(proxy.counts.refused, 0);
+    clean('connectors status', status.output);
+
+    // `watch` as a service, its log and /metrics; then against a Connect that is not there (its error).
+    const watch = spawn(process.execPath, [path.join(repoRoot, 'connectors/dist/cli.js'), 'watch'], {
+      env: { ...process.env, ...env, HTTP_PORT: '0', CONNECTOR_WATCH_INTERVAL: '0.2', LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    watch.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const port = await new Promise<number>((resolve) =>
+      watch.stdout.on('data', (d: Buffer) => {
+        log += d.toString();
+        const port = /"port":(\d+)/.exec(log)?.[1];
+        if (port) resolve(Number(port));
+      }),
+    );
+    await until(
+      'watch read the status',
+      () => Promise.resolve(log),
+      (l) => l.includes('no such connector'),
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    watch.kill('SIGTERM');
+    clean('connect-watch log', log);
+    clean('connect-watch /metrics', metrics);
+    const unreachable = `http://avnadmin:${encodeURIComponent(password)}@127.0.0.1:1`;
+    const away = await runProgram('connectors/dist/cli.js', ['status'], { ...env, CONNECT_URL: unreachable });
+    assert.equal(away.code, 1);
+    clean('connectors status, Connect away', away.output);
+  } finally {
+    await proxy.close();
+  }
+
+  // A DATABASE_URL that does not parse (a space in the password): one line naming it, exit 2, no password.
+  const database = 'postgres://chippy:pa ss@db host/chippy';
+  for (const [entry, args] of [
+    ['services/summary/dist/main.js', []],
+    ['connectors/dist/cli.js', ['migrate']],
+  ] as const) {
+    const run = await runProgram(entry, [...args], { DATABASE_URL: database });
+    assert.equal(run.code, 2, run.output);
+    assert.match(run.output, /invalid DATABASE_URL \(--database-url\)/);
+    assert.ok(!run.output.includes('pa ss'), run.output);
   }
 });

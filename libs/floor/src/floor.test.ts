@@ -226,3 +226,22 @@ describe('the floor', () => {
     assert.deepEqual(texts(panel(floor, 'preparer-9')), ['Order ready till-1/1: cod & chips']);
   });
 });
+
+describe('a flood of distinct names from the topics', () => {
+  it('keeps at most 64 till panels (the quietest goes) and 16 loose preparer panels, read or not', () => {
+    const floor = new Floor();
+    for (let i = 0; i < 10_000; i++) {
+      const o = order(`flood-${i}`, 1, ['chips'], `id-${i}`);
+      floor.order(o, 0, T0 + i);
+      floor.ready(ready(o, `preparer-${i}`), T0 + i);
+    }
+    const panels = floor.view(T0 + 10_000).panels;
+    const tills = panels.filter((p) => p.kind === 'till');
+    assert.equal(tills.length, 64);
+    assert.ok(
+      tills.some((p) => p.title === 'flood-9999'),
+      'the newest till stays',
+    );
+    assert.equal(panels.filter((p) => p.kind === 'preparer').length, 16);
+  });
+});

@@ -9,6 +9,7 @@ import {
   describeItems,
   orderLabel,
   placedLine,
+  printable,
   readyLine,
   restockLine,
   waitingLine,
@@ -20,6 +21,11 @@ export interface FloorOptions {
   linesPerPanel?: number;
   /** Orders remembered for routing later events to the right panels; older ones are forgotten. */
   ordersRemembered?: number;
+  /**
+   * Till panels kept: a till id comes from a message, so a flood of distinct ids must not grow the floor
+   * without bound; the till quiet for longest gives up its panel to a new one.
+   */
+  tills?: number;
 }
 
 export interface FloorView {
@@ -49,11 +55,13 @@ export class Floor {
   private readonly seen = new Map<string, Seen>();
   private readonly capacity: number;
   private readonly remembered: number;
+  private readonly maxTills: number;
   private nextLine = 1;
 
   constructor(options: FloorOptions = {}) {
     this.capacity = options.linesPerPanel ?? 40;
     this.remembered = options.ordersRemembered ?? 20_000;
+    this.maxTills = options.tills ?? 64;
     this.preparers = new GroupPanels('preparer', this.capacity);
     this.cooks = new GroupPanels('cook', this.capacity);
   }
@@ -174,11 +182,14 @@ export class Floor {
     return panels.length === 1 ? panels[0] : undefined;
   }
 
+  /** The till's panel, moved to the end of the map: the first is the one quiet for longest. */
   private till(id: string): Panel {
-    let panel = this.tills.get(id);
-    if (!panel) {
-      panel = new Panel(`till:${id}`, 'till', id, this.capacity);
-      this.tills.set(id, panel);
+    const panel = this.tills.get(id) ?? new Panel(`till:${id}`, 'till', printable(id), this.capacity);
+    this.tills.delete(id);
+    this.tills.set(id, panel);
+    if (this.tills.size > this.maxTills) {
+      const quietest = this.tills.keys().next().value;
+      if (quietest !== undefined) this.tills.delete(quietest);
     }
     return panel;
   }

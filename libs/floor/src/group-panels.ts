@@ -1,3 +1,4 @@
+import { printable } from './lines.js';
 import { Panel, type PanelKind } from './panel.js';
 
 /** A member of a consumer group as the admin API describes it, with the partitions it holds. */
@@ -10,6 +11,11 @@ export interface GroupMember {
 
 /** How long a panel for a name no member has answered to stays after its last line. */
 const IDLE_MS = 60_000;
+/**
+ * Panels for names no member has answered to, at most: names come from messages, and the group may not
+ * be read for a while (the admin API away), so these are pruned as they are made, not only on a read.
+ */
+const MAX_LOOSE = 16;
 
 /**
  * The panels of one consumer group: one per member, appearing and disappearing with the members.
@@ -24,6 +30,8 @@ export class GroupPanels {
   private readonly nameOf = new Map<string, string>();
   private readonly memberOf = new Map<string, string>();
   private readonly loose = new Map<string, { panel: Panel; last: number }>();
+  /** Panels of members are numbered: a member id is the broker's, not for the page. */
+  private made = 0;
 
   constructor(
     private readonly kind: PanelKind,
@@ -44,7 +52,7 @@ export class GroupPanels {
     for (const m of members) {
       let panel = this.members.get(m.memberId);
       if (!panel) {
-        panel = new Panel(`${this.kind}:${m.memberId}`, this.kind, m.label, this.capacity);
+        panel = new Panel(`${this.kind}:${++this.made}`, this.kind, m.label, this.capacity);
         this.members.set(m.memberId, panel);
       }
       const partitions = [...m.partitions].sort((a, b) => a - b);
@@ -80,19 +88,25 @@ export class GroupPanels {
     if (id !== undefined && holder) {
       this.nameOf.set(id, name);
       this.memberOf.set(name, id);
-      holder.title = name;
+      holder.title = printable(name);
       // Lines shown under the name before the member was known join the member's panel.
       const loose = this.loose.get(name);
       this.loose.delete(name);
       holder.prepend(loose?.panel.lines ?? []);
       return holder;
     }
-    let loose = this.loose.get(name);
-    if (!loose) {
-      loose = { panel: new Panel(`${this.kind}:name:${name}`, this.kind, name, this.capacity), last: nowMs };
-      this.loose.set(name, loose);
-    }
+    const loose = this.loose.get(name) ?? {
+      panel: new Panel(`${this.kind}:name:${name}`, this.kind, printable(name), this.capacity),
+      last: nowMs,
+    };
     loose.last = nowMs;
+    // Most recently used last, so the first is the one idle longest.
+    this.loose.delete(name);
+    this.loose.set(name, loose);
+    for (const [other, { last }] of this.loose) {
+      if (this.loose.size <= MAX_LOOSE && nowMs - last <= IDLE_MS) break;
+      this.loose.delete(other);
+    }
     return loose.panel;
   }
 

@@ -1,12 +1,23 @@
 /** The wording of the original demos' panels. */
 
+/** Longest name a panel shows (a valid message's ids are no longer: libs/shop/src/valid.ts). */
+const NAME_LENGTH = 100;
+
+/**
+ * A name from a message as a panel may show it: control and format characters (an escape sequence that
+ * would set a terminal's title or clipboard, a bidi override) each become U+FFFD, and it is cut to length.
+ */
+export const printable = (text: string): string =>
+  [...text.slice(0, NAME_LENGTH * 2)].slice(0, NAME_LENGTH).join('').replace(/\p{C}/gu, '\uFFFD');
+
 /** Items as the panels show them: "chips & chips" was shown as "large chips". */
 export function describeItems(items: readonly string[]): string {
-  return items.map((item) => (item === 'chips & chips' ? 'large chips' : item)).join(', ');
+  return items.map((item) => (item === 'chips & chips' ? 'large chips' : printable(item))).join(', ');
 }
 
 /** `till-1/7`: the till and its own count, which together name an order for people. */
-export const orderLabel = (order: { till: string; count: number }): string => `${order.till}/${order.count}`;
+export const orderLabel = (order: { till: string; count: number }): string =>
+  `${printable(order.till)}/${order.count}`;
 
 export const placedLine = (label: string, items: string) => `Order ${label}: ${items}`;
 export const waitingLine = placedLine;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createMetrics } from '@chippy/runtime';
 import type { ProducerRecord } from 'kafkajs';
@@ -97,6 +98,67 @@ describe('sendToDlq', () => {
     assert.equal(sent[1]!.messages[0]?.value, null);
     assert.equal(sent[1]!.messages[0]?.headers?.['dlq.value.bytes'], '1000');
     assert.equal(sent[1]!.messages[0]?.headers?.['dlq.reason'], 'too-large');
+  });
+
+  it('loses nothing of an oversized value: its parts, in order and on one key, make it whole again', async () => {
+    const { sent, producer } = record();
+    const value = Buffer.from(Array.from({ length: 1024 * 1024 + 5 }, (_, i) => i % 251));
+    await sendToDlq(producer, parked(value));
+    const messages = sent.flatMap((r) => r.messages);
+    assert.equal(messages.length, 5);
+    assert.ok(
+      sent.every((r) => r.messages.length === 1),
+      'one record per send: a batch may not pass the limit',
+    );
+    assert.ok(messages.every((m) => String(m.key) === 'k'));
+    assert.deepEqual(
+      messages.map((m) => m.headers?.['dlq.value.part']),
+      ['0', '1', '2', '3', '4'],
+    );
+    assert.ok(messages.every((m) => m.headers?.['dlq.value.parts'] === '5' && m.headers.trace === 'abc'));
+    assert.deepEqual(Buffer.concat(messages.map((m) => m.value as Buffer)), value);
+    assert.equal(
+      messages[0]!.headers?.['dlq.value.sha256'],
+      createHash('sha256').update(value).digest('hex'),
+    );
+  });
+
+  it('makes the parts smaller when the broker refuses them, and keeps the small original headers if all else fails', async () => {
+    const sent: ProducerRecord[] = [];
+    const limit = 40 * 1024;
+    const producer = {
+      send: (r: ProducerRecord) => {
+        const size = (r.messages[0]?.value as Buffer | null)?.length ?? 0;
+        if (size > limit)
+          return Promise.reject(Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }));
+        sent.push(r);
+        return Promise.resolve([]);
+      },
+    };
+    const value = Buffer.alloc(300 * 1024, 3);
+    await sendToDlq(producer, parked(value));
+    const messages = sent.flatMap((r) => r.messages);
+    assert.ok(messages.every((m) => (m.value as Buffer).length <= limit));
+    assert.deepEqual(Buffer.concat(messages.map((m) => m.value as Buffer)), value);
+
+    const refusing = {
+      sent: [] as ProducerRecord[],
+      send(r: ProducerRecord) {
+        if (r.messages[0]?.value)
+          return Promise.reject(Object.assign(new Error('no'), { type: 'MESSAGE_TOO_LARGE' }));
+        this.sent.push(r);
+        return Promise.resolve([]);
+      },
+    };
+    const big = {
+      ...parked(value),
+      message: { ...parked(value).message, headers: { trace: 'abc', junk: 'x'.repeat(5000) } },
+    };
+    await sendToDlq(refusing, big);
+    const last = refusing.sent[0]!.messages[0]!;
+    assert.equal(last.headers?.trace, 'abc', 'small original headers kept');
+    assert.equal(last.headers?.junk, undefined, 'a large one dropped');
+    assert.equal(last.headers?.['dlq.value.sha256'], createHash('sha256').update(value).digest('hex'));
   });
 
   it('passes other send errors on (the caller retries the message)', async () => {

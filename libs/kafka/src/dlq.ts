@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IHeaders, Producer } from 'kafkajs';
 import type { Counter } from 'prom-client';
 
@@ -27,6 +28,11 @@ export interface DlqOptions {
 
 const MAX_ERROR_CHARS = 1000;
 export const DLQ_MAX_VALUE_BYTES = 256 * 1024;
+/** The smallest part a refused value is split into before it is given up (see sendToDlq). */
+const MIN_PART_BYTES = 16 * 1024;
+/** Original headers kept in a last-resort dead letter: each value at most this long, at most this many. */
+const MAX_HEADER_BYTES = 1024;
+const MAX_HEADERS = 64;
 
 /** The broker refused the record as too large for the topic (its max.message.bytes). */
 const isTooLarge = (error: unknown) =>
@@ -41,21 +47,42 @@ function cut(name: 'key' | 'value', bytes: Buffer | null, max: number) {
   };
 }
 
+/** The original headers that are small, for a dead letter that must fit whatever the topic allows. */
+function smallHeaders(headers: IHeaders | undefined): IHeaders {
+  const kept = Object.entries(headers ?? {}).filter(([name, value]) => {
+    const values = Array.isArray(value) ? value : [value];
+    const size = values.reduce((sum, v) => sum + (v?.length ?? 0), name.length);
+    return size <= MAX_HEADER_BYTES;
+  });
+  return Object.fromEntries(kept.slice(0, MAX_HEADERS));
+}
+
+/** `value` in parts of at most `size` bytes: one part (itself) when it fits. */
+function parts(value: Buffer | null, size: number): (Buffer | null)[] {
+  if (value === null || value.length <= size) return [value];
+  return Array.from({ length: Math.ceil(value.length / size) }, (_, i) =>
+    value.subarray(i * size, (i + 1) * size),
+  );
+}
+
 /**
  * Parks a message that can never be processed: the original key and bytes go to the dead-letter topic,
  * with the original headers and `dlq.*` headers saying where it came from and why.
  *
- * A value is kept whole up to `maxValueBytes` (256 KiB); a longer one, which a topic's default 1 MB limit
- * could refuse, keeps its first 256 KiB and the headers `dlq.value.truncated: true` and `dlq.value.bytes`
- * (the original length); keys likewise. If the broker still refuses the record as too large, it is sent
- * again without the value and the original headers, so a dead letter can never block its partition.
+ * Nothing of the value is lost (docs/security.md): a value up to `maxValueBytes` (256 KiB, which a topic's
+ * default 1 MB limit takes) is one record; a longer one is split into records of that size, in order,
+ * with the same key (so the same partition), each with `dlq.value.part` (from 0), `dlq.value.parts`,
+ * `dlq.value.bytes` (the original length), `dlq.value.sha256` (of the whole) and
+ * `dlq.value.truncated: true` (the record holds only part of it). If the broker refuses the first part as
+ * too large, the parts are made smaller, down to 16 KiB; if it still refuses, one record goes without the
+ * value but with its length, its SHA-256 and the original headers that are small, so a dead letter can
+ * never block its partition.
  */
 export async function sendToDlq(
   producer: Pick<Producer, 'send'>,
   { dlqTopic, message, reason, error, service, counter, maxValueBytes = DLQ_MAX_VALUE_BYTES }: DlqOptions,
 ): Promise<void> {
   const key = cut('key', message.key, maxValueBytes);
-  const value = cut('value', message.value, maxValueBytes);
   const dlqHeaders = {
     'dlq.topic': message.topic,
     'dlq.partition': String(message.partition),
@@ -65,25 +92,49 @@ export async function sendToDlq(
     'dlq.service': service,
     'dlq.time': new Date().toISOString(),
     ...key.headers,
-    ...value.headers,
   };
-  try {
-    await producer.send({
-      topic: dlqTopic,
-      messages: [{ key: key.bytes, value: value.bytes, headers: { ...message.headers, ...dlqHeaders } }],
-    });
-  } catch (sendError) {
-    if (!isTooLarge(sendError)) throw sendError;
-    const dropped = {
-      'dlq.value.truncated': 'true',
-      'dlq.value.bytes': String(message.value?.length ?? 0),
-    };
-    await producer.send({
-      topic: dlqTopic,
-      messages: [
-        { key: key.bytes?.subarray(0, 1024) ?? null, value: null, headers: { ...dlqHeaders, ...dropped } },
-      ],
-    });
+  const whole = message.value;
+  const described = () => ({
+    'dlq.value.bytes': String(whole?.length ?? 0),
+    'dlq.value.sha256': createHash('sha256')
+      .update(whole ?? Buffer.alloc(0))
+      .digest('hex'),
+  });
+  const send = (value: Buffer | null, headers: IHeaders, k = key.bytes) =>
+    producer.send({ topic: dlqTopic, messages: [{ key: k, value, headers }] });
+
+  let size = maxValueBytes;
+  let sent = 0;
+  for (;;) {
+    const pieces = parts(whole, size);
+    const split =
+      pieces.length > 1
+        ? { 'dlq.value.truncated': 'true', 'dlq.value.parts': String(pieces.length), ...described() }
+        : {};
+    try {
+      for (; sent < pieces.length; sent++) {
+        const part = pieces.length > 1 ? { 'dlq.value.part': String(sent) } : {};
+        await send(pieces[sent]!, { ...message.headers, ...dlqHeaders, ...split, ...part });
+      }
+      break;
+    } catch (sendError) {
+      if (!isTooLarge(sendError)) throw sendError;
+      if (sent === 0 && size > MIN_PART_BYTES && (whole?.length ?? 0) > MIN_PART_BYTES) {
+        size = Math.max(MIN_PART_BYTES, Math.floor(size / 4));
+        continue;
+      }
+      await send(
+        null,
+        {
+          ...smallHeaders(message.headers),
+          ...dlqHeaders,
+          'dlq.value.truncated': 'true',
+          ...described(),
+        },
+        key.bytes?.subarray(0, 1024) ?? null,
+      );
+      break;
+    }
   }
   counter.inc({ topic: message.topic, reason });
 }

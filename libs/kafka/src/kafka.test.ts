@@ -79,7 +79,17 @@ describe('kafkaSettingsProblem', () => {
       kafkaSettingsProblem({ ...scram, saslUsername: 'u' }) ?? '',
       /^missing KAFKA_SASL_PASSWORD \(--sasl-password\)/,
     );
-    assert.equal(kafkaSettingsProblem({ ...scram, saslUsername: 'u', saslPassword: 'p' }), undefined);
+    const withCa = { ...scram, saslUsername: 'u', saslPassword: 'p', certsDir: certsDir(['ca.pem']) };
+    assert.equal(kafkaSettingsProblem(withCa), undefined);
+  });
+
+  it('refuses SASL without TLS unless KAFKA_SASL_PLAINTEXT allows it, naming that setting', () => {
+    const clear = { ...plain, saslMechanism: 'plain' as const, saslUsername: 'u', saslPassword: 'p' };
+    assert.match(
+      kafkaSettingsProblem(clear) ?? '',
+      /^KAFKA_SASL_PLAINTEXT \(--sasl-plaintext\) is not set: KAFKA_SASL_MECHANISM=plain without ca\.pem/,
+    );
+    assert.equal(kafkaSettingsProblem({ ...clear, saslPlaintext: true }), undefined);
   });
 });
 

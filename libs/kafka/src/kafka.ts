@@ -21,6 +21,8 @@ export interface KafkaConfig {
   saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
   saslUsername: string;
   saslPassword: string;
+  /** SASL without TLS is refused unless this says so (KAFKA_SASL_PLAINTEXT): its password travels in clear. */
+  saslPlaintext?: boolean;
   /**
    * kafkajs (the default), @confluentinc/kafka-javascript (see kafka-confluent.ts) or @platformatic/kafka
    * (see kafka-platformatic.ts).
@@ -105,7 +107,8 @@ function certsDirProblem(dir: string): string | undefined {
 
 /**
  * Settings that are each valid but do not fit together, as a one-line message naming the setting, or
- * undefined: a certs directory with half a client certificate, or a SASL mechanism without credentials.
+ * undefined: a certs directory with half a client certificate, a SASL mechanism without credentials, or SASL
+ * without TLS not explicitly allowed.
  */
 export function kafkaSettingsProblem(config: KafkaConfig): string | undefined {
   const certsProblem = existsSync(config.certsDir) ? certsDirProblem(config.certsDir) : undefined;
@@ -114,6 +117,12 @@ export function kafkaSettingsProblem(config: KafkaConfig): string | undefined {
     const needed = `needed with KAFKA_SASL_MECHANISM=${config.saslMechanism}`;
     if (!config.saslUsername) return `missing KAFKA_SASL_USERNAME (--sasl-username): ${needed}`;
     if (!config.saslPassword) return `missing KAFKA_SASL_PASSWORD (--sasl-password): ${needed}`;
+    if (!existsSync(join(config.certsDir, 'ca.pem')) && !config.saslPlaintext)
+      return (
+        `KAFKA_SASL_PLAINTEXT (--sasl-plaintext) is not set: KAFKA_SASL_MECHANISM=${config.saslMechanism} ` +
+        `without ca.pem in KAFKA_CERTS_DIR (--certs-dir) would send the password without TLS; give the CA, ` +
+        `or set KAFKA_SASL_PLAINTEXT=true to allow it`
+      );
   }
   return undefined;
 }

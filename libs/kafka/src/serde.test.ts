@@ -58,7 +58,7 @@ describe('serde, JSON format', () => {
   });
 
   it('fills in defaults an older writer left out', async () => {
-    const request = { order, short: { plaice: 1 }, preparer: 'p1', prepare_started: 5 };
+    const request = { order, short: { chips: 1 }, preparer: 'p1', prepare_started: 5 };
     const bytes = Buffer.from(JSON.stringify({ schema: {}, payload: request }));
     const decoded = await serde('json').decoder<CookRequest>(CookRequestSchema)(bytes);
     assert.equal(decoded.attempt, 1);
@@ -84,11 +84,11 @@ describe('serde, Avro format', () => {
       'cook-requests',
       older,
     );
-    const bytes = await encode({ order, short: { cod: 2 }, preparer: 'p1', prepare_started: 5 });
+    const bytes = await encode({ order, short: { chips: 2 }, preparer: 'p1', prepare_started: 5 });
     const decoded = await serde('avro', registry).decoder<CookRequest>(CookRequestSchema)(bytes);
     assert.deepStrictEqual(decoded, {
       order,
-      short: { cod: 2 },
+      short: { chips: 2 },
       preparer: 'p1',
       prepare_started: 5,
       attempt: 1,
@@ -199,6 +199,29 @@ describe('serde decode errors', () => {
     await assert.rejects(
       decode(invalid),
       (error: DecodeError) => error.reason === 'invalid-value' && /items\.0/.test(error.message),
+    );
+  });
+
+  it("rejects what Avro accepts but the shop's rules do not (libs/shop/src/valid.ts), in both formats", async () => {
+    const encode = await serde('avro', registry).encoder<Order>('orders', OrderSchema);
+    for (const bad of [
+      { ...order, items: ['constructor'] },
+      { ...order, items: [] },
+      { ...order, count: -1 },
+      { ...order, order_id: 'not-a-uuid' },
+      { ...order, payment: 'iou' },
+      { ...order, till: 't'.repeat(101) },
+    ]) {
+      await rejectsWith(decode(await encode(bad)), 'invalid-value');
+      await rejectsWith(decode(Buffer.from(JSON.stringify({ schema: {}, payload: bad }))), 'invalid-value');
+    }
+    const request = await (
+      await serde('avro', registry).encoder<CookRequest>('cook-requests', CookRequestSchema)
+    )({ order, short: { plaice: 2 ** 31 - 1 }, preparer: 'p', prepare_started: 1, attempt: 1 });
+    await assert.rejects(
+      serde('avro', registry).decoder<CookRequest>(CookRequestSchema)(request),
+      (error: DecodeError) =>
+        error.reason === 'invalid-value' && /short\.plaice 2147483647/.test(error.message),
     );
   });
 

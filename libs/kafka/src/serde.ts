@@ -1,4 +1,5 @@
 import { errorMessage, type Logger } from '@chippy/runtime';
+import { messageChecks, type Check } from '@chippy/shop';
 import avsc from 'avsc';
 import { connectSchema } from './connect-schema.js';
 import { createRegistry, type RegistryLike } from './registry.js';
@@ -132,6 +133,13 @@ export function createSerde(options: SerdeOptions): Serde {
   function decoder<T>(schema: AvroSchemaObject) {
     const type = avroType(schema);
     const resolvers = new Map<number, avsc.Resolver>();
+    // What the shop's messages must be beyond their schema (libs/shop/src/valid.ts), for every reader.
+    const check = messageChecks.get(type.name ?? '') as Check<T> | undefined;
+    const valid = (value: T): T => {
+      const problem = check?.(value);
+      if (problem) throw new DecodeError('invalid-value', `not a valid ${type.name}: ${problem}`);
+      return value;
+    };
 
     async function decodeAvro(buf: Buffer): Promise<unknown> {
       if (buf.length < HEADER_BYTES)
@@ -191,8 +199,8 @@ export function createSerde(options: SerdeOptions): Serde {
           `value has ${buf.length} bytes, more than the ${maxBytes} allowed`,
         );
       }
-      if (buf[0] === MAGIC_BYTE) return plain<T>(await decodeAvro(buf));
-      if (/^\s*\{/.test(buf.subarray(0, 64).toString('latin1'))) return plain<T>(decodeJson(buf));
+      if (buf[0] === MAGIC_BYTE) return valid(plain<T>(await decodeAvro(buf)));
+      if (/^\s*\{/.test(buf.subarray(0, 64).toString('latin1'))) return valid(plain<T>(decodeJson(buf)));
       const first = `0x${buf[0]!.toString(16).padStart(2, '0')}`;
       throw new DecodeError(
         'bad-magic-byte',

@@ -1,4 +1,12 @@
-import { parseEnum, parseHostPortList, parseInteger, parseString, parseUrl, setting } from '@chippy/runtime';
+import {
+  parseBoolean,
+  parseEnum,
+  parseHostPortList,
+  parseInteger,
+  parseString,
+  parseUrl,
+  setting,
+} from '@chippy/runtime';
 import { parseCertsDir } from './kafka.js';
 import { latestOrderSchemaVersion } from './schema-versions.js';
 
@@ -63,6 +71,14 @@ export const kafkaSettings = {
     default: '',
     parse: parseString,
     secret: true,
+  }),
+  saslPlaintext: setting({
+    env: 'KAFKA_SASL_PLAINTEXT',
+    flag: '--sasl-plaintext',
+    description:
+      'allow SASL without TLS (no ca.pem in KAFKA_CERTS_DIR): the password, or with SCRAM its proof, crosses the network in clear',
+    default: false,
+    parse: parseBoolean,
   }),
   kafkaClient: setting({
     env: 'KAFKA_CLIENT',
@@ -133,7 +149,8 @@ export function kafkaClientProblem(values: { kafkaClient?: string; delivery?: st
   return undefined;
 }
 
-const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, schemaRegistryUri } = kafkaSettings;
+const { kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword, saslPlaintext, schemaRegistryUri } =
+  kafkaSettings;
 
 /** Reaching Kafka and the registry, and no more: what `npm run check` and `npm run floor` take. */
 export const kafkaAccessSettings = {
@@ -142,6 +159,7 @@ export const kafkaAccessSettings = {
   saslMechanism,
   saslUsername,
   saslPassword,
+  saslPlaintext,
   schemaRegistryUri,
 };
 

@@ -146,6 +146,14 @@ describe('loadConfig', () => {
       () => loadConfig({ ...base, settings: uri, argv: ['-s', 'ftp://user:hunter2@host/x'], env: {} }),
       (error: Error) => !error.message.includes('hunter2') && error.message.includes('user:***@host'),
     );
+    // A URL that does not parse (a space in the password, a quote that JSON escapes) is masked too.
+    for (const bad of ['postgres://chippy:pa ss@db host/chippy', 'http://u:hunter"2@h x']) {
+      assert.throws(
+        () => loadConfig({ ...base, settings: uri, argv: ['-s', bad], env: {} }),
+        (error: Error) => !/pa ss|hunter/.test(error.message) && error.message.includes(':***@'),
+        bad,
+      );
+    }
   });
 
   it('prints help with flags, variables and defaults, hiding secret defaults, then exits 0', () => {

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { redactUrl } from './urls.js';
+import { redactUrl, redactUrlsIn } from './urls.js';
 
 /** One configuration value: an environment variable, its command-line flag, and how to parse it. */
 export interface Setting<T> {
@@ -147,6 +147,25 @@ export const runtimeSettings = {
   }),
 };
 
+/**
+ * Where a process with a page listens (the summary): an address or host name. Not one of
+ * `runtimeSettings`, as the probe servers of the other services listen on every interface for the kubelet
+ * and Prometheus.
+ */
+export const httpHostSetting = setting({
+  env: 'HTTP_HOST',
+  flag: '--http-host',
+  description:
+    'address the page and API listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface, as in a container)',
+  default: '127.0.0.1',
+  parse: (raw: string) => {
+    const host = raw.trim();
+    if (!/^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)$/.test(host))
+      throw new Error(`${JSON.stringify(raw)} is not an address`);
+    return host;
+  },
+});
+
 // --- loading -------------------------------------------------------------------------------------------
 
 export interface LoadConfigOptions<S extends Settings> {
@@ -211,9 +230,9 @@ export function loadConfig<S extends Settings>(opts: LoadConfigOptions<S>): Conf
       // Parsers may quote the raw value; mask it here so no parser can leak a secret.
       const message = error instanceof Error ? error.message : String(error);
       const shown = s.secret ? '***' : redactUrl(raw);
-      throw new ConfigError(
-        `invalid ${settingName(s)}: ${oneLine(raw ? message.split(raw).join(shown) : message)}`,
-      );
+      const quoted = JSON.stringify(raw).slice(1, -1);
+      const masked = raw ? message.split(raw).join(shown).split(quoted).join(shown) : message;
+      throw new ConfigError(`invalid ${settingName(s)}: ${oneLine(redactUrlsIn(masked))}`);
     }
   }
   const problem = opts.check?.(values as ConfigValues<S>);

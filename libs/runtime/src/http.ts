@@ -7,6 +7,8 @@ import { errorMessage } from './retry.js';
 export interface HttpServerOptions {
   /** 0 picks a free port; the chosen one is in the result. */
   port: number;
+  /** The address to listen on; every interface when absent. */
+  host?: string;
   registry: Registry;
   logger: Logger;
   /** For /readyz; a throw counts as not ready. */
@@ -27,6 +29,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** The probe and metrics server every service runs: /metrics, /healthz, /readyz, plus its own routes. */
 export async function startHttpServer({
   port,
+  host,
   registry,
   logger,
   ready,
@@ -64,13 +67,13 @@ export async function startHttpServer({
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const bound = (server.address() as AddressInfo).port;
-  logger.info({ port: bound }, 'http server listening');
+  logger.info({ port: bound, ...(host !== undefined && { host }) }, 'http server listening');
 
   return {
     port: bound,

@@ -59,6 +59,8 @@ export async function startRuntime<S extends Settings & typeof runtimeSettings>(
   });
   // TypeScript cannot resolve these two value types while S is generic; the settings are exact.
   const { httpPort, logLevel } = config as unknown as ConfigValues<typeof runtimeSettings>;
+  // Only a process that has the setting (the summary) listens on one address; the others on every one.
+  const { httpHost } = config as { httpHost?: string };
   const logger = createLogger(options.name, logLevel);
   logger.info({ config: describeConfig(settings, config) }, 'starting');
 
@@ -71,12 +73,23 @@ export async function startRuntime<S extends Settings & typeof runtimeSettings>(
   const parts = new Map<string, boolean>();
   const http = await startHttpServer({
     port: httpPort,
+    ...(httpHost !== undefined && { host: httpHost }),
     registry: metrics.registry,
     logger,
     ready: () => parts.size > 0 && [...parts.values()].every(Boolean),
     ...(options.routes && { routes: options.routes }),
   }).catch((error: unknown) => {
     const problem = portProblem(error, httpPort);
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (
+      httpHost !== undefined &&
+      (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    ) {
+      process.stderr.write(
+        `${options.name}: invalid HTTP_HOST (--http-host): cannot listen on ${httpHost}\n`,
+      );
+      return process.exit(2);
+    }
     if (!problem) throw error;
     // A port in use is bad configuration like any other: one line naming the setting, exit 2.
     process.stderr.write(`${options.name}: invalid HTTP_PORT (--http-port): ${problem}\n`);

@@ -1,9 +1,20 @@
-/** The URL with its password replaced by `***`; anything that is not a URL with a password comes back unchanged. */
+/**
+ * The URL with its password replaced by `***`; anything that is not a URL with a password comes back
+ * unchanged. A value that looks like `scheme://user:…@host` but does not parse (a space in the password,
+ * say) has everything between the user's colon and the last `@` replaced, so a mistyped URL is never
+ * echoed with its password either.
+ */
 export function redactUrl(url: string): string {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (!parsed?.password) return url;
+  if (!parsed) return url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^]*@/i, '$1***@');
+  if (!parsed.password) return url;
   parsed.password = '***';
   return parsed.toString();
+}
+
+/** Every `scheme://user:password@` in a text (an error message, say) with its password replaced by `***`. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/@:\s"']*:)[^/@\s"']*@/gi, '$1***@');
 }
 
 // A type alias rather than an interface so it fits the registry client's `Record<string, string>` auth.

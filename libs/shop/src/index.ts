@@ -4,3 +4,4 @@ export * from './menu.js';
 export * from './redis.js';
 export * from './settings.js';
 export * from './time-scale.js';
+export * from './valid.js';

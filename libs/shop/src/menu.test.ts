@@ -17,3 +17,9 @@ test('an item not on the menu is an OffMenuError naming it', () => {
     (error: unknown) => error instanceof OffMenuError && error.message === '"haggis" is not on the menu',
   );
 });
+
+test("Object.prototype's names are off the menu, not zero portions", () => {
+  for (const item of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    assert.throws(() => portionsFor([item]), OffMenuError, item);
+  }
+});

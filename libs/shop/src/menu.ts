@@ -5,13 +5,21 @@ export type Portions = Record<CabinetItem, number>;
 
 export const noPortions = (): Portions => ({ cod: 0, chips: 0, plaice: 0 });
 
-/** Portions per menu item (the talk's recipe). */
-const recipe: Record<string, Partial<Portions>> = {
-  'cod & chips': { cod: 1, chips: 1 },
-  'chips & chips': { chips: 2 },
-  chips: { chips: 1 },
-  'plaice & chips': { plaice: 1, chips: 1 },
-};
+/**
+ * Portions per menu item (the talk's recipe). A Map, not an object: an item is looked up by a string from
+ * a message, and `constructor` or `__proto__` must be off the menu, not inherited from Object.prototype.
+ */
+const recipe: ReadonlyMap<string, Partial<Portions>> = new Map([
+  ['cod & chips', { cod: 1, chips: 1 }],
+  ['chips & chips', { chips: 2 }],
+  ['chips', { chips: 1 }],
+  ['plaice & chips', { plaice: 1, chips: 1 }],
+]);
+
+export const isOnMenu = (item: string): boolean => recipe.has(item);
+
+/** Every item on the menu. */
+export const menuItems: readonly string[] = [...recipe.keys()];
 
 /**
  * An item the shop does not sell: an order with it can never be prepared, however often it is retried
@@ -25,8 +33,8 @@ export class OffMenuError extends Error {
 export function portionsFor(items: readonly string[]): Portions {
   const total = noPortions();
   for (const item of items) {
-    const portions = recipe[item];
-    if (!portions) throw new OffMenuError(`"${item}" is not on the menu`);
+    const portions = recipe.get(item);
+    if (!portions) throw new OffMenuError(`${JSON.stringify(item.slice(0, 40))} is not on the menu`);
     for (const name of cabinetItems) total[name] += portions[name] ?? 0;
   }
   return total;

@@ -1,4 +1,12 @@
 import { parseNumber, parseUrl, setting } from '@chippy/runtime';
+import { idProblem } from './valid.js';
+
+/** A till, preparer or cook id as every reader accepts it (libs/shop/src/valid.ts). */
+export const parseId = (raw: string): string => {
+  const problem = idProblem('the name', raw);
+  if (problem) throw new Error(problem);
+  return raw;
+};
 
 /** The settings of the shop itself: its cabinet (Redis), its database (PostgreSQL) and its pace. */
 export const shopSettings = {

@@ -129,3 +129,11 @@ test('while Redis is away the kitchen looks again less and less often, not at ev
   // Looking every 10 ms would fail 30 times; waits of 20, 40, 80, 160 ms allow at most 5.
   assert.ok(errors.length >= 2 && errors.length <= 5, `failed turns: ${errors.length}`);
 });
+
+test('a forged request claiming 2³¹−1 plaice gets only what its order takes', async () => {
+  const { k, cabinet, served } = kitchen({ cod: 10, chips: 20 });
+  await k.submit([ticket(request(1, { plaice: 2 ** 31 - 1 }))]);
+  assert.equal(served[0]!.batch.plaice, 1, 'one plaice & chips, one plaice');
+  assert.equal(cabinet.now.plaice, 1);
+  assert.ok(served[0]!.batch.cod + served[0]!.batch.chips + 1 <= policy.capacity);
+});

@@ -82,9 +82,11 @@ export function openKitchen(deps: KitchenDeps): Kitchen {
     const rate = demand.rate();
     const stock = levelsFor(policy, rate);
     deps.onLook?.(levels, stock, rate, queue.length);
+    // Plaice is fried for what the order's items take, never for what a request says it lacks: a request
+    // may ask for less (some plaice is in the cabinet already), never more (docs/security.md).
     const waiting = queue.map(({ request, need }) => ({
       need,
-      plaice: Math.max(0, request.short.plaice ?? 0),
+      plaice: Math.min(need.plaice, Math.max(0, request.short.plaice ?? 0)),
     }));
     const plan = planBatch(levels, waiting, stock, policy.capacity);
     const frying = Object.values(plan.batch).some((n) => n > 0);

@@ -1,13 +1,6 @@
 import { hostname } from 'node:os';
-import {
-  parseInteger,
-  parseNumber,
-  parseString,
-  setting,
-  type ConfigValues,
-  type Setting,
-} from '@chippy/runtime';
-import { shopSettings } from '@chippy/shop';
+import { parseInteger, parseNumber, setting, type ConfigValues, type Setting } from '@chippy/runtime';
+import { limits, parseId, shopSettings } from '@chippy/shop';
 import type { StockPolicy } from './batch.js';
 
 export const cookSettings = {
@@ -17,7 +10,7 @@ export const cookSettings = {
     flag: '--cook-id',
     description: 'name of this cook (on every Cooked)',
     default: `${hostname()}-${process.pid}`,
-    parse: parseString,
+    parse: parseId,
   }),
   targetCod: setting({
     env: 'TARGET_COD',
@@ -60,7 +53,8 @@ export const cookSettings = {
     flag: '--fryer-capacity',
     description: 'portions one batch can hold (cod, chips and plaice together)',
     default: 60,
-    parse: parseInteger({ min: 1 }),
+    // A Cooked names the batch's portions; readers take no more than limits.batchPortions of an item.
+    parse: parseInteger({ min: 1, max: limits.batchPortions }),
   }),
 };
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { parseEnum, parseInteger, parseString, setting } from '@chippy/runtime';
-import { shopSettings } from '@chippy/shop';
+import { parseEnum, parseInteger, setting } from '@chippy/runtime';
+import { parseId, shopSettings } from '@chippy/shop';
 
 /** The preparer's own settings, in the order --help lists them after the common ones. */
 export const preparerSettings = {
@@ -10,7 +10,7 @@ export const preparerSettings = {
     flag: '--preparer-id',
     description: 'name of this preparer (on every OrderReady)',
     default: `${hostname()}-${process.pid}`,
-    parse: parseString,
+    parse: parseId,
   }),
   concurrency: setting({
     env: 'PREPARER_CONCURRENCY',

@@ -11,7 +11,8 @@ function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (key === 'class') node.className = value;
-    else if (key === 'style') node.setAttribute('style', value);
+    // Through the CSSOM: the Content-Security-Policy refuses style attributes.
+    else if (key === 'style') node.style.cssText = value;
     else node.setAttribute(key, value);
   }
   for (const child of children) node.append(child);
@@ -103,6 +104,9 @@ function renderTotals(part) {
     ),
   );
   $('tills-empty').hidden = tills.length > 0;
+  const more = totals?.otherTills ?? 0;
+  $('tills-more').hidden = more === 0;
+  $('tills-more').textContent = `and ${more} more till${more === 1 ? '' : 's'}`;
 
   $('last-orders').replaceChildren(
     ...(totals?.lastOrders ?? []).map((o) =>
@@ -145,9 +149,8 @@ function renderPreparers(part) {
       : members.map((m) =>
           el(
             'li',
-            { 'data-testid': 'preparer', 'data-member-id': m.memberId },
-            el('span', { class: 'who', title: m.memberId }, m.label),
-            el('span', { class: 'host' }, m.host),
+            { 'data-testid': 'preparer' },
+            el('span', { class: 'who' }, m.label),
             el(
               'span',
               { class: 'parts' },

@@ -8,7 +8,7 @@ import { createSseHub, type SseHub } from './sse.js';
 export interface FloorFeed {
   /** The page's stream: the whole floor on connect, then the changed panels a few times a second. */
   hub: SseHub;
-  /** The whole floor as one frame, for a new stream. */
+  /** The whole floor as one frame, for a new stream: made at most once a tick, however many connect. */
   current(): string;
   /** Stops the frames and ends the streams; the reader stops with the service's shutdown signal. */
   stop(): Promise<void>;
@@ -37,9 +37,15 @@ export function startFloorFeed(options: {
     intervalMs: options.intervalMs,
     send: (frame) => hub.broadcast(JSON.stringify(frame)),
   });
+  let full = { at: -Infinity, json: '' };
   return {
     hub,
-    current: () => JSON.stringify(fullFrame(floor, Date.now())),
+    current() {
+      const now = Date.now();
+      if (now - full.at >= options.intervalMs)
+        full = { at: now, json: JSON.stringify(fullFrame(floor, now)) };
+      return full.json;
+    },
     async stop() {
       ticker.stop();
       hub.close();

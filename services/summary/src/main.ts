@@ -7,6 +7,8 @@ import { createLatencyWindow } from './latency.js';
 import { summaryMetrics } from './metrics.js';
 import { createTotalsPool } from './postgres.js';
 import { refreshBoard } from './refresh.js';
+import { hostGuard } from './guard.js';
+import { publicSummary } from './public-view.js';
 import { loadPage, summaryRoutes } from './routes.js';
 import { summarySettings } from './settings.js';
 import { summarySources } from './sources.js';
@@ -34,7 +36,7 @@ try {
     intervalSeconds: config.summaryInterval,
     onChange: (summary) => {
       publish(summary);
-      hub.broadcast(JSON.stringify(summary));
+      hub.broadcast(JSON.stringify(publicSummary(summary)));
     },
   });
   const latency = createLatencyWindow(60_000);
@@ -50,7 +52,13 @@ try {
     intervalMs: 250,
     onReady: (ready) => latency.add(ready.order_time, ready.ready_time),
   });
-  routes = summaryRoutes({ page, summary: () => board.current(), hub, floor });
+  routes = summaryRoutes({
+    page,
+    summary: () => board.current(),
+    hub,
+    floor,
+    hostAllowed: hostGuard(config.httpHost, config.allowedHosts),
+  });
 
   // Ready once PostgreSQL has answered and Redis has connected. It stays ready through later outages: the
   // page then shows the last figures as stale, which beats a load balancer taking the page away.

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '@chippy/runtime';
+import { refuseHost, securityHeaders } from './guard.js';
+import { publicSummary } from './public-view.js';
 import type { SseHub } from './sse.js';
 import type { Summary } from './summary.js';
 
@@ -36,16 +38,26 @@ export function summaryRoutes({
   summary,
   hub,
   floor,
+  hostAllowed = () => true,
 }: {
   page: Map<string, { body: Buffer; type: string }>;
   summary: () => Summary;
   hub: SseHub;
   floor: { hub: SseHub; current(): string };
+  /** The Host check against DNS rebinding (guard.ts). */
+  hostAllowed?: (req: IncomingMessage) => boolean;
 }) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const file = page.get(path === '/index.html' ? '/' : path);
+    const ours = file !== undefined || path.startsWith('/api/');
+    if (!ours) return false;
+    if (!hostAllowed(req)) {
+      refuseHost(res);
+      return true;
+    }
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     if (file) {
       res.writeHead(200, {
         'content-type': file.type,
@@ -58,15 +70,15 @@ export function summaryRoutes({
     if (req.method !== 'GET') return false;
     if (path === '/api/summary') {
       res.setHeader('cache-control', 'no-store');
-      sendJson(res, 200, summary());
+      sendJson(res, 200, publicSummary(summary()));
       return true;
     }
     if (path === '/api/events') {
-      hub.open(res, JSON.stringify(summary()));
+      hub.open(res, () => JSON.stringify(publicSummary(summary())));
       return true;
     }
     if (path === '/api/floor/events') {
-      floor.hub.open(res, floor.current());
+      floor.hub.open(res, () => floor.current());
       return true;
     }
     return false;

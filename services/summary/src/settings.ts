@@ -1,5 +1,6 @@
-import { setting } from '@chippy/runtime';
+import { httpHostSetting, setting } from '@chippy/runtime';
 import { shopSettings } from '@chippy/shop';
+import { parseAllowedHosts } from './guard.js';
 
 /** Seconds, more than 0 and at most a day (Node timers cannot wait much longer than 24 days). */
 export function parseInterval(raw: string): number {
@@ -19,5 +20,14 @@ export const summarySettings = {
     description: 'seconds between reads of PostgreSQL, the cabinet and the preparers group',
     default: 5,
     parse: parseInterval,
+  }),
+  httpHost: httpHostSetting,
+  allowedHosts: setting({
+    env: 'HTTP_ALLOWED_HOSTS',
+    flag: '--allowed-hosts',
+    description:
+      'host names the page answers to besides localhost, 127.0.0.1, [::1] and HTTP_HOST, comma-separated; * = any (against DNS rebinding)',
+    default: '',
+    parse: parseAllowedHosts,
   }),
 };

@@ -84,3 +84,56 @@ describe('createSseHub', () => {
     assert.equal(late.status(), 503);
   });
 });
+
+describe('createSseHub against clients that do not read', () => {
+  /** A client whose socket never drains: every write is buffered and reported as such. */
+  function stuckResponse() {
+    const client = fakeResponse();
+    let buffered = 0;
+    let destroyed = false;
+    const res = client.res as unknown as Record<string, unknown>;
+    res.write = (chunk: string) => {
+      buffered += Buffer.byteLength(chunk);
+      return false;
+    };
+    Object.defineProperty(res, 'writableLength', { get: () => buffered });
+    res.destroy = () => {
+      destroyed = true;
+      return res;
+    };
+    return { ...client, buffered: () => buffered, destroyed: () => destroyed };
+  }
+
+  it('drops a client once what it has not read passes the bound; the others carry on', () => {
+    const hub = createSseHub({ maxBufferedBytes: 10_000 });
+    const stuck = stuckResponse();
+    const reading = fakeResponse();
+    hub.open(stuck.res, '1');
+    hub.open(reading.res, '1');
+    const frame = 'x'.repeat(1000);
+    for (let i = 0; i < 1000; i++) hub.broadcast(frame);
+    assert.equal(stuck.destroyed(), true);
+    assert.ok(stuck.buffered() <= 12_000, `${stuck.buffered()} bytes buffered for it at most`);
+    assert.equal(hub.clients(), 1);
+    assert.equal(reading.written.length, 1002);
+    hub.close();
+  });
+
+  it('refuses streams beyond the cap with 503, without making their first frame', () => {
+    const hub = createSseHub({ maxClients: 2 });
+    let made = 0;
+    const first = () => String(++made);
+    const clients = [fakeResponse(), fakeResponse(), fakeResponse()];
+    for (const c of clients) hub.open(c.res, first);
+    assert.deepEqual(
+      clients.map((c) => c.status()),
+      [200, 200, 503],
+    );
+    assert.equal(made, 2);
+    clients[0]!.disconnect();
+    const again = fakeResponse();
+    hub.open(again.res, first);
+    assert.equal(again.status(), 200, 'a place freed is taken again');
+    hub.close();
+  });
+});

@@ -16,11 +16,17 @@ export function sseFrame(data: string, event?: string): string {
 export const sseComment = (text: string): string => `: ${text}\n\n`;
 
 /** The part of a response a stream writes to (a fake in the tests). */
-export type SseResponse = Pick<ServerResponse, 'writeHead' | 'write' | 'end' | 'on'>;
+export type SseResponse = Pick<
+  ServerResponse,
+  'writeHead' | 'write' | 'end' | 'on' | 'destroy' | 'writableLength'
+>;
 
 export interface SseHub {
-  /** Starts a stream on `res`, sends `first` at once, and forgets the client when it goes. */
-  open(res: SseResponse, first: string): void;
+  /**
+   * Starts a stream on `res`, sends `first` at once (made only if the stream is taken), and forgets the
+   * client when it goes. Beyond `maxClients` streams the answer is 503.
+   */
+  open(res: SseResponse, first: string | (() => string)): void;
   /** Sends one event to every open stream. */
   broadcast(data: string): void;
   clients(): number;
@@ -28,14 +34,34 @@ export interface SseHub {
   close(): void;
 }
 
+export interface SseLimits {
+  keepAliveMs?: number;
+  retryMs?: number;
+  /** Open streams at most; more are refused with 503 (each holds a socket and a share of every frame). */
+  maxClients?: number;
+  /**
+   * Bytes a stream may have waiting for its client before the client is dropped: one that does not read
+   * would otherwise make the server buffer every frame sent to it, without limit.
+   */
+  maxBufferedBytes?: number;
+}
+
 export function createSseHub({
   keepAliveMs = 15_000,
   retryMs = 3_000,
-}: { keepAliveMs?: number; retryMs?: number } = {}): SseHub {
+  maxClients = 50,
+  maxBufferedBytes = 1024 * 1024,
+}: SseLimits = {}): SseHub {
   const streams = new Set<SseResponse>();
   let closed = false;
+  /** Writes, and drops the client if what it has not read passes the bound. */
+  const send = (res: SseResponse, chunk: string) => {
+    if (res.write(chunk) || (res.writableLength ?? 0) <= maxBufferedBytes) return;
+    streams.delete(res);
+    res.destroy();
+  };
   const keepAlive = setInterval(() => {
-    for (const res of streams) res.write(sseComment('keep-alive'));
+    for (const res of streams) send(res, sseComment('keep-alive'));
   }, keepAliveMs);
   keepAlive.unref();
 
@@ -44,6 +70,11 @@ export function createSseHub({
       if (closed) {
         res.writeHead(503, { 'content-type': 'text/plain' });
         res.end('shutting down\n');
+        return;
+      }
+      if (streams.size >= maxClients) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '10' });
+        res.end('too many live streams\n');
         return;
       }
       res.writeHead(200, {
@@ -55,13 +86,13 @@ export function createSseHub({
       });
       // How long the browser waits before reconnecting after the stream drops.
       res.write(`retry: ${retryMs}\n\n`);
-      res.write(sseFrame(first));
+      res.write(sseFrame(typeof first === 'string' ? first : first()));
       streams.add(res);
       res.on('close', () => streams.delete(res));
     },
     broadcast(data) {
       const frame = sseFrame(data);
-      for (const res of streams) res.write(frame);
+      for (const res of streams) send(res, frame);
     },
     clients: () => streams.size,
     close() {

@@ -114,3 +114,27 @@ describe('describePgError', () => {
     assert.equal(describePgError(error), 'PostgreSQL: connect ECONNREFUSED 127.0.0.1:5999');
   });
 });
+
+describe('totals against a flood of distinct tills and items', () => {
+  it('lists only the busiest tills and counts items off the menu together, in SQL', () => {
+    assert.match(queries.tills, /order by orders desc, "till" limit 50/);
+    assert.match(queries.items, /case when item in \('cod & chips', .*\) then item end/);
+    assert.match(queries.lastOrders, /left\("till", 100\)/);
+  });
+
+  it('says how many tills are not listed, and puts no unknown item in `items`', () => {
+    const totals = toTotals({
+      ...rows,
+      orders: [{ orders: '10005', tills: '10002' }],
+      items: [...rows.items, { item: null, n: '10000' }],
+    });
+    assert.equal(totals.otherTills, 10_000);
+    assert.equal(totals.unknownItems, 10_000);
+    assert.deepEqual(Object.keys(totals.items).sort(), [
+      'chips',
+      'chips & chips',
+      'cod & chips',
+      'plaice & chips',
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { cabinetItems, noPortions, portionsFor, type Portions } from '@chippy/shop';
+import { cabinetItems, limits, menuItems, noPortions, portionsFor, type Portions } from '@chippy/shop';
 
 /** What PostgreSQL (filled by the JDBC sink from the `orders` topic) says the shop has sold. */
 export interface Totals {
@@ -9,7 +9,10 @@ export interface Totals {
   items: Record<string, number>;
   /** Items that are not on the menu (none, unless something other than a till wrote the table). */
   unknownItems: number;
+  /** The busiest tills, at most `tillsShown`. */
   tills: TillTotal[];
+  /** Tills with orders in the table but not in `tills`. */
+  otherTills: number;
   /** The newest orders first; fields named as in the `Order` message and the table. */
   lastOrders: LastOrder[];
 }
@@ -30,24 +33,34 @@ export interface LastOrder {
 
 /** How many of the newest orders the summary shows. */
 const lastOrdersShown = 10;
+/** How many tills it shows, the busiest first. */
+export const tillsShown = 50;
+
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+// Strings from the table are cut to what a valid message may hold (libs/shop/src/valid.ts): the sink
+// copies whatever is on `orders`, so the table is no more trusted than the topic.
+const idText = (column: string) => `left(${column}, ${limits.idLength})`;
 
 // The totals are computed by PostgreSQL (count, unnest + group by), so a refresh reads a few dozen rows
-// however many orders there are. Only the menu item → portions step is done here, with the recipe in
-// libs/shop, so the summary cannot disagree with the preparers about what an item takes.
+// however many orders there are, and however many distinct tills and items were ever written: items off
+// the menu are counted together, and only the busiest tills are listed. Only the menu item → portions step
+// is done here, with the recipe in libs/shop, so the summary cannot disagree with the preparers.
 export const queries = {
-  orders: 'select count(*) as orders from "orders"',
-  items: `select item, count(*) as n from "orders" cross join lateral unnest("items") as item
-          group by item order by item`,
-  tills: `select "till", count(*) as orders, max("order_time") as last_order_time from "orders"
-          group by "till" order by "till"`,
-  lastOrders: `select "order_id", "till", "count", "order_time", "items" from "orders"
-               order by "order_time" desc, "order_id" desc limit ${lastOrdersShown}`,
+  orders: 'select count(distinct "till") as tills, count(*) as orders from "orders"',
+  items: `select case when item in (${menuItems.map(sqlString).join(', ')}) then item end as item,
+          count(*) as n from "orders" cross join lateral unnest("items") as item group by 1 order by 1`,
+  tills: `select ${idText('"till"')} as till, count(*) as orders, max("order_time") as last_order_time
+          from "orders" group by "till" order by orders desc, "till" limit ${tillsShown}`,
+  lastOrders: `select "order_id", ${idText('"till"')} as till, "count", "order_time",
+               (select coalesce(array_agg(left(i, 40)), '{}') from unnest("items"[1:${limits.items}]) as i) as items
+               from "orders" order by "order_time" desc, "order_id" desc limit ${lastOrdersShown}`,
 } as const;
 
 // pg returns bigint (count) as a string and timestamptz as a Date.
 export interface Rows {
-  orders: { orders: string | number }[];
-  items: { item: string; n: string | number }[];
+  orders: { orders: string | number; tills?: string | number }[];
+  /** `item` null: the items off the menu, counted together. */
+  items: { item: string | null; n: string | number }[];
   tills: { till: string; orders: string | number; last_order_time: Date | string | null }[];
   lastOrders: {
     order_id: string;
@@ -67,6 +80,10 @@ export function toTotals(rows: Rows): Totals {
   let unknownItems = 0;
   for (const { item, n } of rows.items) {
     const count = Number(n);
+    if (item === null) {
+      unknownItems += count;
+      continue;
+    }
     items[item] = count;
     let perItem: Portions;
     try {
@@ -87,6 +104,7 @@ export function toTotals(rows: Rows): Totals {
       orders: Number(orders),
       lastOrderTime: last_order_time === null ? null : iso(last_order_time),
     })),
+    otherTills: Math.max(0, Number(rows.orders[0]?.tills ?? rows.tills.length) - rows.tills.length),
     lastOrders: rows.lastOrders.map((row) => ({
       order_id: row.order_id,
       till: row.till,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { parseBoolean, parseEnum, parseInteger, parseNumber, parseString, setting } from '@chippy/runtime';
+import { parseBoolean, parseEnum, parseInteger, parseNumber, setting } from '@chippy/runtime';
+import { parseId } from '@chippy/shop';
 import { partitionModes } from './partition.js';
 
 /** The till's own settings, in the order --help lists them after the common ones. */
@@ -9,7 +10,7 @@ export const tillSettings = {
     flag: '--till-id',
     description: 'name of this till (on every order)',
     default: hostname(),
-    parse: parseString,
+    parse: parseId,
   }),
   plaice: setting({
     env: 'TILL_PLAICE',

@@ -113,4 +113,23 @@ describe('the terminal floor', () => {
       unmount();
     }
   });
+
+  it('never passes an escape sequence from a till id or a name to the terminal', () => {
+    const floor = new Floor();
+    const clipboard = 'till\u001b]52;c;cm0gLXJmIH4=\u0007'; // OSC 52: writes the viewer's clipboard
+    const title = 'till\u001b]0;pwned\u0007\u009b2J'; // OSC 0 sets the window title; C1 CSI clears it
+    for (const [i, till] of [clipboard, title].entries()) {
+      const order = { order_id: `o${i}`, till, count: 1, order_time: T0, items: ['chips'] };
+      floor.order(order, 0, T0);
+      floor.ready(
+        { ...order, preparer: `p\u001b]0;x\u0007`, prepare_started: T0, ready_time: T0, cooked: false },
+        T0,
+      );
+    }
+    const { lastFrame } = render(<FloorScreen view={floor.view(T0)} columns={200} rows={12} status="" />);
+    const frame = lastFrame() ?? '';
+    assert.ok(!frame.includes('\u001b]'), 'no OSC sequence');
+    assert.ok(!frame.includes('\u0007') && !frame.includes('\u009b'), 'no BEL, no C1 control');
+    assert.match(frame, /till\uFFFD\]52;c;/, 'the id shown, its control characters replaced');
+  });
 });

@@ -1,4 +1,4 @@
-import type { FloorView, LineState, PanelView } from '@chippy/floor';
+import { printable, type FloorView, type LineState, type PanelView } from '@chippy/floor';
 import { Box, Text } from 'ink';
 
 /** Colours by what a line says, as the page colours them. */
@@ -28,14 +28,15 @@ function Panel({ panel, width, rows }: { panel: PanelView; width: number; rows: 
   return (
     <Box flexDirection="column" width={width} height={rows + 4} borderStyle="single" overflow="hidden">
       <Text bold wrap="truncate">
-        {panel.title}
+        {printable(panel.title)}
       </Text>
       <Text dimColor wrap="truncate">
         {panelFigures(panel)}
       </Text>
       {lines.map((line) => (
         <Text key={line.id} color={colours[line.state]} wrap="truncate">
-          {line.text}
+          {/* A line is at most a name, a count and the items: the terminal never gets raw control bytes. */}
+          {line.text.replace(/\p{C}/gu, '\uFFFD')}
         </Text>
       ))}
     </Box>
