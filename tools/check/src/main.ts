@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Can chippy reach everything it needs? One line per component, then exit 0 if all answered, else 1.
-import { connectUrlSetting, describeKafka, kafkaAccessSettings } from '@chippy/kafka';
+import { connectUrlSetting, describeKafka, kafkaAccessSettings, kafkaSettingsProblem } from '@chippy/kafka';
 import { loadConfigOrExit, redactUrl } from '@chippy/runtime';
 import { shopSettings } from '@chippy/shop';
 import {
@@ -25,6 +25,8 @@ const config = loadConfigOrExit({
     databaseUrl,
     redisUrl,
   },
+  // The services' own refusals (e.g. SASL without TLS) hold for the check too.
+  check: kafkaSettingsProblem,
 });
 
 const checks: { name: string; target: string; run: () => Promise<string> }[] = [
