@@ -1,7 +1,8 @@
 // The test command behind `npm test`: unit tests (no services, seconds), then the Compose test (the Compose
-// file run on a container engine, when there is one), then integration tests against the real stack, whose
-// endpoints come from test/dist/harness (env vars, Docker or the native stack).
-// Usage: node scripts/run-tests.mjs <all|unit|compose|integration> [extra node --test args]
+// file run on a container engine, when there is one), then the shop and the sink on the testcontainers path
+// (the same engine), then integration tests against the real stack, whose endpoints come from
+// test/dist/harness (env vars, Docker or the native stack).
+// Usage: node scripts/run-tests.mjs <all|unit|compose|docker-path|integration> [extra node --test args]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +18,8 @@ if (process.version !== `v${pinned}`) {
 }
 
 const [suite = 'all', ...extra] = process.argv.slice(2);
-if (!['all', 'unit', 'compose', 'integration'].includes(suite)) {
-  console.error(`run-tests: unknown suite "${suite}" (all|unit|compose|integration)`);
+if (!['all', 'unit', 'compose', 'docker-path', 'integration'].includes(suite)) {
+  console.error(`run-tests: unknown suite "${suite}" (all|unit|compose|docker-path|integration)`);
   process.exit(2);
 }
 
@@ -105,6 +106,13 @@ if (suite === 'all' || suite === 'compose') {
   // It says itself, and passes, when the machine has no container engine.
   const options = ['--test-force-exit', '--test-timeout=2700000'];
   failed ||= runNodeTest('compose', testFiles([composeTests]), process.env, 1, options) !== 0;
+}
+if (suite === 'all' || suite === 'docker-path') {
+  ensureTestTools();
+  // The testcontainers path (test/src/harness/docker-path.ts): the shop and the sink against containers
+  // started on the Compose test's engine and images, then removed; it says so when there is no engine.
+  const { dockerPathPhase, dockerPathTests } = await import('../test/dist/harness/docker-path.js');
+  failed ||= (await dockerPathPhase(dockerPathTests, extra)) !== 0;
 }
 if (suite === 'all' || suite === 'integration') {
   ensureTestTools();
