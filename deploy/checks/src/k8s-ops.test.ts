@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { agentPort, jvmToolEnvProblems } from './jvm-probes.js';
@@ -21,29 +20,7 @@ import {
   strimziListenerProblems,
   strimziSecretProblems,
 } from './k8s-ops.js';
-import { inRepo } from './repo.js';
-
-const k8s = inRepo('deploy/k8s');
-const TREES = [
-  ['deploy/k8s', '.', ['base']],
-  ['deploy/k8s/overlays/aiven', 'overlays/aiven', ['base', 'overlays/aiven']],
-  ['deploy/k8s/optional/keda', 'optional/keda', ['base']],
-  ['deploy/k8s/overlays/strimzi', 'overlays/strimzi', ['base', 'overlays/strimzi']],
-] as const;
-
-/** A copy of deploy/k8s with files changed; returns the copy's root. */
-function broken(edits: Record<string, (text: string) => string>): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-k8s-ops-')), 'k8s');
-  cpSync(k8s, dir, { recursive: true });
-  for (const [file, edit] of Object.entries(edits)) {
-    const target = path.join(dir, file);
-    const before = readFileSync(target, 'utf8');
-    const after = edit(before);
-    assert.notEqual(after, before, `the edit of ${file} changed nothing`);
-    writeFileSync(target, after);
-  }
-  return dir;
-}
+import { TREES, brokenK8s, k8s } from './k8s-copies.js';
 
 describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versions, Pod Security, disk, Strimzi', () => {
   for (const [title, sub, secretDirs] of TREES)
@@ -71,7 +48,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
 
   describe('each check fails on a broken copy', () => {
     test("an exec probe running a Kafka tool under the broker's KAFKA_OPTS (the agent on 9404) and heap", () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace('env -u KAFKA_OPTS KAFKA_HEAP_OPTS=-Xmx96m\n                  ', ''),
       });
@@ -87,7 +64,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('broker readiness on the port (Ready before the broker is back in sync)', () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace(
             / {10}readinessProbe:\n {12}exec:[\s\S]*?failureThreshold: 2\n/,
@@ -114,7 +91,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test("DNS allowed only to kube-system's kube-dns pods (NodeLocal DNSCache, OpenShift: no names)", () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'base/network-policies.yaml': (t) =>
           t.replace(
             '    - ports:\n        - protocol: UDP\n          port: 53',
@@ -128,7 +105,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('the API server reached through ipBlock 0.0.0.0/0 (Cilium does not match it)', () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'overlays/strimzi/network-policies.yaml': (t) =>
           t.replace(
             '  egress:\n    - ports:\n        - protocol: TCP\n          port: 443',
@@ -142,7 +119,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test("KEDA's kafka trigger and kafka-exporter without a protocol version Kafka 4 answers", () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'optional/keda/preparer-scaledobject.yaml': (t) => t.replace('        version: 3.6.0\n', ''),
         'base/kafka-exporter.yaml': (t) => t.replace('--kafka.version=3.6.0', '--kafka.version=2.0.0'),
       });
@@ -155,7 +132,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('Redis without a password, and a client that brings none', () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'base/redis.yaml': (t) => t.replace('              requirepass $REDIS_PASSWORD\n', ''),
         'base/cook.yaml': (t) =>
           t.replace(
@@ -172,14 +149,14 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('a namespace without a Pod Security label, and a pod that restricted refuses', () => {
-      const label = broken({
+      const label = brokenK8s({
         'base/namespace.yaml': (t) => t.replace('    pod-security.kubernetes.io/enforce: restricted\n', ''),
       });
       assert.match(
         podSecurityProblems(render(label)).join('\n'),
         /Namespace\/chippy: no pod-security.kubernetes.io\/enforce label/,
       );
-      const pod = broken({
+      const pod = brokenK8s({
         'base/kafka.yaml': (t) =>
           t
             .replace(
@@ -203,7 +180,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('time-only retention, and a size cap the volume cannot hold (base and Strimzi)', () => {
-      const timeOnly = broken({
+      const timeOnly = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace("            - name: KAFKA_LOG_RETENTION_BYTES\n              value: '268435456'\n", ''),
       });
@@ -211,7 +188,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
         diskProblems(render(timeOnly)).join('\n'),
         /StatefulSet\/kafka: time-only retention \(no log.retention.bytes\)/,
       );
-      const small = broken({
+      const small = brokenK8s({
         'base/kafka.yaml': (t) => t.replace('storage: 10Gi', 'storage: 5Gi'),
         'overlays/strimzi/kafka.yaml': (t) => t.replace('size: 10Gi', 'size: 5Gi'),
       });
@@ -234,7 +211,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test("Strimzi's strimzienv config provider left at allowlist .*, or narrowed past what Strimzi reads", () => {
-      const open = broken({
+      const open = brokenK8s({
         'overlays/strimzi/connect.yaml': (t) =>
           t.replace(
             '    config.providers.strimzienv.param.allowlist.pattern: ^(KAFKA_CONNECT_SASL_USERNAME|CERTS_STORE_PASSWORD)$\n',
@@ -245,7 +222,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
         strimziConfigProviderProblems(render(path.join(open, 'overlays/strimzi'))).join('\n'),
         /KafkaConnect\/chippy-connect: Strimzi's strimzienv config provider keeps its allowlist \.\*/,
       );
-      const narrow = broken({
+      const narrow = brokenK8s({
         'overlays/strimzi/connect.yaml': (t) =>
           t.replace('^(KAFKA_CONNECT_SASL_USERNAME|CERTS_STORE_PASSWORD)$', '^CERTS_STORE_PASSWORD$'),
       });
@@ -256,7 +233,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('a Strimzi listener without TLS, and clients still on the plain port', () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'overlays/strimzi/kafka.yaml': (t) =>
           t.replace(
             '      - name: tls\n        port: 9093\n        type: internal\n        tls: true',
@@ -273,7 +250,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test("the Connect build's push Secret with no example to create it from", () => {
-      const dir = broken({ 'overlays/strimzi/kustomization.yaml': (t) => `${t}\n` });
+      const dir = brokenK8s({ 'overlays/strimzi/kustomization.yaml': (t) => `${t}\n` });
       rmSync(path.join(dir, 'overlays/strimzi/secrets.example.yaml'));
       assert.match(
         strimziSecretProblems(render(path.join(dir, 'overlays/strimzi')), [
@@ -285,7 +262,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
     });
 
     test('the image Strimzi builds Connect into follows `images`, like the base images', () => {
-      const dir = broken({
+      const dir = brokenK8s({
         'overlays/strimzi/kustomization.yaml': (t) =>
           t.replace(
             '    newName: chippy-connect-strimzi\n',

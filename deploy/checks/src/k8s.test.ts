@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { hostsIn } from './compose.js';
@@ -18,30 +17,13 @@ import {
   validateSchemas,
 } from './k8s.js';
 import { hostProblems, quantity, referenceProblems } from './k8s-refs.js';
+import { TREES, brokenK8s, k8s } from './k8s-copies.js';
 import { type Json, inRepo } from './repo.js';
 
-const k8s = inRepo('deploy/k8s');
 const AIVEN_HOSTS = ['my-kafka-myproject.aivencloud.com'];
 
-/** The rendered directories and where each one's user-supplied Secrets are listed. */
-const TREES = [
-  ['deploy/k8s', '.', ['base']],
-  ['deploy/k8s/overlays/aiven', 'overlays/aiven', ['base', 'overlays/aiven']],
-  ['deploy/k8s/optional/keda', 'optional/keda', ['base']],
-  ['deploy/k8s/overlays/strimzi', 'overlays/strimzi', ['base', 'overlays/strimzi']],
-] as const;
-
 /** A copy of deploy/k8s with one file changed. */
-function brokenTree(file: string, edit: (text: string) => string): string {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-k8s-')), 'k8s');
-  cpSync(k8s, dir, { recursive: true });
-  const target = path.join(dir, file);
-  const before = readFileSync(target, 'utf8');
-  const after = edit(before);
-  assert.notEqual(after, before, `the edit of ${file} changed nothing`);
-  writeFileSync(target, after);
-  return dir;
-}
+const brokenTree = (file: string, edit: (text: string) => string) => brokenK8s({ [file]: edit });
 
 /** Reference problems of the base rendered from a (broken) copy of deploy/k8s. */
 const baseRefs = (dir: string) => referenceProblems(render(dir), [path.join(dir, 'base')]).join('\n');
