@@ -15,7 +15,8 @@ import {
 } from '@chippy/shop';
 import { repoRoot } from '@chippy/local-stack';
 import { Redis } from 'ioredis';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { collectProblems, launchChromium } from './harness/browser.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka, testLogger } from './harness/kafka.js';
 import {
@@ -36,7 +37,7 @@ let preparers: RunningService[];
 let base: string;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 
 interface PanelSeen {
   kind: string;
@@ -67,18 +68,9 @@ before(async () => {
   base = `http://127.0.0.1:${await httpPortOf(summary)}`;
   await summary.waitForLog((e) => e.msg === 'floor reading the shop topics from their end');
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-  });
+  problems = collectProblems(page);
   await page.goto(`${base}/`);
   await page.getByTestId('floor-link').click();
   await page.waitForURL(`${base}/floor`);

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { collectProblems, launchChromium } from './harness/browser.js';
 import { dropDatabases, isolatedDatabase, query } from './harness/database.js';
 import {
   httpPortOf,
@@ -117,26 +118,9 @@ test('/api/summary shows what SQL says is in the table the sink filled', async (
 test('the live page in Chromium: no console errors, the totals, and new orders appear without a reload', async () => {
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    const problems = collectProblems(page);
     await page.goto(base);
     const before = await fromSql(db.url);
     const total = page.getByTestId('total-orders');

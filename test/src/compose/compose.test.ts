@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, repoRoot } from '@chippy/local-stack';
 import type { Admin } from 'kafkajs';
-import { chromium } from 'playwright-core';
+import { collectProblems, launchChromium } from '../harness/browser.js';
 import { ComposeProject, failedOneShot, shortfall, type ExpectedServices } from '../harness/compose.js';
 import { openContainerEngine, type ContainerEngine } from '../harness/container-engine.js';
 import { testKafka } from '../harness/kafka.js';
@@ -391,24 +391,10 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
       plaice: Number(plaice),
     });
 
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
+      const problems = collectProblems(page);
       await page.goto(summaryUrl());
       await until(
         'the page total',
