@@ -17,6 +17,7 @@ import {
   podSecurityProblems,
   redisAuthProblems,
   strimziConfigProviderProblems,
+  strimziAuthorizationProblems,
   strimziListenerProblems,
   strimziSecretProblems,
 } from './k8s-ops.js';
@@ -247,6 +248,16 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
         /KafkaConnect\/chippy-connect: reaches chippy-kafka-bootstrap:9093, not a TLS listener/,
       );
       assert.match(problems, /Deployment\/karapace: reaches chippy-kafka-bootstrap:9093, not a TLS listener/);
+    });
+
+    test('a Strimzi cluster without an authorizer, and a user without ACLs', () => {
+      const dir = brokenK8s({
+        'overlays/strimzi/kafka.yaml': (t) => t.replace('    authorization:\n      type: simple\n', ''),
+        'overlays/strimzi/users.yaml': (t) => t.replace(/ {2}authorization:\n(?: {4}.*\n| {6}.*\n)+$/, ''),
+      });
+      const problems = strimziAuthorizationProblems(render(path.join(dir, 'overlays/strimzi'))).join('\n');
+      assert.match(problems, /Kafka\/chippy: no authorizer/);
+      assert.match(problems, /KafkaUser\/chippy-connect: no ACLs/);
     });
 
     test("the Connect build's push Secret with no example to create it from", () => {

@@ -420,6 +420,30 @@ export function strimziListenerProblems(objects: Json[]): string[] {
 }
 
 /**
+ * Without an authorizer every authenticated user may do anything, to every topic and group of the
+ * cluster; with one, a user with no ACLs may do nothing, and the shop stops. So: an authorizer on each
+ * Kafka, and ACLs on each of its KafkaUsers.
+ */
+export function strimziAuthorizationProblems(objects: Json[]): string[] {
+  const problems: string[] = [];
+  for (const kafka of objects.filter((o) => o.kind === 'Kafka')) {
+    const authorization = ((kafka.spec as Json).kafka as Json).authorization as Json | undefined;
+    if (!authorization?.type) problems.push(`${nameOf(kafka)}: no authorizer (spec.kafka.authorization)`);
+    const cluster = String((kafka.metadata as Json).name);
+    for (const user of objects.filter(
+      (o) =>
+        o.kind === 'KafkaUser' &&
+        ((o.metadata as Json).labels as Json | undefined)?.['strimzi.io/cluster'] === cluster,
+    )) {
+      const acls = list(((user.spec as Json).authorization as Json | undefined)?.acls);
+      if (acls.length === 0)
+        problems.push(`${nameOf(user)}: no ACLs, so it may do nothing under the authorizer`);
+    }
+  }
+  return problems;
+}
+
+/**
  * The brokers are Ready only when back in sync: a probe on a port (or an HTTP path) is Ready as soon as
  * the broker listens, while it still copies what it missed, and a roll (or a drain the budget allows)
  * then takes the next broker: partitions drop below min.insync.replicas and acks=all writes fail.
@@ -456,6 +480,7 @@ export function operationProblems(objects: Json[], secretDirs: string[]): string
     ...diskProblems(objects),
     ...strimziConfigProviderProblems(objects),
     ...strimziListenerProblems(objects),
+    ...strimziAuthorizationProblems(objects),
     ...strimziSecretProblems(objects, secretDirs),
   ];
 }
