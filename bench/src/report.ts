@@ -6,7 +6,7 @@ import { keptUp, keptUpWithin } from './sustained.js';
 
 const sustainedGoal = 2500;
 const latencyShare = 0.5;
-/** Issue 15's goals for the live shop: a sustained rate, and a p99 at a share of that rate. */
+/** The live shop's goals (docs/benchmarks.md, Goals): a sustained rate, and a p99 at a share of that rate. */
 export const issueGoals = {
   sustainedPerSecond: sustainedGoal,
   /** The latency goal's load: a share of the rate the goal states (not of what a run sustained). */
@@ -38,7 +38,7 @@ function stageRatio(r: Results, stage: string): number {
   return ratio(r.stages.find((s) => s.stage.startsWith(stage))?.readyPerSecond ?? Number.NaN, baseline);
 }
 
-/** The goals of issue 15 (the batched hot path), each as target, figure and verdict. */
+/** The goals of docs/benchmarks.md's Goals table, each as target, figure and verdict. */
 export function goals(r: Results) {
   const max = r.max?.readyPerSecond ?? Number.NaN;
   const eos = r.stages.find((s) => s.stage.startsWith('DELIVERY=exactly-once'))?.readyPerSecond ?? Number.NaN;

@@ -246,7 +246,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
 }
 
 /**
- * `count` orders on a fresh `orders` topic (the design's 6 partitions), encoded as a till encodes them,
+ * `count` orders on a fresh `orders` topic (its 6 partitions, libs/kafka/src/topics.ts), encoded as a till encodes them,
  * sent in batches: the backlog for a drain run.
  */
 async function fillBacklog(bench: Bench, topic: string, count: number): Promise<void> {

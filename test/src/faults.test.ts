@@ -323,10 +323,9 @@ test('each service killed with SIGKILL mid-work and restarted, one at a time: ev
     } else {
       await more(preparer3, 'order ready', 20);
       await killStackComponent('connect');
-      const killedAt = Date.now();
       const upMs = await stackUp();
       note(t, `SIGKILL: Connect worker back in ${(upMs / 1000).toFixed(1)} s (up() after the kill)`);
-      assert.ok(Date.now() - killedAt >= 0);
+      // That the sink came back is shown below: every order a row in PostgreSQL.
     }
 
     assert.equal((await steady.exited).code, 0);

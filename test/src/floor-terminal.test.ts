@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot } from '@chippy/local-stack';
 import { endpointsFromEnv } from './harness/endpoints.js';
-import { joinedCooks, joinedPreparers, outputDir, servicesPerFile } from './harness/services.js';
+import { docsImage, joinedCooks, joinedPreparers, outputDir, servicesPerFile } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
 
 const shop = isolatedShop('floor-term');
@@ -103,7 +103,7 @@ test('npm run floor in tmux: the panels side by side, an order from till to read
   assert.match(titles, /cook-1|chippy-cook/, shown);
   for (const count of [1, 2, 3, 4, 5, 6]) assert.ok(shown.includes(`Order till-t/${count}:`), shown);
   assert.match(shown, /\d+\/min · lag \d+ · p0,1,2,3,4,5/, 'the preparer header: rate, lag, partitions');
-  writeFileSync(path.join(repoRoot, 'docs/images/floor-terminal.txt'), shown.trimEnd() + '\n');
+  writeFileSync(docsImage('floor-terminal.txt'), shown.trimEnd() + '\n');
 
   tmux('resize-window', '-t', session, '-x', '96', '-y', '20');
   await until('the panels redrawn to 96 columns', () => {

@@ -1,7 +1,6 @@
 // The shop floor at /floor, in Debian's Chromium: the original demos' panels, fed by the shop's topics.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createSerde, producerOptions } from '@chippy/kafka';
 import {
@@ -13,13 +12,13 @@ import {
   type Order,
   type OrderReady,
 } from '@chippy/shop';
-import { repoRoot } from '@chippy/local-stack';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { collectProblems, launchChromium } from './harness/browser.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testKafka, testLogger } from './harness/kafka.js';
 import {
+  docsImage,
   httpPortOf,
   joinedCooks,
   joinedPreparers,
@@ -196,7 +195,7 @@ test('a plaice order goes to the cook and finishes after the orders behind it; a
     journey.every((p) => p.journey.every((l) => l.includes('till-p/1'))),
     JSON.stringify(journey),
   );
-  await page.screenshot({ path: path.join(repoRoot, 'docs/images/floor-browser.png') });
+  await page.screenshot({ path: docsImage('floor-browser.png') });
 });
 
 test('a preparer that stops disappears from the floor; the page has logged no error', async () => {

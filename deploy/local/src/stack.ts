@@ -10,7 +10,7 @@ import { fetchArtifacts } from './fetch.js';
 import { paths, stackDir } from './paths.js';
 import { sleep, tail } from './processes.js';
 
-/** Where clients find a stack: the design's environment variables. */
+/** Where clients find a stack: the environment variables of docs/configuration.md. */
 export interface Endpoints {
   KAFKA_SERVICE_URI: string;
   SCHEMA_REGISTRY_URI: string;

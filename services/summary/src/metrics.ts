@@ -4,7 +4,7 @@ import type { Summary } from './summary.js';
 
 /**
  * The summary's figures as Prometheus gauges. They are gauges, not counters, even where the name ends in
- * `_total` (the design's name): the summary does not count anything itself, it reports what PostgreSQL
+ * `_total` (the name docs/operations.md's metrics table gives): the summary does not count anything itself, it reports what PostgreSQL
  * holds, and a restart of the summary must not reset them.
  */
 export function summaryMetrics(metrics: Metrics) {

@@ -14,6 +14,7 @@ import { collectProblems, launchChromium } from '../harness/browser.js';
 import { ComposeProject, failedOneShot, shortfall, type ExpectedServices } from '../harness/compose.js';
 import { openContainerEngine, type ContainerEngine } from '../harness/container-engine.js';
 import { testKafka } from '../harness/kafka.js';
+import { docsImage } from '../harness/services.js';
 import { pinnedImages, provideImages } from '../harness/stand-ins.js';
 import { readTopic } from '../harness/topics.js';
 import { until } from '../harness/until.js';
@@ -402,7 +403,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
         (v) => v === count,
         { timeoutMs: 30_000 },
       );
-      await page.screenshot({ path: path.join(project.logDir, 'summary-page.png'), fullPage: true });
+      await page.screenshot({ path: docsImage('compose-summary.png'), fullPage: true });
       assert.deepEqual(problems, [], 'no console errors');
     } finally {
       await browser.close();

@@ -5,7 +5,7 @@ export type { Endpoints };
 
 /**
  * The one place integration tests get their endpoints from, in this order:
- * 1. the design's environment variables, when KAFKA_SERVICE_URI is set (any stack you point them at);
+ * 1. the environment variables of docs/configuration.md, when KAFKA_SERVICE_URI is set (any stack you point them at);
  * 2. containers from testcontainers, when a Docker engine answers (the Docker path; podman's Docker API
  *    serves it too when forced, test/src/harness/docker-path.ts);
  * 3. the native stack from deploy/local, started if it is not running.

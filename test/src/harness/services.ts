@@ -8,6 +8,16 @@ import { endpointsFromEnv } from './endpoints.js';
 
 export const outputDir = path.join(repoRoot, 'test-output');
 
+/**
+ * Where a test writes a picture the documentation shows: test-output/ (a test run leaves the tree as it
+ * was), or docs/images/ when `npm run docs:images` refreshes them (DOCS_IMAGES_DIR).
+ */
+export function docsImage(name: string): string {
+  const dir = process.env.DOCS_IMAGES_DIR ? path.resolve(repoRoot, process.env.DOCS_IMAGES_DIR) : outputDir;
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
+
 export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
 
 /** A service started by a test as a real process, its JSON log lines kept for assertions. */
