@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -8,9 +8,8 @@ import { render, unknownFields, validateSchemas } from './k8s.js';
 import { jmxConnectSamples } from './jmx-connect.js';
 import { monitorProblems, ruleExpressions, unscrapedProblems } from './k8s-monitoring.js';
 import { checkPromQL } from './prometheus.js';
+import { brokenK8s } from './k8s-copies.js';
 import { type Json, inRepo } from './repo.js';
-
-const k8s = inRepo('deploy/k8s');
 
 /** Each path with the monitoring components an operator would add to it. */
 const PATHS: [string, string, string[]][] = [
@@ -29,15 +28,7 @@ function withMonitoring(
   components: string[],
   edits: Record<string, (t: string) => string> = {},
 ): string {
-  const root = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-monitoring-')), 'k8s');
-  cpSync(k8s, root, { recursive: true });
-  for (const [file, edit] of Object.entries(edits)) {
-    const target = path.join(root, file);
-    const before = readFileSync(target, 'utf8');
-    const after = edit(before);
-    assert.notEqual(after, before, `the edit of ${file} changed nothing`);
-    writeFileSync(target, after);
-  }
+  const root = brokenK8s(edits);
   writeFileSync(
     path.join(root, 'kustomization.yaml'),
     [
