@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  errorMessage,
   retry,
   runtimeSettings,
   startRuntime,
@@ -134,6 +135,26 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
     groupConsumer(groupId, joinedMessage) {
       const joined = runtime.readiness('kafka');
       const consumer = kafka.consumer(consumerOptions(groupId));
+      // kafkajs gives up for good when no broker answers its group-coordinator lookup (a broker restart
+      // at the wrong moment: node_modules/kafkajs/src/cluster/index.js, findGroupCoordinator), though
+      // that is an outage like any other. Such a crash runs the consumer again, as kafkajs's own restart
+      // would, after a pause; the run's configuration is kept for it.
+      let runConfig: Parameters<Consumer['run']>[0];
+      const run = consumer.run.bind(consumer);
+      consumer.run = (config) => {
+        runConfig = config;
+        return run(config);
+      };
+      const rerun = async () => {
+        await retry(
+          'run the consumer again',
+          async () => {
+            await consumer.connect();
+            await run(runConfig);
+          },
+          { logger, signal: shutdown.signal, maxMs: 10_000 },
+        );
+      };
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         logger.info({ memberId: payload.memberId, assignment: payload.memberAssignment }, joinedMessage);
         joined(true);
@@ -145,9 +166,27 @@ export async function startService<S extends Settings>(options: ServiceOptions<S
         logger[level]({ err: payload.error.message, restart: payload.restart }, 'consumer crashed');
         // After a non-retriable error kafkajs does not restart the consumer: the process would stay alive
         // consuming nothing. Exit 1 instead, so a supervisor restarts it and the message is redelivered.
-        if (!payload.restart && !shutdown.signal.aborted) void shutdown.run('consumer crashed for good', 1);
+        if (payload.restart || shutdown.signal.aborted) return;
+        if (coordinatorUnreachable(payload.error)) {
+          logger.warn('no broker answered for the group coordinator: running the consumer again');
+          void rerun().catch((error: unknown) => {
+            if (!shutdown.signal.aborted)
+              logger.error({ err: errorMessage(error) }, 'the consumer did not run again');
+            void shutdown.run('consumer crashed for good', 1);
+          });
+          return;
+        }
+        void shutdown.run('consumer crashed for good', 1);
       });
       return consumer;
     },
   };
+}
+
+/** Whether a consumer crashed because no broker answered its group-coordinator lookup (see groupConsumer). */
+export function coordinatorUnreachable(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause)
+    if (e.name === 'KafkaJSGroupCoordinatorNotFound' || e.message === 'Failed to find group coordinator')
+      return true;
+  return false;
 }
