@@ -48,7 +48,7 @@ export async function provideImages(
     const started = Date.now();
     const name = byName.find(([, pinned]) => pinned === image)?.[0];
     const standIn = name && existsSync(path.join(standInsDir, name, 'Dockerfile')) ? name : undefined;
-    const wanted = standIn ? await sourceHash(standIn) : undefined;
+    const wanted = standIn ? sourceHash(standIn) : undefined;
     const label = await imageLabel(engine, image);
     const done = (source: ProvidedImage['source'], why?: string) => {
       const seconds = (Date.now() - started) / 1000;
@@ -120,7 +120,7 @@ async function ensureBaseImage(engine: ContainerEngine, log: (line: string) => v
 }
 
 /** A hash of what a stand-in is built from: its folder and the versions its payload is fetched at. */
-async function sourceHash(name: string): Promise<string> {
+function sourceHash(name: string): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir).sort()) {
@@ -131,7 +131,7 @@ async function sourceHash(name: string): Promise<string> {
   };
   walk(path.join(standInsDir, name));
   hash.update(readFileSync(path.join(repoRoot, 'deploy/versions.json')));
-  return Promise.resolve(hash.digest('hex').slice(0, 16));
+  return hash.digest('hex').slice(0, 16);
 }
 
 async function buildStandIn(
