@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  clusterProblems,
   composeJvmProbeProblems,
   composeReferenceProblems,
   composeRuleViolations,
   dclintProblems,
   dockerignoreProblems,
+  mergeCompose,
   validateComposeSchema,
 } from './compose.js';
 import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
@@ -27,6 +29,12 @@ const composeFile = inRepo('compose.yaml');
 const services = (doc: Json) => doc.services as Record<string, Json>;
 
 const composeDir = repoRoot;
+
+/** The network alias a broker service carries (Prometheus finds every broker by it). */
+const brokerAlias = (service: Json): string | undefined =>
+  (
+    ((service.networks as Json | undefined)?.default as Json | undefined)?.aliases as string[] | undefined
+  )?.[0];
 
 /** A copy of the Compose file, changed by `edit`; its path. */
 function brokenFile(edit: (text: string) => string): string {
@@ -380,7 +388,9 @@ describe('Prometheus and Grafana (Compose)', () => {
     const kafka = services(compose).kafka!;
     // The agent is given to the broker's JVM by its command (see the Compose file), not its environment.
     const agentPort = /jmx_prometheus_javaagent\.jar=(\d+):/.exec((kafka.command as string[]).join(' '))?.[1];
-    assert.ok(targets.includes(`kafka:${String(agentPort)}`));
+    // Every broker carries the alias Prometheus looks up: one here, three with compose.cluster.yaml.
+    const name = brokerAlias(kafka);
+    assert.ok(targets.includes(`${name}:${String(agentPort)}`), `${name}:${String(agentPort)} scraped`);
     const exporter = services(compose)['kafka-exporter']!;
     const listen = /--web\.listen-address=:(\d+)/.exec((exporter.command as string[]).join(' '))?.[1];
     assert.ok(targets.includes(`kafka-exporter:${String(listen)}`));
@@ -397,5 +407,60 @@ describe('Prometheus and Grafana (Compose)', () => {
     assert.ok(isObject(source));
     assert.equal(source.url, 'http://prometheus:9090');
     assert.ok('prometheus' in services(compose));
+  });
+});
+
+describe('Docker Compose on three brokers (compose.yaml + compose.cluster.yaml)', () => {
+  const cluster = readYaml(inRepo('compose.cluster.yaml'));
+  const merged = mergeCompose(readYaml(composeFile), cluster);
+
+  test("the merged file validates and follows compose.yaml's rules", () => {
+    assert.deepEqual(validateComposeSchema(merged), []);
+    assert.deepEqual(composeRuleViolations(merged), []);
+    assert.deepEqual(composeReferenceProblems(merged, composeDir, repoRoot), []);
+    assert.deepEqual(composeJvmProbeProblems(merged), []);
+    assert.deepEqual(envProblems(merged), []);
+  });
+
+  test('three voters with their own ids, every client given every broker, RF 3 and min.insync.replicas 2', () => {
+    assert.deepEqual(
+      Object.keys(services(merged)).filter((s) => /^kafka(-\d)?$/.test(s)),
+      ['kafka', 'kafka-2', 'kafka-3'],
+    );
+    assert.deepEqual(clusterProblems(merged), []);
+    assert.deepEqual(clusterProblems(readYaml(composeFile)), [], 'one broker is a cluster of one');
+    const all = services(merged);
+    assert.deepEqual(
+      ['kafka', 'kafka-2', 'kafka-3'].map((b) => brokerAlias(all[b]!)),
+      ['kafka-brokers', 'kafka-brokers', 'kafka-brokers'],
+      'Prometheus finds all three by one name',
+    );
+  });
+
+  test('a client given one broker, a broker outside the quorum, min.insync.replicas 1 are reported', () => {
+    const edit = (change: (doc: Json) => void) => {
+      const copy = structuredClone(merged);
+      change(copy);
+      return clusterProblems(copy);
+    };
+    const env = (doc: Json, service: string) => services(doc)[service]!.environment as Json;
+    assert.deepEqual(
+      edit((d) => (env(d, 'till').KAFKA_SERVICE_URI = 'kafka:9092')),
+      ['till: KAFKA_SERVICE_URI leaves out kafka-2, kafka-3'],
+    );
+    assert.ok(
+      edit((d) => (env(d, 'kafka-3').KAFKA_NODE_ID = '2')).includes(
+        "kafka-3: node id 2 is another broker's too",
+      ),
+    );
+    assert.ok(
+      edit((d) => (env(d, 'kafka-2').KAFKA_MIN_INSYNC_REPLICAS = '1')).some((p) =>
+        p.startsWith('kafka-2: min.insync.replicas 1'),
+      ),
+    );
+    assert.deepEqual(
+      edit((d) => (env(d, 'connect').CONNECT_REPLICATION_FACTOR = '1')),
+      ['connect: CONNECT_REPLICATION_FACTOR 1 on 3 brokers'],
+    );
   });
 });

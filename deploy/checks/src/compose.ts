@@ -266,3 +266,67 @@ export function dockerignoreProblems(doc: Json, contextRoot: string): string[] {
   }
   return problems;
 }
+
+/**
+ * An override file merged onto a Compose file as Compose does it for the keys chippy's files use: mappings
+ * merge key by key, anything else (a command, a list of ports) is the override's.
+ */
+export function mergeCompose(base: Json, override: Json): Json {
+  const merged: Json = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const under = merged[key];
+    merged[key] = isObject(under) && isObject(value) ? mergeCompose(under, value) : value;
+  }
+  return merged;
+}
+
+const envOf = (service: Json): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(isObject(service.environment) ? service.environment : {}).map(([k, v]) => [k, String(v)]),
+  );
+
+/**
+ * A cluster's promises, in a merged Compose file with several brokers: every broker is a voter of the
+ * KRaft quorum under its own node id, every Kafka client is given every broker (one alone would be a
+ * single point of failure at start-up), topics are created with as many replicas as there are brokers,
+ * and min.insync.replicas leaves one broker free to be lost.
+ */
+export function clusterProblems(doc: Json): string[] {
+  const problems: string[] = [];
+  const services = (isObject(doc.services) ? doc.services : {}) as Record<string, Json>;
+  const brokers = Object.entries(services).filter(([, s]) => envOf(s).KAFKA_PROCESS_ROLES !== undefined);
+  const names = brokers.map(([name]) => name);
+  const ids = new Set<string>();
+  for (const [name, s] of brokers) {
+    const env = envOf(s);
+    const id = env.KAFKA_NODE_ID ?? '';
+    if (ids.has(id)) problems.push(`${name}: node id ${id} is another broker's too`);
+    ids.add(id);
+    const voters = (env.KAFKA_CONTROLLER_QUORUM_VOTERS ?? '').split(',').map((v) => v.split(':')[0]);
+    if (!voters.includes(`${id}@${name}`))
+      problems.push(`${name}: not a voter of its own quorum as ${id}@${name}`);
+    if (voters.length !== brokers.length)
+      problems.push(`${name}: ${voters.length} voters for ${brokers.length} brokers`);
+    const rf = Number(env.KAFKA_DEFAULT_REPLICATION_FACTOR ?? 1);
+    const minIsr = Number(env.KAFKA_MIN_INSYNC_REPLICAS ?? 1);
+    if (rf !== brokers.length)
+      problems.push(`${name}: default replication factor ${rf} on ${brokers.length} brokers`);
+    if (brokers.length > 1 && (minIsr < 2 || minIsr >= rf))
+      problems.push(
+        `${name}: min.insync.replicas ${minIsr} must be at least 2 and leave one of ${rf} replicas free`,
+      );
+  }
+  for (const [name, s] of Object.entries(services)) {
+    const env = envOf(s);
+    for (const key of ['KAFKA_SERVICE_URI', 'CONNECT_BOOTSTRAP_SERVERS']) {
+      if (env[key] === undefined) continue;
+      const given = env[key].split(',').map((b) => b.split(':')[0]);
+      const left = names.filter((b) => !given.includes(b));
+      if (left.length > 0) problems.push(`${name}: ${key} leaves out ${left.join(', ')}`);
+    }
+    for (const key of ['TOPIC_REPLICATION_FACTOR', 'CONNECT_REPLICATION_FACTOR'])
+      if (env[key] !== undefined && Number(env[key]) !== brokers.length)
+        problems.push(`${name}: ${key} ${env[key]} on ${brokers.length} brokers`);
+  }
+  return problems;
+}
