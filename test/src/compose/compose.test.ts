@@ -8,14 +8,18 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort, repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/local-stack';
 import type { Admin } from 'kafkajs';
 import { collectProblems, launchChromium } from '../harness/browser.js';
-import { ComposeProject, failedOneShot, shortfall, type ExpectedServices } from '../harness/compose.js';
+import {
+  ComposeProject,
+  hostPorts,
+  provideComposeImages,
+  type ExpectedServices,
+} from '../harness/compose.js';
 import { openContainerEngine, type ContainerEngine } from '../harness/container-engine.js';
 import { testKafka } from '../harness/kafka.js';
 import { docsImage } from '../harness/services.js';
-import { pinnedImages, provideImages } from '../harness/stand-ins.js';
 import { readTopic } from '../harness/topics.js';
 import { until } from '../harness/until.js';
 
@@ -30,15 +34,13 @@ const upArgs = (preparers: number) => [
   `preparer=${preparers}`,
 ];
 
-// Services under the "dashboards" profile; the run leaves the profile out where their images cannot be had.
-const dashboards = { grafana: 'grafana', 'kafka-exporter': 'kafkaExporter' } as const;
 const oneShots = ['chippy-image', 'kafka-jmx-agent', 'connect-setup'];
 const chippyServices = ['till', 'preparer', 'cook', 'summary', 'connect-watch'];
 
 let engine: ContainerEngine | undefined;
 let missing: string | undefined;
 let project: ComposeProject;
-let ports: Record<string, number>;
+let ports: Awaited<ReturnType<typeof hostPorts>>;
 let withDashboards = false;
 let admin: Admin | undefined;
 /** Set once the shop is up; the later tests build on it and skip, saying so, when it never came up. */
@@ -67,47 +69,7 @@ function expected(preparers: number): ExpectedServices {
   };
 }
 
-/** Waits until the shop is healthy, failing early (with the logs) when a one-shot fails or a service stays down. */
-async function healthy(preparers: number, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  const exitedSince = new Map<string, number>();
-  let last = '';
-  while (Date.now() - started < timeoutMs) {
-    const containers = await project.containers();
-    const failed = failedOneShot(containers, oneShots);
-    if (failed)
-      assert.fail(`${failed.service} exited ${failed.exitCode}:\n${await project.logsOf(failed.service)}`);
-    // A long-running service that stays down (no restart policy brings it back) will never be healthy.
-    for (const c of containers.filter((x) => !oneShots.includes(x.service))) {
-      if (c.status !== 'exited') exitedSince.delete(c.id);
-      else if (!exitedSince.has(c.id)) exitedSince.set(c.id, Date.now());
-      else if (Date.now() - exitedSince.get(c.id)! > 30_000)
-        assert.fail(`${c.name} exited ${c.exitCode} and stays down:\n${await project.logsOf(c.service)}`);
-    }
-    last = shortfall(containers, expected(preparers));
-    if (last === '') return (Date.now() - started) / 1000;
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-  }
-  return assert.fail(`not healthy within ${timeoutMs / 1000} s: ${last}`);
-}
-
-async function hostPorts(): Promise<Record<string, number>> {
-  const defaults = {
-    SUMMARY_HOST_PORT: 8080,
-    PROMETHEUS_HOST_PORT: 9090,
-    GRAFANA_HOST_PORT: 3000,
-    KAFKA_HOST_PORT: 29092,
-    REGISTRY_HOST_PORT: 8081,
-    CONNECT_HOST_PORT: 8083,
-  };
-  const chosen: Record<string, number> = {};
-  // .env's ports where they are free (CI), others where this machine already uses them (the native stack).
-  for (const [name, port] of Object.entries(defaults)) {
-    const free = await freePort(port).catch(() => undefined);
-    chosen[name] = free === port ? port : await freePort();
-  }
-  return chosen;
-}
+const healthy = (preparers: number, timeoutMs: number) => project.healthy(expected(preparers), timeoutMs);
 
 async function prometheus<T>(pathAndQuery: string): Promise<T> {
   const response = await fetch(`${prometheusUrl()}${pathAndQuery}`);
@@ -162,23 +124,11 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
       return;
     }
     engine = lookup.engine;
-    const pinned = pinnedImages();
-    const composeText = readFileSync(path.join(repoRoot, 'compose.yaml'), 'utf8');
-    const dockerfiles = ['deploy/compose/Dockerfile', 'deploy/compose/connect/Dockerfile']
-      .map((f) => readFileSync(path.join(repoRoot, f), 'utf8'))
-      .join('\n');
-    const images = Object.values(pinned).filter(
-      (image) => composeText.includes(image) || dockerfiles.includes(`FROM ${image}`),
-    );
-    const provided = await provideImages(engine, images, log);
-    const lacking = provided.filter((p) => p.source === 'missing').map((p) => p.image);
-    const dashboardImages = Object.values(dashboards).map((key) => pinned[key]!);
-    const blocking = lacking.filter((image) => !dashboardImages.includes(image));
-    assert.deepEqual(blocking, [], 'every image outside the dashboards profile can be had');
-    withDashboards = lacking.length === 0;
+    const images = await provideComposeImages(engine, ['compose.yaml'], log);
+    withDashboards = images.withDashboards;
     if (!withDashboards)
       log(
-        `the "dashboards" profile (Grafana, kafka-exporter) is left out: no registry serves ${lacking.join(', ')} here ` +
+        `the "dashboards" profile (Grafana, kafka-exporter) is left out: no registry serves ${images.lacking.join(', ')} here ` +
           "and they have no stand-in; the Grafana dashboard's queries are run against Prometheus instead",
       );
     ports = await hostPorts();

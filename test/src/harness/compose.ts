@@ -1,10 +1,12 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '@chippy/local-stack';
+import { freePort, repoRoot } from '@chippy/local-stack';
 import type { ContainerEngine } from './container-engine.js';
 import { outputDir } from './services.js';
+import { pinnedImages, provideImages } from './stand-ins.js';
 
 const run = promisify(execFile);
 
@@ -111,6 +113,33 @@ export class ComposeProject {
     return this.run(['logs', '--no-color', '--tail', String(lines), service]).catch((e: Error) => e.message);
   }
 
+  /**
+   * Waits until the project looks like `expected`; fails early, with the logs, when a one-shot job fails
+   * or a long-running service stays exited (no restart policy will bring it back). Resolves with the
+   * seconds it took.
+   */
+  async healthy(expected: ExpectedServices, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    const exitedSince = new Map<string, number>();
+    let last = '';
+    while (Date.now() - started < timeoutMs) {
+      const containers = await this.containers();
+      const failed = failedOneShot(containers, expected.completed);
+      if (failed)
+        assert.fail(`${failed.service} exited ${failed.exitCode}:\n${await this.logsOf(failed.service)}`);
+      for (const c of containers.filter((x) => !expected.completed.includes(x.service))) {
+        if (c.status !== 'exited') exitedSince.delete(c.id);
+        else if (!exitedSince.has(c.id)) exitedSince.set(c.id, Date.now());
+        else if (Date.now() - exitedSince.get(c.id)! > 30_000)
+          assert.fail(`${c.name} exited ${c.exitCode} and stays down:\n${await this.logsOf(c.service)}`);
+      }
+      last = shortfall(containers, expected);
+      if (last === '') return (Date.now() - started) / 1000;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+    return assert.fail(`not healthy within ${timeoutMs / 1000} s: ${last}`);
+  }
+
   /** psql in the postgres service: the rows of a query, tab-separated fields. */
   async sql(query: string): Promise<string[][]> {
     const out = await this.run([
@@ -162,4 +191,57 @@ export function failedOneShot(
   oneShots: string[],
 ): ComposeContainer | undefined {
   return containers.find((c) => oneShots.includes(c.service) && c.status === 'exited' && c.exitCode !== 0);
+}
+
+/** The Compose files' host ports (.env) and their defaults. */
+export const composeHostPorts = {
+  SUMMARY_HOST_PORT: 8080,
+  PROMETHEUS_HOST_PORT: 9090,
+  GRAFANA_HOST_PORT: 3000,
+  KAFKA_HOST_PORT: 29092,
+  KAFKA_2_HOST_PORT: 29093,
+  KAFKA_3_HOST_PORT: 29094,
+  REGISTRY_HOST_PORT: 8081,
+  CONNECT_HOST_PORT: 8083,
+};
+
+/** .env's host ports where they are free (CI), others where this machine already uses them (the native stack). */
+export async function hostPorts(): Promise<typeof composeHostPorts> {
+  const chosen = { ...composeHostPorts };
+  for (const [name, port] of Object.entries(composeHostPorts)) {
+    const free = await freePort(port).catch(() => undefined);
+    chosen[name as keyof typeof composeHostPorts] = free === port ? port : await freePort();
+  }
+  return chosen;
+}
+
+/** Images a Compose file can run without: those of the "dashboards" profile (pinnedImages keys). */
+export const dashboardImages = { grafana: 'grafana', 'kafka-exporter': 'kafkaExporter' } as const;
+
+/**
+ * Makes sure the engine has every image the Compose files (and the Dockerfiles they build) name, pulled or
+ * stood in. Fails when one outside the "dashboards" profile cannot be had; says whether that profile can run.
+ */
+export async function provideComposeImages(
+  engine: ContainerEngine,
+  composeFiles: string[],
+  log: (line: string) => void,
+): Promise<{ withDashboards: boolean; lacking: string[] }> {
+  const pinned = pinnedImages();
+  const composeText = composeFiles.map((f) => readFileSync(path.join(repoRoot, f), 'utf8')).join('\n');
+  const dockerfiles = ['deploy/compose/Dockerfile', 'deploy/compose/connect/Dockerfile']
+    .map((f) => readFileSync(path.join(repoRoot, f), 'utf8'))
+    .join('\n');
+  const images = Object.values(pinned).filter(
+    (image) => composeText.includes(image) || dockerfiles.includes(`FROM ${image}`),
+  );
+  const provided = await provideImages(engine, images, log);
+  const lacking = provided.filter((p) => p.source === 'missing').map((p) => p.image);
+  const optional = Object.values(dashboardImages).map((key) => pinned[key]!);
+  assert.deepEqual(
+    lacking.filter((image) => !optional.includes(image)),
+    [],
+    'every image outside the dashboards profile can be had',
+  );
+  return { withDashboards: lacking.length === 0, lacking };
 }

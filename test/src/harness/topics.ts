@@ -7,6 +7,8 @@ export interface RawMessage {
   key: string | undefined;
   value: Buffer | null;
   headers: IHeaders;
+  /** The record's timestamp (ms): its producer's send time. */
+  timestamp: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function readTopic(
             key: message.key?.toString(),
             value: message.value,
             headers: message.headers ?? {},
+            timestamp: Number(message.timestamp),
           });
           check();
           return Promise.resolve();
