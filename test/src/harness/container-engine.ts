@@ -142,6 +142,8 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  * stays `starting` for ever. This plays the timers' part: every running container's check, at its own
  * interval, through `podman healthcheck run`, which records the result as the timer's run would.
  */
+const maxConcurrentChecks = 3;
+
 function runHealthChecks(cli: ContainerEngine['cli']): { stop(): void } {
   const intervalMs = new Map<string, number>();
   const lastRun = new Map<string, number>();
@@ -152,18 +154,24 @@ function runHealthChecks(cli: ContainerEngine['cli']): { stop(): void } {
       .split('\n')
       .filter(Boolean);
     for (const id of ids) {
-      if (!intervalMs.has(id)) {
-        const ns = await cli([
-          'inspect',
-          '--format',
-          '{{if .Config.Healthcheck}}{{.Config.Healthcheck.Interval}}{{end}}',
-          id,
-        ]).catch(() => '');
-        // No health check: 0 marks the container as seen. Docker's default interval is 30 s.
-        intervalMs.set(id, ns.trim() === '' ? 0 : goDurationMs(ns.trim()) || 30_000);
-      }
-      const every = intervalMs.get(id) ?? 0;
-      if (every === 0 || inFlight.has(id) || Date.now() - (lastRun.get(id) ?? 0) < every) continue;
+      if (intervalMs.has(id)) continue;
+      const ns = await cli([
+        'inspect',
+        '--format',
+        '{{if .Config.Healthcheck}}{{.Config.Healthcheck.Interval}}{{end}}',
+        id,
+      ]).catch(() => '');
+      // No health check: 0 marks the container as seen. Docker's default interval is 30 s.
+      intervalMs.set(id, ns.trim() === '' ? 0 : goDurationMs(ns.trim()) || 30_000);
+    }
+    const dueAt = (id: string) => (lastRun.get(id) ?? 0) + (intervalMs.get(id) ?? 0);
+    const due = ids
+      .filter((id) => (intervalMs.get(id) ?? 0) > 0 && !inFlight.has(id) && dueAt(id) <= Date.now())
+      .sort((a, b) => dueAt(a) - dueAt(b));
+    // A few at a time, the longest overdue first: a dozen checks started at once (each a podman process
+    // and an exec, some a JVM) on two cores make each other time out, and a healthy container is marked
+    // unhealthy.
+    for (const id of due.slice(0, Math.max(0, maxConcurrentChecks - inFlight.size))) {
       inFlight.add(id);
       lastRun.set(id, Date.now());
       void cli(['healthcheck', 'run', id], { timeoutMs: 120_000 })
