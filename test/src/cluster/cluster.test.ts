@@ -28,7 +28,7 @@ import {
   provideComposeImages,
   type ExpectedServices,
 } from '../harness/compose.js';
-import { openContainerEngine, type ContainerEngine } from '../harness/container-engine.js';
+import { openEngineForTest, type ContainerEngine } from '../harness/container-engine.js';
 import { readToEnd } from '../harness/faults.js';
 import { testKafka, testLogger } from '../harness/kafka.js';
 import { duplicatesOf } from '../harness/shop.js';
@@ -285,12 +285,9 @@ describe(
   { timeout: 80 * 60_000 },
   () => {
     before(async () => {
-      const lookup = await openContainerEngine(log);
+      const lookup = await openEngineForTest(log);
       if ('missing' in lookup) {
         missing = lookup.missing;
-        log(
-          `NOT RUN: ${missing}. Install Docker, or podman and docker-compose (.ci/run shows how), to run it.`,
-        );
         return;
       }
       engine = lookup.engine;

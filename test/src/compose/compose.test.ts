@@ -17,7 +17,7 @@ import {
   provideComposeImages,
   type ExpectedServices,
 } from '../harness/compose.js';
-import { openContainerEngine, type ContainerEngine } from '../harness/container-engine.js';
+import { openEngineForTest, type ContainerEngine } from '../harness/container-engine.js';
 import { testKafka } from '../harness/kafka.js';
 import { docsImage } from '../harness/services.js';
 import { readTopic } from '../harness/topics.js';
@@ -115,12 +115,9 @@ async function groupMembers(group: string): Promise<number> {
 
 describe('docker compose up -d --build --scale till=3 --scale preparer=2', { timeout: 45 * 60_000 }, () => {
   before(async () => {
-    const lookup = await openContainerEngine(log);
+    const lookup = await openEngineForTest(log);
     if ('missing' in lookup) {
       missing = lookup.missing;
-      log(
-        `NOT RUN: ${missing}. Install Docker, or podman and docker-compose (.ci/run shows how), to run it.`,
-      );
       return;
     }
     engine = lookup.engine;

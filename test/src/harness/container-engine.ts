@@ -26,6 +26,16 @@ export interface ContainerEngine {
 
 export type EngineLookup = { engine: ContainerEngine } | { missing: string };
 
+/** openContainerEngine for a test file: where there is none, it also says what the run would need. */
+export async function openEngineForTest(log: (line: string) => void): Promise<EngineLookup> {
+  const lookup = await openContainerEngine(log);
+  if ('missing' in lookup)
+    log(
+      `NOT RUN: ${lookup.missing}. Install Docker, or podman and docker-compose (.ci/run shows how), to run it.`,
+    );
+  return lookup;
+}
+
 /** podman's settings for this kind of machine, passed through CONTAINERS_CONF (nothing on it changes). */
 export const podmanConf = path.join(repoRoot, 'test/stand-ins/containers.conf');
 
