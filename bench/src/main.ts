@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
-import { endpointsFromEnv, repoRoot, requirePinnedNode, serviceNodeOptions, up } from '@chippy/local-stack';
+import { endpointsFromEnv, requirePinnedNode, serviceNodeOptions, up } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { versions as stackVersions } from '@chippy/local-stack/versions';
 import { createKafka } from '@chippy/kafka';
 import { cleanUp } from './cleanup.js';

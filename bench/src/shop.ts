@@ -17,7 +17,7 @@ import {
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import { watchReadies } from './readies.js';
 import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 
 /** A till rate no till reaches: it then sends as fast as each acknowledgement comes back. */
 export const flatOut = 100_000;

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import {
   connectSchema,
   createSerde,

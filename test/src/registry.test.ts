@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { createSerde } from '@chippy/kafka';
 import { OrderSchema, type Order } from '@chippy/shop';
 import { endpointsFromEnv } from './harness/endpoints.js';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { createKafka, createSerde, topicNames, type KafkaConfig } from '@chippy/kafka';
 import { OrderReadySchema, type OrderReady } from '@chippy/shop';
 import { makeTestCerts, type TestCerts } from './harness/certs.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import type { ContainerEngine } from './container-engine.js';
 import { outputDir } from './services.js';
 
