@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm run bench`: Kafka's own tools, the raw clients and the shop, measured in one run on one machine,
 // written to docs/benchmarks.json and docs/benchmarks.md. See docs/benchmarks.md for what each figure is.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { producerOptions, topicNames } from '@chippy/kafka';
+import { producerOptions } from '@chippy/kafka';
 import { sleep } from '@chippy/runtime';
-import { cabinetKeys } from '@chippy/shop';
+import { cabinetKeys, topicNames } from '@chippy/shop';
 import type { Bench } from './context.js';
 import {
   cacheDir,

@@ -12,7 +12,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { createConfluentKafka } from './kafka-confluent.js';
-import { createPlatformaticKafka } from './kafka-platformatic.js';
+import { createPlatformaticKafka } from './platformatic/client.js';
 import { kafkaJsLevel } from './kafkajs-levels.js';
 
 export interface KafkaConfig {
@@ -25,7 +25,7 @@ export interface KafkaConfig {
   saslPlaintext?: boolean;
   /**
    * kafkajs (the default), @confluentinc/kafka-javascript (see kafka-confluent.ts) or @platformatic/kafka
-   * (see kafka-platformatic.ts).
+   * (see platformatic/client.ts).
    */
   kafkaClient?: 'kafkajs' | 'confluent' | 'platformatic';
 }

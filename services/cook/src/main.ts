@@ -1,12 +1,13 @@
-import { connectGroup, deadLetters, defaultPartitions, producerOptions, startService } from '@chippy/kafka';
+#!/usr/bin/env node
+import { connectGroup, deadLetters, producerOptions } from '@chippy/kafka';
+import { closeRedis, createRedis, redisReady } from '@chippy/stores';
 import { errorMessage, startFailed } from '@chippy/runtime';
 import {
-  closeRedis,
-  createRedis,
-  CookRequestSchema,
-  redisCabinet,
-  redisReady,
   type CookRequest,
+  CookRequestSchema,
+  defaultPartitions,
+  redisCabinet,
+  startService,
 } from '@chippy/shop';
 import type { StockPolicy } from './batch.js';
 import { cooking } from './consumer.js';

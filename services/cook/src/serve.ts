@@ -1,6 +1,6 @@
-import type { Serde, TopicNames } from '@chippy/kafka';
+import type { Serde } from '@chippy/kafka';
 import type { Logger } from '@chippy/runtime';
-import { CookBatchSchema, CookedSchema, type CookBatch, type Cooked } from '@chippy/shop';
+import { type CookBatch, CookBatchSchema, type Cooked, CookedSchema, type TopicNames } from '@chippy/shop';
 import type { Producer } from 'kafkajs';
 import { nonZero } from './batch.js';
 import type { CookMetrics } from './metrics.js';

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { parseInteger, parseNumber, setting, type ConfigValues, type Setting } from '@chippy/runtime';
-import { limits, parseId, shopSettings } from '@chippy/shop';
+import { limits, parseId } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
 import type { StockPolicy } from './batch.js';
 
 export const cookSettings = {
-  redisUrl: shopSettings.redisUrl,
+  redisUrl: storeSettings.redisUrl,
   cookId: setting({
     env: 'COOK_ID',
     flag: '--cook-id',
