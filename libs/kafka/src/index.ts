@@ -25,7 +25,7 @@ export {
   type KafkaConfig,
 } from './kafka.js';
 export { createConfluentKafka, loadConfluent, type ConfluentSecurity } from './kafka-confluent.js';
-export { normalKafkaEvents } from './kafkajs-levels.js';
+export { normalKafkaEvents } from './kafkajs-log.js';
 export { computeLag, startLagMonitor, type LagMonitorOptions } from './lag.js';
 export { pinRecords } from './pin-records.js';
 export {

@@ -1,5 +1,5 @@
 import { sleep, type Logger } from '@chippy/runtime';
-import { kafkaJsStyleLogger } from '../kafkajs-levels.js';
+import { kafkaJsStyleLogger } from '../kafkajs-log.js';
 import { AssignerProtocol, type Admin, type ConsumerGroupState, type GroupDescription } from 'kafkajs';
 import { type TreeError, withKafkaJsErrors, notBridged } from './errors.js';
 import { defaults } from './options.js';

@@ -1,5 +1,5 @@
 import { type Logger } from '@chippy/runtime';
-import { kafkaJsStyleLogger } from '../kafkajs-levels.js';
+import { kafkaJsStyleLogger } from '../kafkajs-log.js';
 import { type ConsumerConfig, type Kafka, type ProducerConfig, type RetryOptions } from 'kafkajs';
 import { notBridged } from './errors.js';
 import { type PlatformaticOverrides, type PlatformaticSecurity, clientOptions } from './options.js';

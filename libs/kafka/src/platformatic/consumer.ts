@@ -1,5 +1,5 @@
 import { errorMessage, sleep, type Logger } from '@chippy/runtime';
-import { kafkaJsStyleLogger } from '../kafkajs-levels.js';
+import { kafkaJsStyleLogger } from '../kafkajs-log.js';
 import {
   type Consumer,
   type ConsumerConfig,

@@ -1,5 +1,5 @@
 import { type Logger } from '@chippy/runtime';
-import { kafkaJsStyleLogger } from '../kafkajs-levels.js';
+import { kafkaJsStyleLogger } from '../kafkajs-log.js';
 import { type Producer, type ProducerBatch, type ProducerRecord, type RecordMetadata } from 'kafkajs';
 import { withKafkaJsErrors, notBridged } from './errors.js';
 import { type OutgoingMessage, outgoing } from './messages.js';
