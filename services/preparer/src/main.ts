@@ -3,7 +3,7 @@ import { connectGroup, deadLetters, producerOptions } from '@chippy/kafka';
 import { closeRedis, createRedis, redisReady } from '@chippy/stores';
 import { startFailed } from '@chippy/runtime';
 import { redisCabinet, startService } from '@chippy/shop';
-import { preparing } from './batches.js';
+import { preparerRunConfig } from './batches.js';
 import { exactlyOnce, transactionalProducers } from './exactly-once.js';
 import { faultAt } from './fault.js';
 import { handOver, handOverCodecs } from './hand-over.js';
@@ -74,7 +74,7 @@ try {
     lagTopics: [topics.orders],
   });
   await consumer.run(
-    preparing({
+    preparerRunConfig({
       batchSize: batchSizeFor(config.batchSize, config.timeScale),
       concurrency: config.concurrency,
       transactional,
