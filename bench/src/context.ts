@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  consumerGroups,
-  createKafka,
-  createSerde,
-  topicNames,
-  type KafkaConfig,
-  type Serde,
-} from '@chippy/kafka';
+import { createKafka, type KafkaConfig, type Serde } from '@chippy/kafka';
 import { createLogger, type Logger } from '@chippy/runtime';
-import { OrderSchema, type Order } from '@chippy/shop';
+import { consumerGroups, shopSerde, type Order, OrderSchema, topicNames } from '@chippy/shop';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Endpoints } from '@chippy/local-stack';
@@ -49,7 +42,7 @@ export function createBench(endpoints: Endpoints, runId: string, serviceNodeOpti
     saslUsername: '',
     saslPassword: '',
   };
-  const serde = createSerde({ registryUri: endpoints.SCHEMA_REGISTRY_URI, format: 'avro', logger });
+  const serde = shopSerde({ registryUri: endpoints.SCHEMA_REGISTRY_URI, format: 'avro', logger });
   const made = {
     prefixes: new Set<string>(),
     groups: new Set<string>(),

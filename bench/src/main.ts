@@ -1,9 +1,11 @@
+#!/usr/bin/env node
 // `npm run bench`: Kafka's own tools, the raw clients and the shop, measured in one run on one machine,
 // written to docs/benchmarks.json and docs/benchmarks.md. See docs/benchmarks.md for what each figure is.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
-import { endpointsFromEnv, repoRoot, requirePinnedNode, serviceNodeOptions, up } from '@chippy/local-stack';
+import { endpointsFromEnv, requirePinnedNode, serviceNodeOptions, up } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { versions as stackVersions } from '@chippy/local-stack/versions';
 import { createKafka } from '@chippy/kafka';
 import { cleanUp } from './cleanup.js';

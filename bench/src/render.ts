@@ -3,7 +3,7 @@
 // page's hand-kept section (from "## Measured outside") is carried over.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { writePage } from './hand-kept.js';
 import { renderMarkdown } from './report.js';
 import type { Results } from './results.js';

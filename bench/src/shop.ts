@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { producerOptions, topicNames } from '@chippy/kafka';
+import { producerOptions } from '@chippy/kafka';
 import { sleep } from '@chippy/runtime';
-import { cabinetKeys } from '@chippy/shop';
+import { cabinetKeys, topicNames } from '@chippy/shop';
 import type { Bench } from './context.js';
 import {
   cacheDir,
@@ -17,7 +17,7 @@ import {
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import { watchReadies } from './readies.js';
 import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 
 /** A till rate no till reaches: it then sends as fast as each acknowledgement comes back. */
 export const flatOut = 100_000;

@@ -1,20 +1,12 @@
 import { createKafka, kafkaSettings, kafkaSettingsProblem } from '@chippy/kafka';
 import { createLogger, errorMessage, redactUrl, setting, type ConfigValues } from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 import { schemasDir } from './schema-files.js';
 import { checkSchemas, describeChecks } from './schemas-check.js';
 import { topicsReport } from './topics-report.js';
 
-const {
-  schemaRegistryUri,
-  topicPrefix,
-  kafkaUri,
-  certsDir,
-  saslMechanism,
-  saslUsername,
-  saslPassword,
-  replicationFactor,
-  ordersPartitions,
-} = kafkaSettings;
+const { schemaRegistryUri, kafkaUri, certsDir, saslMechanism, saslUsername, saslPassword } = kafkaSettings;
+const { topicPrefix, replicationFactor, ordersPartitions } = shopSettings;
 
 export const schemasCheckSettings = {
   schemaRegistryUri,

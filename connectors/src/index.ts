@@ -1,7 +1,35 @@
-export * from './connect-api.js';
-export * from './deploy.js';
-export * from './migrate.js';
-export * from './render.js';
-export * from './settings.js';
-export * from './watch.js';
-export * from './watch-service.js';
+export {
+  connectApi,
+  ConnectError,
+  ConnectorFailed,
+  describeStatus,
+  isRunning,
+  type ConnectApi,
+  type ConnectorStatus,
+} from './connect-api.js';
+export { deployConnector, lineLogger } from './deploy.js';
+export { migrate, migrationFiles, sqlDir } from './migrate.js';
+export {
+  AIVEN_SECRET_KEYS,
+  AIVEN_SECRET_PROVIDER,
+  apicurioNativeApi,
+  connectorsDir,
+  isProviderReference,
+  jdbcUrl,
+  placeholders,
+  redactConnector,
+  render,
+  renderConnector,
+  secretKeys,
+  templateFile,
+  type Placeholders,
+} from './render.js';
+export {
+  connectorNameOf,
+  connectorSettings,
+  targets,
+  type ConnectorConfig,
+  type Target,
+} from './settings.js';
+export { rootCause, watchConnector, type WatchOptions } from './watch.js';
+export { runWatchService } from './watch-service.js';

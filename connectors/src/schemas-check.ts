@@ -1,10 +1,5 @@
-import {
-  createRegistryAdmin,
-  topicDeclarations,
-  topicNames,
-  type CompatibilityVerdict,
-  type TopicNames,
-} from '@chippy/kafka';
+import { createRegistryAdmin, type CompatibilityVerdict } from '@chippy/kafka';
+import { topicDeclarations, topicNames, type TopicNames } from '@chippy/shop';
 import { errorMessage } from '@chippy/runtime';
 import { readSchemaFiles } from './schema-files.js';
 

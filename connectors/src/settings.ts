@@ -11,13 +11,15 @@ import {
   type ConfigValues,
 } from '@chippy/runtime';
 import { shopSettings } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
 
 export const targets = ['local', 'compose', 'karapace', 'aiven'] as const;
 export type Target = (typeof targets)[number];
 
-const { schemaRegistryUri, topicPrefix, replicationFactor } = kafkaSettings;
+const { schemaRegistryUri } = kafkaSettings;
+const { topicPrefix, replicationFactor } = shopSettings;
 const { logLevel, httpPort } = runtimeSettings;
-const { databaseUrl } = shopSettings;
+const { databaseUrl } = storeSettings;
 
 /** What `migrate` and the connector commands read; every one also has a flag (`--help`). */
 export const connectorSettings = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareTopics } from '@chippy/kafka';
+import { compareTopics } from '@chippy/shop';
 import { formatTopicsReport } from './topics-report.js';
 
 describe('formatTopicsReport', () => {

@@ -1,10 +1,5 @@
-import {
-  compareTopics,
-  topicDeclarations,
-  describeTopics,
-  type TopicAdmin,
-  type TopicSettingReport,
-} from '@chippy/kafka';
+import { describeTopics, type TopicAdmin } from '@chippy/kafka';
+import { compareTopics, topicDeclarations, topicNames, type TopicSettingReport } from '@chippy/shop';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -72,7 +67,7 @@ export async function topicsReport(
   admin: TopicAdmin,
   options: { topicPrefix: string; replicationFactor: number; ordersPartitions: number },
 ) {
-  const actual = await describeTopics(admin, options.topicPrefix);
+  const actual = await describeTopics(admin, Object.values(topicNames(options.topicPrefix)));
   const rows = compareTopics(
     options.topicPrefix,
     options.replicationFactor,

@@ -1,4 +1,4 @@
-// Bad input (issue 8): every consumer's decode path fuzzed with malformed values, each of which must land
+// Bad input: every consumer's decode path fuzzed with malformed values, each of which must land
 // in `orders-dlq` with its reason while the valid messages after it are still handled; and every setting of
 // every service given an invalid value must stop it with one line naming the setting and exit code 2.
 import assert from 'node:assert/strict';
@@ -8,21 +8,16 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
+import { connectSchema, producerOptions, type AvroSchemaObject, type DecodeReason } from '@chippy/kafka';
 import {
-  connectSchema,
-  createSerde,
-  producerOptions,
-  type AvroSchemaObject,
-  type DecodeReason,
-} from '@chippy/kafka';
-import {
-  CookedSchema,
-  CookRequestSchema,
-  OrderSchema,
   type Cooked,
+  CookedSchema,
   type CookRequest,
+  CookRequestSchema,
+  shopSerde,
   type Order,
+  OrderSchema,
 } from '@chippy/shop';
 import type { Message } from 'kafkajs';
 import { endpointsFromEnv } from './harness/endpoints.js';
@@ -153,7 +148,7 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
   });
   await admin.disconnect();
 
-  const serde = createSerde({
+  const serde = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,
@@ -220,7 +215,7 @@ test(`fuzz (seed ${seed}): every malformed value on every consumer's topic goes 
       payload: () => requestOf(order()),
       schema: CookRequestSchema,
       good: async (o: Order) => encodeRequest(requestOf(o)),
-      // Half break the order's rules, half forge what the cook should fry (issue 23: 2³¹−1 plaice).
+      // Half break the order's rules, half forge what the cook should fry (2³¹−1 plaice).
       broken: async () =>
         encodeRequest(
           rng.next() < 0.5

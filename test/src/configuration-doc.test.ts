@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@chippy/dev-utils';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const docFile = 'docs/configuration.md';
 
 /** Each program, how to ask it for `--help`, and the headings of the page's sections that list its settings. */

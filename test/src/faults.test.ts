@@ -1,12 +1,11 @@
-// Faults (issue 8) against the real stack, with the shop's whole path under test: tills → preparers (+ the
+// Faults against the real stack, with the shop's whole path under test: tills → preparers (+ the
 // cook) → orders-ready, and orders → the JDBC sink → PostgreSQL. After each fault, every order placed is
 // ready exactly once and a row exactly once (harness/faults.ts). Stack-restarting tests skip unless the
 // broker and the Connect worker are processes of this machine's native stack; they always leave it up.
 // `npm run test:chaos` adds the slower variants (FAULTS_CHAOS=1).
 import assert from 'node:assert/strict';
 import { after, test, type TestContext } from 'node:test';
-import { consumerGroups, createSerde } from '@chippy/kafka';
-import { CookRequestSchema, type CookRequest } from '@chippy/shop';
+import { consumerGroups, type CookRequest, CookRequestSchema, shopSerde } from '@chippy/shop';
 import { dropDatabases, isolatedDatabase } from './harness/database.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import {
@@ -167,13 +166,13 @@ test('SIGTERM under load: each service exits 0 within 10 s with its offsets comm
   const name = 'faults-term';
   const { shop, db, watch, ...s } = await shopWithSink(name);
   const groups = consumerGroups(shop.prefix);
-  const serde = createSerde({
+  const serde = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,
   });
   const timings: Record<string, number> = {};
-  /** SIGTERM, then the exit: code 0 within the 10 s the issue allows. */
+  /** SIGTERM, then the exit: code 0 within the 10 s graceful shutdown has (libs/runtime/src/shutdown.ts). */
   async function term(
     label: string,
     stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>,

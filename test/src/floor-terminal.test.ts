@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { docsImage, joinedCooks, joinedPreparers, outputDir, servicesPerFile } from './harness/services.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';

@@ -2,15 +2,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { createSerde, producerOptions } from '@chippy/kafka';
+import { producerOptions } from '@chippy/kafka';
 import {
   cabinetKeys,
-  CookBatchSchema,
-  OrderReadySchema,
-  OrderSchema,
   type CookBatch,
+  CookBatchSchema,
+  shopSerde,
   type Order,
   type OrderReady,
+  OrderReadySchema,
+  OrderSchema,
 } from '@chippy/shop';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
@@ -122,7 +123,7 @@ test('a plaice order goes to the cook and finishes after the orders behind it; a
     redis.disconnect();
   }
   // One partition, so one preparer takes them in this order: plaice first, then cod & chips.
-  const serde = createSerde({
+  const serde = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,
@@ -219,7 +220,7 @@ test('a script in every string an order carries reaches the page as text, never 
   // Items come from the menu alone (anything else is a dead letter): the ids are the free strings.
   const hostile = (n: number) => `<img src=x onerror="window.__xss=${n}"><script>window.__xss=${n}</script>`;
   const [till, preparer, cook] = [hostile(1), hostile(2), hostile(3)];
-  const serde = createSerde({
+  const serde = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
-import { createSerde } from '@chippy/kafka';
-import { OrderSchema, type Order } from '@chippy/shop';
+import { repoRoot } from '@chippy/dev-utils';
+import { shopSerde, type Order, OrderSchema } from '@chippy/shop';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testLogger } from './harness/kafka.js';
 import { startService, type RunningService } from './harness/services.js';
@@ -22,7 +21,7 @@ after(async () => {
 test('an Avro schema registered under <topic>-value reads back by its id', async () => {
   // A shop's topic name, so that deleteShops() deletes the subject too.
   const topic = isolatedShop('poc1-avro').topics.orders;
-  const serde = createSerde({ registryUri: SCHEMA_REGISTRY_URI, format: 'avro', logger: testLogger });
+  const serde = shopSerde({ registryUri: SCHEMA_REGISTRY_URI, format: 'avro', logger: testLogger });
   const encode = await serde.encoder<Order>(topic, OrderSchema);
   const bytes = await encode({
     order_id: crypto.randomUUID(),

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { migrate, migrationFiles, sqlDir } from '@chippy/connectors';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { OrderSchema } from '@chippy/shop';
 import { dropDatabases, isolatedDatabase, rowsWhen } from './harness/database.js';
 import { endpointsFromEnv } from './harness/endpoints.js';

@@ -1,4 +1,4 @@
-// Security (issue 8): the services against a broker secured as Aiven secures one — TLS with client
+// Security: the services against a broker secured as Aiven secures one — TLS with client
 // certificates (`-k host:port -d certs`), SASL SCRAM over TLS — clear errors for a wrong or missing
 // certificate and a wrong password, and registry credentials that are sent but never logged or exported.
 import assert from 'node:assert/strict';
@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { repoRoot } from '@chippy/local-stack';
-import { createKafka, createSerde, topicNames, type KafkaConfig } from '@chippy/kafka';
-import { OrderReadySchema, type OrderReady } from '@chippy/shop';
+import { repoRoot } from '@chippy/dev-utils';
+import { createKafka, type KafkaConfig } from '@chippy/kafka';
+import { shopSerde, type OrderReady, OrderReadySchema, topicNames } from '@chippy/shop';
 import { makeTestCerts, type TestCerts } from './harness/certs.js';
 import { endpointsFromEnv } from './harness/endpoints.js';
 import { testLogger, uniqueName } from './harness/kafka.js';
@@ -58,7 +58,7 @@ async function readyOn(
   timeoutMs = 60_000,
 ): Promise<OrderReady[]> {
   const kafka = createKafka(config, 'security-test-reader', testLogger);
-  const decode = createSerde({
+  const decode = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,

@@ -31,7 +31,7 @@ export const SCALED = ['till', 'preparer', 'cook'];
 
 const oneShot = (service: Json) => service.restart === 'no';
 
-/** The deploy's own rules (issue 6): one message per violation. */
+/** The deploy's own rules: one message per violation. */
 export function composeRuleViolations(doc: Json): string[] {
   const problems: string[] = [];
   // Debian's docker-compose 1.29 refuses the whole file over a top-level name (.env names the project).

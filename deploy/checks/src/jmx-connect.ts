@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@chippy/local-stack';
+import { freePort } from '@chippy/dev-utils';
 import { jmxAgentJar } from './jmx.js';
 
 /**

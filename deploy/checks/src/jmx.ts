@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '@chippy/local-stack';
+import { freePort } from '@chippy/dev-utils';
 import { dependencyPlugin } from './maven.js';
 import { inRepo } from './repo.js';
 import { readPinned } from './versions.js';

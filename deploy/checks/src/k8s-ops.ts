@@ -1,10 +1,10 @@
-import { topicDeclarations } from '@chippy/kafka';
+import { topicDeclarations } from '@chippy/shop';
 import { jvmToolEnvProblems } from './jvm-probes.js';
 import { quantity, userSuppliedSecrets, workloads } from './k8s-refs.js';
 import { type Json, isObject } from './repo.js';
 
 /**
- * Checks of what an operator meets on a real cluster (issue 25): the manifests are valid and their
+ * Checks of what an operator meets on a real cluster: the manifests are valid and their
  * references resolve, yet a probe cannot run, a network plugin drops DNS or the API server, a client
  * speaks a protocol the broker removed, the namespace admits any pod, or the disk fills.
  */

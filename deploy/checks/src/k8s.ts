@@ -152,7 +152,7 @@ export function containerEnv(container: Json, objects: Json[]): Set<string> {
 
 const SERVICES: Record<string, number> = { till: 3, preparer: 2, cook: 1, summary: 1 };
 
-/** The deploy's own rules for the rendered base (issue 6). */
+/** The deploy's own rules for the rendered base. */
 export function k8sRuleViolations(objects: Json[]): string[] {
   const problems: string[] = [];
   if (!objects.some((o) => o.kind === 'Namespace')) problems.push('no Namespace');

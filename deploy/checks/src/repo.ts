@@ -1,12 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { inRepo, repoRoot } from '@chippy/dev-utils';
 import { parse, parseAllDocuments } from 'yaml';
 
-/** The repository root (this file is deploy/checks/{src,dist}/repo.*). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const inRepo = (...parts: string[]) => path.join(repoRoot, ...parts);
+export { inRepo, repoRoot };
 
 export type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { topicConfigEntries, topicDeclarations, topicNames } from '@chippy/kafka';
+import { topicConfigEntries, topicDeclarations, topicNames } from '@chippy/shop';
 import { parse } from 'yaml';
 import { render } from './k8s.js';
 import { type Json, inRepo } from './repo.js';

@@ -1,8 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-
-/** The repository root (this file lives in deploy/local/{src,dist}/). */
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { repoRoot } from '@chippy/dev-utils';
 
 /** Everything the stack downloads, stores and logs lives under one ignored folder. */
 export const stackDir = process.env.CHIPPY_STACK_DIR ?? path.join(repoRoot, '.stack');

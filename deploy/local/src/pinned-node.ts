@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@chippy/dev-utils';
 
 /**
  * The one Node chippy runs on natively: the `node` devDependency of the root package.json. It installs as

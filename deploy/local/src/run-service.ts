@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { serviceNodeOptions } from './node-options.js';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@chippy/dev-utils';
 
 export type ServiceName = 'till' | 'preparer' | 'cook' | 'summary';
 

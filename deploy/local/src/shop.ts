@@ -21,7 +21,7 @@ import {
   setting,
 } from '@chippy/runtime';
 import { prettyFactory } from 'pino-pretty';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@chippy/dev-utils';
 import { requirePinnedNode } from './pinned-node.js';
 import { runService, type ServiceName } from './run-service.js';
 import { endpoints, StackError, up } from './stack.js';

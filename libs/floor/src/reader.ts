@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Serde, TopicNames } from '@chippy/kafka';
+import type { Serde } from '@chippy/kafka';
 import { errorMessage, retry, sleep, type Logger } from '@chippy/runtime';
 import {
-  CookBatchSchema,
-  CookedSchema,
-  CookRequestSchema,
-  OrderReadySchema,
-  OrderSchema,
   type CookBatch,
+  CookBatchSchema,
   type Cooked,
+  CookedSchema,
   type CookRequest,
+  CookRequestSchema,
   type Order,
   type OrderReady,
+  OrderReadySchema,
+  OrderSchema,
+  type TopicNames,
 } from '@chippy/shop';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Floor } from './floor.js';

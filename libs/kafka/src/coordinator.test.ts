@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coordinatorUnreachable } from './service.js';
+import { coordinatorUnreachable } from './consumer.js';
 
 /** An error as kafkajs names it (its error classes are not exported). */
 function kafkajsError(name: string, message: string, cause?: Error): Error {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Logger } from '@chippy/runtime';
-import { kafkaJsStyleLogger } from './kafkajs-levels.js';
+import { kafkaJsStyleLogger } from './kafkajs-log.js';
 import type {
   Admin,
   Consumer,

@@ -6,14 +6,13 @@ import {
   Partitioners,
   logLevel,
   type KafkaConfig as KafkaJsConfig,
-  type LogEntry,
   type ConsumerConfig,
   type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
 import { createConfluentKafka } from './kafka-confluent.js';
-import { createPlatformaticKafka } from './kafka-platformatic.js';
-import { kafkaJsLevel } from './kafkajs-levels.js';
+import { createPlatformaticKafka } from './platformatic/client.js';
+import { kafkaJsLogCreator, toKafkaJsLevel } from './kafkajs-log.js';
 
 export interface KafkaConfig {
   kafkaUri: string;
@@ -25,7 +24,7 @@ export interface KafkaConfig {
   saslPlaintext?: boolean;
   /**
    * kafkajs (the default), @confluentinc/kafka-javascript (see kafka-confluent.ts) or @platformatic/kafka
-   * (see kafka-platformatic.ts).
+   * (see platformatic/client.ts).
    */
   kafkaClient?: 'kafkajs' | 'confluent' | 'platformatic';
 }
@@ -178,44 +177,6 @@ export function withKafkaHint<E>(error: E, config: KafkaConfig): E {
 /** For log lines: "plaintext", "ssl", "sasl_ssl (scram-sha-512)" or "sasl_plaintext (plain)". */
 export const describeKafka = (config: KafkaConfig): string => kafkaSecurity(config).description;
 
-const toKafkaJsLevel: Record<string, logLevel> = {
-  trace: logLevel.DEBUG,
-  debug: logLevel.DEBUG,
-  info: logLevel.INFO,
-  warn: logLevel.WARN,
-  error: logLevel.ERROR,
-  fatal: logLevel.ERROR,
-  silent: logLevel.NOTHING,
-};
-
-const omit = (object: Record<string, unknown>, keys: string[]) =>
-  Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
-
-/** Routes kafkajs's own log lines into pino at the matching level. */
-function kafkaJsLogCreator(logger: Logger, config: KafkaConfig) {
-  const child = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const { message: text, ...extra } = log;
-      const message = text.trimEnd(); // kafkajs ends some messages with a newline
-      // kafkajs adds its own timestamp and logger name; pino has both already. Connection failures get
-      // a hint saying what to check; the stack of a TLS alert says nothing more than its message. The
-      // error kafkajs calls `error` goes under `err`, as in every chippy line.
-      const hint = level <= logLevel.WARN ? kafkaErrorHint(message, config) : undefined;
-      const fields = {
-        namespace,
-        ...omit(extra, ['timestamp', 'logger', 'error', ...(hint ? ['stack'] : [])]),
-        ...('error' in extra && { err: extra.error as unknown }),
-        ...(hint && { hint }),
-      };
-      const effective = kafkaJsLevel(level, message, extra);
-      if (effective === logLevel.ERROR) child.error(fields, message);
-      else if (effective === logLevel.WARN) child.warn(fields, message);
-      else if (effective === logLevel.INFO) child.info(fields, message);
-      else child.debug(fields, message);
-    };
-}
-
 /** The one place Kafka clients are made, so every service connects, retries and logs the same way. */
 export function createKafka(
   config: KafkaConfig,
@@ -239,7 +200,7 @@ export function createKafka(
     connectionTimeout: 5000,
     retry: { initialRetryTime: 300, retries: 10 },
     logLevel: toKafkaJsLevel[logger.level] ?? logLevel.INFO,
-    logCreator: kafkaJsLogCreator(logger, config),
+    logCreator: kafkaJsLogCreator(logger, (message) => kafkaErrorHint(message, config)),
     ...overrides,
   });
 }

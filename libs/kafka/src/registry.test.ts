@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OrderSchema } from '@chippy/shop';
 import { captureLogger } from '@chippy/runtime/testing';
 import {
   createRegistry,
@@ -12,6 +11,14 @@ import {
   RegistryHttpError,
   SchemaIncompatibleError,
 } from './registry.js';
+
+/** A record schema to register and read back: any will do; this one is named as the shop's orders are. */
+const OrderSchema = {
+  type: 'record',
+  name: 'Order',
+  namespace: 'chippy',
+  fields: [{ name: 'order_id', type: 'string' }],
+} as const;
 
 type Handler = (req: IncomingMessage, body: string) => { status: number; body: unknown };
 

@@ -1,9 +1,8 @@
 import { errorMessage, type Logger } from '@chippy/runtime';
-import { messageChecks, type Check } from '@chippy/shop';
 import avsc from 'avsc';
 import { connectSchema } from './connect-schema.js';
 import { createRegistry, type RegistryLike } from './registry.js';
-import { pinRecords } from './schema-versions.js';
+import { pinRecords } from './pin-records.js';
 
 /** A self-contained Avro record schema, such as the generated `OrderSchema`. */
 export interface AvroSchemaObject {
@@ -62,6 +61,11 @@ export interface SerdeOptions {
    * then reads and writes as one built before the change did.
    */
   pinnedRecords?: readonly AvroSchemaObject[];
+  /**
+   * What values must be beyond their schema, by record name: a problem (a one-line reason) makes the
+   * decoder refuse the value as `invalid-value`.
+   */
+  checks?: ReadonlyMap<string, (value: never) => string | undefined>;
 }
 
 const MAGIC_BYTE = 0;
@@ -133,8 +137,7 @@ export function createSerde(options: SerdeOptions): Serde {
   function decoder<T>(schema: AvroSchemaObject) {
     const type = avroType(schema);
     const resolvers = new Map<number, avsc.Resolver>();
-    // What the shop's messages must be beyond their schema (libs/shop/src/valid.ts), for every reader.
-    const check = messageChecks.get(type.name ?? '') as Check<T> | undefined;
+    const check = options.checks?.get(type.name ?? '') as ((value: T) => string | undefined) | undefined;
     const valid = (value: T): T => {
       const problem = check?.(value);
       if (problem) throw new DecodeError('invalid-value', `not a valid ${type.name}: ${problem}`);

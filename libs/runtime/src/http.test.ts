@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startHttpServer, sendJson } from './http.js';
-import { captureLogger } from './log-capture.js';
+import { captureLogger } from './testing/logs.js';
 import { createMetrics } from './metrics.js';
 
 describe('startHttpServer', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureLogger } from './log-capture.js';
+import { captureLogger } from './testing/logs.js';
 import { retry } from './retry.js';
 
 function failing(times: number) {

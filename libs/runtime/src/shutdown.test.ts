@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { captureLogger } from './log-capture.js';
+import { captureLogger } from './testing/logs.js';
 import { onShutdown, startFailed } from './shutdown.js';
 
 function harness(timeoutMs = 1000) {

@@ -5,7 +5,7 @@ import { cabinetItems, noPortions, type CabinetItem, type Portions } from './men
 /** Redis keys of one shop's cabinet (TOPIC_PREFIX names the shop, so two shops never share a key). */
 export function cabinetKeys(prefix: string) {
   return {
-    /** The design's hash: portions in the cabinet now. */
+    /** A hash: the portions in the cabinet now. */
     levels: `${prefix}cabinet`,
     /** Running totals, so that cooked = taken + left can be checked from Redis alone. */
     cooked: `${prefix}cabinet:cooked`,

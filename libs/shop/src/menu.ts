@@ -5,15 +5,25 @@ export type Portions = Record<CabinetItem, number>;
 
 export const noPortions = (): Portions => ({ cod: 0, chips: 0, plaice: 0 });
 
+/** What the shop sells, as order items. */
+export const menu = {
+  codAndChips: 'cod & chips',
+  chipsAndChips: 'chips & chips',
+  chips: 'chips',
+  plaiceAndChips: 'plaice & chips',
+} as const;
+
+export type MenuItem = (typeof menu)[keyof typeof menu];
+
 /**
  * Portions per menu item (the talk's recipe). A Map, not an object: an item is looked up by a string from
  * a message, and `constructor` or `__proto__` must be off the menu, not inherited from Object.prototype.
  */
-const recipe: ReadonlyMap<string, Partial<Portions>> = new Map([
-  ['cod & chips', { cod: 1, chips: 1 }],
-  ['chips & chips', { chips: 2 }],
-  ['chips', { chips: 1 }],
-  ['plaice & chips', { plaice: 1, chips: 1 }],
+const recipe: ReadonlyMap<string, Partial<Portions>> = new Map<string, Partial<Portions>>([
+  [menu.codAndChips, { cod: 1, chips: 1 }],
+  [menu.chipsAndChips, { chips: 2 }],
+  [menu.chips, { chips: 1 }],
+  [menu.plaiceAndChips, { plaice: 1, chips: 1 }],
 ]);
 
 export const isOnMenu = (item: string): boolean => recipe.has(item);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { captureLogger } from '@chippy/runtime/testing';
 import type { KafkaMessage } from 'kafkajs';
-import { cooking, type FetchPayload } from './consumer.js';
+import { cookRunConfig, type FetchPayload } from './consumer.js';
 import { KitchenClosed, type Ticket } from './kitchen.js';
-import { cookRequest } from './test-requests.js';
+import { cookRequest } from './testing/requests.js';
 
 const fetched = (offsets: number[]): KafkaMessage[] =>
   offsets.map((o) => ({
@@ -24,7 +24,7 @@ function consumer(
   const resolved: string[] = [];
   let beats = 0;
   const stopping = new AbortController();
-  const run = cooking({
+  const run = cookRunConfig({
     decode: (value) => Promise.resolve(cookRequest(Number(String(value)))),
     kitchen: { submit },
     deadLetter: () => Promise.reject(new Error('nothing to park here')),

@@ -7,7 +7,7 @@ export type FetchPayload = Pick<EachBatchPayload, 'resolveOffset' | 'heartbeat'>
   batch: Pick<EachBatchPayload['batch'], 'topic' | 'partition'> & { messages: KafkaMessage[] };
 };
 
-export interface CookingOptions extends CookDeps {
+export interface CookRunOptions extends CookDeps {
   /** Partitions of cook-requests handled at once: all of them, so one batch answers them all. */
   partitions: number;
   /** Aborts when shutdown begins. */
@@ -18,7 +18,7 @@ export interface CookingOptions extends CookDeps {
 }
 
 /** How the cook's consumer runs: each fetch's requests to the kitchen, committed once all are answered. */
-export function cooking({ partitions, stopping, logger, heartbeatMs = 3000, ...deps }: CookingOptions) {
+export function cookRunConfig({ partitions, stopping, logger, heartbeatMs = 3000, ...deps }: CookRunOptions) {
   return {
     partitionsConsumedConcurrently: partitions,
     eachBatchAutoResolve: false,

@@ -1,4 +1,4 @@
-import { stockedItems, type Stock } from './batch.js';
+import { stockedItems, type Stock } from './stock-policy.js';
 
 /**
  * What the preparers take, in portions per real second, from the cabinet's running `taken` totals as the

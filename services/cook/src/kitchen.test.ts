@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { CookRequest, Portions } from '@chippy/shop';
-import type { StockPolicy } from './batch.js';
-import { fakeCabinet } from './fake-cabinet.js';
+import type { StockPolicy } from './stock-policy.js';
+import { fakeCabinet } from './testing/cabinet.js';
 import { KitchenClosed, openKitchen, type Fried, type Kitchen } from './kitchen.js';
 
 const policy: StockPolicy = {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from '@chippy/runtime';
 import { scaledDelay, type Cabinet, type CookRequest, type Portions } from '@chippy/shop';
-import { levelsFor, planBatch, type StockLevels, type StockPolicy } from './batch.js';
+import { levelsFor, planBatch, type StockLevels, type StockPolicy } from './stock-policy.js';
 import { createDemand } from './demand.js';
 
 /** A cook request the consumer hands to the kitchen, with the portions its order will take. */

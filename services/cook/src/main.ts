@@ -1,20 +1,20 @@
-import { connectGroup, deadLetters, defaultPartitions, producerOptions, startService } from '@chippy/kafka';
+#!/usr/bin/env node
+import { connectGroup, deadLetters, producerOptions } from '@chippy/kafka';
+import { closeRedis, createRedis, redisReady } from '@chippy/stores';
 import { errorMessage, startFailed } from '@chippy/runtime';
 import {
-  closeRedis,
-  createRedis,
-  CookRequestSchema,
-  redisCabinet,
-  redisReady,
   type CookRequest,
+  CookRequestSchema,
+  defaultPartitions,
+  redisCabinet,
+  startService,
 } from '@chippy/shop';
-import type { StockPolicy } from './batch.js';
-import { cooking } from './consumer.js';
+import { cookRunConfig } from './consumer.js';
 import { endOfDay } from './end-of-day.js';
 import { openKitchen } from './kitchen.js';
 import { cookMetrics } from './metrics.js';
-import { serveCodecs, serving } from './serve.js';
-import { cookSettings, stockPolicy } from './settings.js';
+import { createServe, serveCodecs } from './serve.js';
+import { cookSettings, stockPolicy, stockPolicyProblem } from './settings.js';
 
 const service = await startService({
   name: 'cook',
@@ -23,10 +23,7 @@ const service = await startService({
   httpPort: 9103,
   settings: cookSettings,
   // Before anything starts: one line and exit 2, like every other bad setting.
-  check: (values) => {
-    const policy = stockPolicy(values, 1);
-    return typeof policy === 'string' ? policy : undefined;
-  },
+  check: stockPolicyProblem,
 });
 const { config, logger, metrics, shutdown, kafka, topics, serde } = service;
 const groupId = service.groups.cooks;
@@ -59,16 +56,16 @@ try {
   });
   const kitchen = openKitchen({
     cabinet,
-    policy: stockPolicy(config, config.timeScale) as StockPolicy,
+    policy: stockPolicy(config, config.timeScale),
     timeScale: config.timeScale,
-    serve: serving({ ...codecs, producer, topics, cookId: config.cookId, fried: counted.fried, logger }),
+    serve: createServe({ ...codecs, producer, topics, cookId: config.cookId, fried: counted.fried, logger }),
     onLook: counted.looked,
     onError: (error) => logger.warn({ err: errorMessage(error) }, 'a turn at the fryer failed; trying again'),
   });
   // Runs before the consumer stops (shutdown goes in reverse order), so no new batch is started.
   shutdown.add('kitchen', () => kitchen.close());
   await consumer.run(
-    cooking({
+    cookRunConfig({
       // Made once: the decoder caches a resolver per writer schema id.
       decode: serde.decoder<CookRequest>(CookRequestSchema),
       kitchen,

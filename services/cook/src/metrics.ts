@@ -1,6 +1,6 @@
 import type { Metrics } from '@chippy/runtime';
 import { cabinetItems, type Portions } from '@chippy/shop';
-import { stockedItems } from './batch.js';
+import { stockedItems } from './stock-policy.js';
 import type { KitchenDeps } from './kitchen.js';
 
 /** The cook's metrics, as the kitchen and the end of the day update them. */

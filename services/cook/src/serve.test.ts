@@ -4,8 +4,8 @@ import { captureLogger } from '@chippy/runtime/testing';
 import type { CookRequest, Portions } from '@chippy/shop';
 import type { ProducerBatch } from 'kafkajs';
 import type { Fried } from './kitchen.js';
-import { serving } from './serve.js';
-import { cookRequest } from './test-requests.js';
+import { createServe } from './serve.js';
+import { cookRequest } from './testing/requests.js';
 
 const request = (n: number) => cookRequest(n, 2);
 
@@ -22,7 +22,7 @@ function serve() {
   const { logger, lines } = captureLogger();
   const sent: ProducerBatch[] = [];
   const counted: Portions[] = [];
-  const s = serving({
+  const s = createServe({
     producer: { sendBatch: (batch) => Promise.resolve(void sent.push(batch)).then(() => []) },
     topics: { cooked: 's-cooked', cookBatches: 's-cook-batches' },
     cookId: 'cook-1',
@@ -118,7 +118,7 @@ test('a restock answers nobody; requests answered from the cabinet make no batch
 test('nothing is counted or logged when the send fails', async () => {
   const { logger, lines } = captureLogger();
   const counted: Portions[] = [];
-  const s = serving({
+  const s = createServe({
     producer: { sendBatch: () => Promise.reject(new Error('broker gone')) },
     topics: { cooked: 's-cooked', cookBatches: 's-cook-batches' },
     cookId: 'cook-1',

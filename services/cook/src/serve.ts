@@ -1,8 +1,8 @@
-import type { Serde, TopicNames } from '@chippy/kafka';
+import type { Serde } from '@chippy/kafka';
 import type { Logger } from '@chippy/runtime';
-import { CookBatchSchema, CookedSchema, type CookBatch, type Cooked } from '@chippy/shop';
+import { type CookBatch, CookBatchSchema, type Cooked, CookedSchema, type TopicNames } from '@chippy/shop';
 import type { Producer } from 'kafkajs';
-import { nonZero } from './batch.js';
+import { nonZero } from './stock-policy.js';
 import type { CookMetrics } from './metrics.js';
 import type { Fried } from './kitchen.js';
 
@@ -28,7 +28,7 @@ export async function serveCodecs(
 }
 
 /** The kitchen's `serve`: a batch's answers and its record in one produce call, then counted and logged. */
-export function serving(parts: ServeParts): (fried: Fried) => Promise<void> {
+export function createServe(parts: ServeParts): (fried: Fried) => Promise<void> {
   const { topics, cookId, logger } = parts;
   return async (fried) => {
     const cooked = nonZero(fried.batch);

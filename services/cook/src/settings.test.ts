@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stockPolicy } from './settings.js';
+import { stockPolicy, stockPolicyProblem } from './settings.js';
 
 const defaults = {
   targetCod: 10,
@@ -23,14 +23,15 @@ test('the stock policy comes from the settings, the fry time from TIME_SCALE', (
 
 test('a low-water mark not below its standard level is named with both settings', () => {
   assert.equal(
-    stockPolicy({ ...defaults, lowWaterChips: 20 }, 1),
+    stockPolicyProblem({ ...defaults, lowWaterChips: 20 }),
     'invalid LOW_WATER_CHIPS (--low-water-chips): 20 is not below TARGET_CHIPS (--target-chips) 20',
   );
+  assert.throws(() => stockPolicy({ ...defaults, lowWaterChips: 20 }, 1), /is not below TARGET_CHIPS/);
 });
 
 test('a fryer too small for the standard levels is named', () => {
   assert.equal(
-    stockPolicy({ ...defaults, fryerCapacity: 25 }, 1),
+    stockPolicyProblem({ ...defaults, fryerCapacity: 25 }),
     'invalid FRYER_CAPACITY (--fryer-capacity): 25 cannot hold the standard levels (10 cod + 20 chips)',
   );
 });

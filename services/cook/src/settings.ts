@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { parseInteger, parseNumber, setting, type ConfigValues, type Setting } from '@chippy/runtime';
-import { limits, parseId, shopSettings } from '@chippy/shop';
-import type { StockPolicy } from './batch.js';
+import { limits, parseId } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
+import type { StockPolicy } from './stock-policy.js';
 
 export const cookSettings = {
-  redisUrl: shopSettings.redisUrl,
+  redisUrl: storeSettings.redisUrl,
   cookId: setting({
     env: 'COOK_ID',
     flag: '--cook-id',
@@ -66,11 +67,10 @@ type PolicyValues = Pick<
 const settingName = (s: Setting<unknown>) => `${s.env} (${s.flag})`;
 
 /**
- * The cook's standing rules, or a one-line reason the settings make no sense together: a low-water mark
- * at or above its standard level would have the cook fry after every sale, and a batch must hold the
- * standard levels.
+ * Why the cook's settings make no sense together, in one line, or undefined: a low-water mark at or above
+ * its standard level would have the cook fry after every sale, and a batch must hold the standard levels.
  */
-export function stockPolicy(config: PolicyValues, timeScale: number): StockPolicy | string {
+export function stockPolicyProblem(config: PolicyValues): string | undefined {
   const pairs = [
     ['lowWaterCod', 'targetCod'],
     ['lowWaterChips', 'targetChips'],
@@ -83,6 +83,13 @@ export function stockPolicy(config: PolicyValues, timeScale: number): StockPolic
   if (config.fryerCapacity < config.targetCod + config.targetChips) {
     return `invalid ${settingName(cookSettings.fryerCapacity)}: ${config.fryerCapacity} cannot hold the standard levels (${config.targetCod} cod + ${config.targetChips} chips)`;
   }
+  return undefined;
+}
+
+/** The cook's standing rules from its settings; settings that make no sense together throw (`stockPolicyProblem`). */
+export function stockPolicy(config: PolicyValues, timeScale: number): StockPolicy {
+  const problem = stockPolicyProblem(config);
+  if (problem) throw new Error(problem);
   return {
     standard: { cod: config.targetCod, chips: config.targetChips },
     minLowWater: { cod: config.lowWaterCod, chips: config.lowWaterChips },

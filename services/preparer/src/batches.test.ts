@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ConsumedMessage } from '@chippy/kafka';
 import { captureLogger } from '@chippy/runtime/testing';
 import type { KafkaMessage } from 'kafkajs';
-import { preparing, preparingLane, type BatchesOptions, type BatchPayload } from './batches.js';
+import { preparerRunConfig, preparingLane, type BatchesOptions, type BatchPayload } from './batches.js';
 import type { BatchOutcome } from './preparer.js';
 
 /** Messages as kafkajs fetches them; the odd ones without headers (old message format). */
@@ -32,7 +32,7 @@ function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter
   const stopping = new AbortController();
   const { logger, lines } = captureLogger();
   const parts: ConsumedMessage[][] = [];
-  const config = preparing({
+  const config = preparerRunConfig({
     batchSize: 2,
     concurrency: 1,
     transactional: false,

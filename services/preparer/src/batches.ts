@@ -102,7 +102,7 @@ export function preparingLane({ batchSize, merge, prepare, report, stopping }: L
 }
 
 /** How the preparer's consumer runs: each fetch prepared `batchSize` messages at a time. */
-export function preparing(options: BatchesOptions) {
+export function preparerRunConfig(options: BatchesOptions) {
   const { batchSize, concurrency, transactional, stopping, logger } = options;
   const prepareInLane = preparingLane({ ...options, merge: !transactional });
   return {

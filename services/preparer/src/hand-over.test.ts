@@ -6,7 +6,7 @@ import type { OrderPortions, TakeResult } from '@chippy/shop';
 import type { ProducerBatch } from 'kafkajs';
 import { handOver, handOverCodecs, type HandOverParts, type Sender } from './hand-over.js';
 import type { OrderLedger } from './ledger.js';
-import { orderNo } from './test-orders.js';
+import { orderNo } from './testing/orders.js';
 
 /** One message per order on `orders`, its value the order's number ('?' cannot be decoded). */
 const messagesOf = (values: string[]): ConsumedMessage[] =>

@@ -1,14 +1,15 @@
-import type { ConsumedMessage, DeadLetter, Serde, TopicNames } from '@chippy/kafka';
+import type { ConsumedMessage, DeadLetter, Serde } from '@chippy/kafka';
 import type { Logger } from '@chippy/runtime';
 import {
-  CookedSchema,
-  CookRequestSchema,
-  OrderReadySchema,
-  OrderSchema,
   type Cooked,
+  CookedSchema,
   type CookRequest,
+  CookRequestSchema,
   type Order,
   type OrderReady,
+  OrderReadySchema,
+  OrderSchema,
+  type TopicNames,
 } from '@chippy/shop';
 import type { Producer } from 'kafkajs';
 import type { OrderLedger } from './ledger.js';

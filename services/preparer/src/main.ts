@@ -1,20 +1,23 @@
-import { connectGroup, deadLetters, producerOptions, startService } from '@chippy/kafka';
+#!/usr/bin/env node
+import { connectGroup, deadLetters, producerOptions } from '@chippy/kafka';
+import { closeRedis, createRedis, redisReady } from '@chippy/stores';
 import { startFailed } from '@chippy/runtime';
-import { closeRedis, createRedis, redisCabinet, redisReady } from '@chippy/shop';
-import { preparing } from './batches.js';
+import { redisCabinet, startService } from '@chippy/shop';
+import { preparerRunConfig } from './batches.js';
 import { exactlyOnce, transactionalProducers } from './exactly-once.js';
 import { faultAt } from './fault.js';
 import { handOver, handOverCodecs } from './hand-over.js';
 import { ledgersFor } from './ledger.js';
 import { preparerReport } from './metrics.js';
 import { findPublished } from './published.js';
-import { batchSizeFor, preparerSettings } from './settings.js';
+import { batchSizeFor, kafkaClientProblem, preparerSettings } from './settings.js';
 
 const service = await startService({
   name: 'preparer',
   description: 'A food preparer: one of the consumer group "preparers" on the orders topic.',
   httpPort: 9102,
   settings: preparerSettings,
+  check: kafkaClientProblem,
 });
 const { config, logger, metrics, shutdown, kafka, topics, serde } = service;
 const groupId = service.groups.preparers;
@@ -71,7 +74,7 @@ try {
     lagTopics: [topics.orders],
   });
   await consumer.run(
-    preparing({
+    preparerRunConfig({
       batchSize: batchSizeFor(config.batchSize, config.timeScale),
       concurrency: config.concurrency,
       transactional,

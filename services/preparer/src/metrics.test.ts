@@ -4,7 +4,7 @@ import { createMetrics } from '@chippy/runtime';
 import { captureLogger } from '@chippy/runtime/testing';
 import type { OrderReady } from '@chippy/shop';
 import { preparerReport } from './metrics.js';
-import { orderNo } from './test-orders.js';
+import { orderNo } from './testing/orders.js';
 
 const ready = (n: number, cooked: boolean): OrderReady => ({
   ...orderNo(n),

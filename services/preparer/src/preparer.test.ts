@@ -4,7 +4,7 @@ import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
 import type { Cooked, Order, OrderPortions, TakeResult } from '@chippy/shop';
 import type { OrderLedger } from './ledger.js';
 import { prepareBatch, type BatchOutput, type PreparerDeps } from './preparer.js';
-import { orderNo } from './test-orders.js';
+import { orderNo } from './testing/orders.js';
 
 const [first, second, third] = [orderNo(1), orderNo(2), orderNo(3)];
 

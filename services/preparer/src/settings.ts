@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { parseEnum, parseInteger, setting } from '@chippy/runtime';
-import { parseId, shopSettings } from '@chippy/shop';
+import { parseId } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
 
 /** The preparer's own settings, in the order --help lists them after the common ones. */
 export const preparerSettings = {
-  redisUrl: shopSettings.redisUrl,
+  redisUrl: storeSettings.redisUrl,
   preparerId: setting({
     env: 'PREPARER_ID',
     flag: '--preparer-id',
@@ -57,3 +58,18 @@ export const preparerSettings = {
 /** PREPARER_BATCH_SIZE, with 0 meaning one at demo pace and 500 when TIME_SCALE=0. */
 export const batchSizeFor = (batchSize: number, timeScale: number): number =>
   batchSize || (timeScale > 0 ? 1 : 500);
+
+/**
+ * KAFKA_CLIENT and DELIVERY that do not fit together, as a one-line message naming both, or undefined:
+ * @platformatic/kafka's transactions are not bridged, for two faults of its own (docs/decisions/kafka-client.md).
+ */
+export function kafkaClientProblem(values: { kafkaClient?: string; delivery?: string }): string | undefined {
+  if (values.kafkaClient === 'platformatic' && values.delivery === 'exactly-once') {
+    return (
+      'KAFKA_CLIENT=platformatic (--kafka-client) cannot run DELIVERY=exactly-once (--delivery): ' +
+      "@platformatic/kafka's transactions cannot take over a transactional id from an earlier producer and " +
+      'can show aborted records to read_committed readers; use KAFKA_CLIENT=kafkajs or DELIVERY=at-least-once'
+    );
+  }
+  return undefined;
+}

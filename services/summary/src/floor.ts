@@ -1,5 +1,6 @@
 import { Floor, fullFrame, startFloorReader, startFloorTicker } from '@chippy/floor';
-import type { Serde, TopicNames } from '@chippy/kafka';
+import type { Serde } from '@chippy/kafka';
+import { type TopicNames } from '@chippy/shop';
 import type { Logger } from '@chippy/runtime';
 import type { OrderReady } from '@chippy/shop';
 import type { Kafka } from 'kafkajs';

@@ -1,7 +1,9 @@
+#!/usr/bin/env node
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createKafka, startService } from '@chippy/kafka';
+import { createKafka } from '@chippy/kafka';
+import { startService } from '@chippy/shop';
+import { closeRedis, createRedis } from '@chippy/stores';
 import { redactUrl, startFailed } from '@chippy/runtime';
-import { closeRedis, createRedis } from '@chippy/shop';
 import { startFloorFeed } from './floor.js';
 import { createLatencyWindow } from './latency.js';
 import { summaryMetrics } from './metrics.js';

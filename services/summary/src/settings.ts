@@ -1,5 +1,5 @@
 import { httpHostSetting, setting } from '@chippy/runtime';
-import { shopSettings } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
 import { parseAllowedHosts } from './guard.js';
 
 /** Seconds, more than 0 and at most a day (Node timers cannot wait much longer than 24 days). */
@@ -12,8 +12,8 @@ export function parseInterval(raw: string): number {
 }
 
 export const summarySettings = {
-  databaseUrl: shopSettings.databaseUrl,
-  redisUrl: { ...shopSettings.redisUrl, description: 'Redis URL (the hot cabinet, read only)' },
+  databaseUrl: storeSettings.databaseUrl,
+  redisUrl: { ...storeSettings.redisUrl, description: 'Redis URL (the hot cabinet, read only)' },
   summaryInterval: setting({
     env: 'SUMMARY_INTERVAL',
     flag: '--summary-interval',

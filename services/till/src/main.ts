@@ -1,6 +1,7 @@
-import { producerOptions, startService } from '@chippy/kafka';
+#!/usr/bin/env node
+import { producerOptions } from '@chippy/kafka';
 import { errorMessage, retry } from '@chippy/runtime';
-import { OrderSchema, type Order } from '@chippy/shop';
+import { type Order, OrderSchema, startService } from '@chippy/shop';
 import { tillPartition } from './partition.js';
 import { orderPlacer } from './placer.js';
 import { tillSettings } from './settings.js';

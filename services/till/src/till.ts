@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sleep } from '@chippy/runtime';
 import { scaledDelay, type Order } from '@chippy/shop';
-import { orderFor, paymentFor, rollDie, type Payment } from './menu.js';
+import { orderFor, paymentFor, rollDie, type Payment } from './customer.js';
 
 export interface TillOptions {
   tillId: string;

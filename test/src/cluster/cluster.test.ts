@@ -9,8 +9,8 @@
 // becoming ready around the fault is printed (docs/architecture.md, "On a cluster of three brokers").
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { consumerGroups, createSerde, topicNames } from '@chippy/kafka';
-import { cabinetKeys, OrderSchema, portionsFor, type Order } from '@chippy/shop';
+import { createSerde } from '@chippy/kafka';
+import { cabinetKeys, consumerGroups, OrderSchema, portionsFor, topicNames, type Order } from '@chippy/shop';
 import kafkajs, { type Admin } from 'kafkajs';
 import {
   brokerOf,

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, repoRoot } from '@chippy/local-stack';
+import { freePort, repoRoot } from '@chippy/dev-utils';
 import type { ContainerEngine } from './container-engine.js';
 import { outputDir } from './services.js';
 import { pinnedImages, provideImages } from './stand-ins.js';

@@ -1,4 +1,4 @@
-import { freePort, repoRoot } from '@chippy/local-stack';
+import { freePort, repoRoot } from '@chippy/dev-utils';
 import type { ContainerEngine } from './container-engine.js';
 import type { Endpoints } from './endpoints.js';
 import { pinnedImages, provideImages } from './stand-ins.js';

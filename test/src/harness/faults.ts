@@ -175,7 +175,7 @@ export async function rowIdsWhen(dbUrl: string, count: number, timeoutMs = 120_0
 }
 
 /**
- * The issue's invariant: every order on `<prefix>orders` (at least `atLeast` of them, all there are once
+ * The invariant: every order on `<prefix>orders` (at least `atLeast` of them, all there are once
  * they have arrived) is ready exactly once on `orders-ready` and is exactly one row in PostgreSQL.
  * Returns the order count.
  */

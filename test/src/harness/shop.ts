@@ -1,5 +1,13 @@
-import { consumerGroups, createRegistryAdmin, createSerde, topicNames } from '@chippy/kafka';
-import { OrderReadySchema, OrderSchema, type Order, type OrderReady } from '@chippy/shop';
+import { createRegistryAdmin } from '@chippy/kafka';
+import {
+  consumerGroups,
+  shopSerde,
+  type Order,
+  type OrderReady,
+  OrderReadySchema,
+  OrderSchema,
+  topicNames,
+} from '@chippy/shop';
 import { Redis } from 'ioredis';
 import { endpointsFromEnv } from './endpoints.js';
 import { testKafka, testLogger, uniqueName } from './kafka.js';
@@ -46,7 +54,7 @@ export function isolatedShop(name: string) {
   const prefix = `${uniqueName(name)}-`;
   prefixes.push(prefix);
   const topics = topicNames(prefix);
-  const serde = createSerde({
+  const serde = shopSerde({
     registryUri: endpointsFromEnv().SCHEMA_REGISTRY_URI,
     format: 'avro',
     logger: testLogger,

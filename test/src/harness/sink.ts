@@ -8,7 +8,7 @@ import {
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import { loadConfig } from '@chippy/runtime';
 import { outputDir } from './services.js';
 import { endpointsFromEnv } from './endpoints.js';

@@ -4,7 +4,8 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fetchArtifacts, paths, repoRoot } from '@chippy/local-stack';
+import { fetchArtifacts, paths } from '@chippy/local-stack';
+import { repoRoot } from '@chippy/dev-utils';
 import type { ContainerEngine } from './container-engine.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
 // Can chippy reach everything it needs? One line per component, then exit 0 if all answered, else 1.
 import { connectUrlSetting, describeKafka, kafkaAccessSettings, kafkaSettingsProblem } from '@chippy/kafka';
 import { loadConfigOrExit, redactUrl } from '@chippy/runtime';
-import { shopSettings } from '@chippy/shop';
+import { storeSettings } from '@chippy/stores';
 import {
   checkKafka,
   checkKafkaConnect,
@@ -15,7 +15,7 @@ import {
 
 const TIMEOUT_MS = 5000;
 
-const { redisUrl, databaseUrl } = shopSettings;
+const { redisUrl, databaseUrl } = storeSettings;
 const config = loadConfigOrExit({
   name: 'chippy-check',
   description: 'Checks that Kafka, the schema registry, Kafka Connect, PostgreSQL and Redis answer.',

@@ -1,7 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Floor, startFloorReader } from '@chippy/floor';
-import { consumerGroups, createKafka, createSerde, kafkaSettingsProblem, topicNames } from '@chippy/kafka';
+import { createKafka, kafkaSettingsProblem } from '@chippy/kafka';
+import { consumerGroups, shopSerde, topicNames } from '@chippy/shop';
 import { createLogger, describeConfig, errorMessage, loadConfigOrExit, onUncaught } from '@chippy/runtime';
 import { render } from 'ink';
 import { FloorApp } from './app.js';
@@ -27,7 +28,7 @@ const topics = topicNames(config.topicPrefix);
 const reader = startFloorReader({
   kafka,
   admin: kafka.admin(),
-  serde: createSerde({
+  serde: shopSerde({
     registryUri: config.schemaRegistryUri,
     format: 'avro',
     logger,

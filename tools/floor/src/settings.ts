@@ -1,7 +1,8 @@
-import { kafkaAccessSettings, kafkaSettings } from '@chippy/kafka';
+import { kafkaAccessSettings } from '@chippy/kafka';
 import { parseString, runtimeSettings, setting } from '@chippy/runtime';
+import { shopSettings } from '@chippy/shop';
 
-const { topicPrefix } = kafkaSettings;
+const { topicPrefix } = shopSettings;
 const { logLevel } = runtimeSettings;
 
 /** Only what reading the shop needs: Kafka, the registry, the prefix; no Redis, PostgreSQL or HTTP port. */

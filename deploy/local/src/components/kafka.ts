@@ -27,7 +27,7 @@ export const singleBrokerSettings = [
   'num.partitions=3',
 ];
 
-/** Apache Kafka in KRaft combined mode (one node is broker and controller), as the design's local target. */
+/** Apache Kafka in KRaft combined mode (one node is broker and controller), as the native stack runs it. */
 export function kafka(): Component {
   const jvm = new JavaProcess('kafka', '512m');
   const dataDir = path.join(paths.data, 'kafka');

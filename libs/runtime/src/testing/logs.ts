@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../logger.js';
 
 /** A logger that keeps its lines in memory, parsed, for tests that assert on what was logged. */
 export function captureLogger(level = 'debug'): { logger: Logger; lines: Record<string, unknown>[] } {

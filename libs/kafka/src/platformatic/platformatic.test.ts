@@ -5,25 +5,19 @@ import { test } from 'node:test';
 import { compatibilityPartitioner, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
 import { createLogger } from '@chippy/runtime';
 import { Partitioners, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { assignedPartitions } from './group-members.js';
-import { createKafka } from './kafka.js';
+import { assignedPartitions } from '../group-members.js';
+import { createKafka } from '../kafka.js';
+import { adaptAdmin, type InnerAdmin } from './admin.js';
+import { adaptConsumer, type ConsumeOptions, type InnerConsumer, type InnerOffset } from './consumer.js';
+import { asKafkaJsError } from './errors.js';
 import {
-  adaptAdmin,
-  adaptConsumer,
-  adaptProducer,
-  asKafkaJsError,
   incoming,
   javaPartitioner,
   outgoing,
-  type ConsumeOptions,
   type IncomingMessage,
-  type InnerAdmin,
-  type InnerConsumer,
-  type InnerOffset,
-  type InnerProducer,
   type OutgoingMessage,
-} from './kafka-platformatic.js';
-import { kafkaClientProblem } from './settings.js';
+} from './messages.js';
+import { adaptProducer, type InnerProducer } from './producer.js';
 
 const logger = createLogger('test', 'silent');
 const config = {
@@ -632,18 +626,6 @@ test('admin: createTopics is false when every topic existed, and TOPIC_ALREADY_E
     admin.createTopics({ topics: [{ topic: 'orders' }, { topic: 'orders-ready' }], waitForLeaders: false }),
     (error: { errors: { type: string }[] }) => error.errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS'),
   );
-});
-
-// --- settings ------------------------------------------------------------------------------------------
-
-test('KAFKA_CLIENT=platformatic with DELIVERY=exactly-once is refused in one line naming both', () => {
-  const problem = kafkaClientProblem({ kafkaClient: 'platformatic', delivery: 'exactly-once' });
-  assert.ok(problem);
-  assert.ok(!problem.includes('\n'));
-  assert.match(problem, /KAFKA_CLIENT=platformatic \(--kafka-client\).*DELIVERY=exactly-once \(--delivery\)/);
-  assert.equal(kafkaClientProblem({ kafkaClient: 'platformatic', delivery: 'at-least-once' }), undefined);
-  assert.equal(kafkaClientProblem({ kafkaClient: 'kafkajs', delivery: 'exactly-once' }), undefined);
-  assert.equal(kafkaClientProblem({ kafkaClient: 'platformatic' }), undefined);
 });
 
 test('KAFKA_CLIENT=platformatic gives the kafkajs-shaped factory', () => {

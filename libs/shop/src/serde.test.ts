@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookRequestSchema, OrderSchema, OrderV1Schema, type CookRequest, type Order } from '@chippy/shop';
+import { DecodeError, type AvroSchemaObject, type DecodeReason, type RegistryLike } from '@chippy/kafka';
 import { captureLogger } from '@chippy/runtime/testing';
 import avsc from 'avsc';
-import type { RegistryLike } from './registry.js';
-import { DecodeError, createSerde, type AvroSchemaObject, type DecodeReason } from './serde.js';
+import {
+  CookRequestSchema,
+  OrderSchema,
+  OrderV1Schema,
+  type CookRequest,
+  type Order,
+} from './generated/schemas.js';
+import { shopSerde } from './serde.js';
 
 /** An in-memory registry: ids from 1, one per distinct schema. */
 function fakeRegistry() {
@@ -37,7 +43,7 @@ const order: Order = {
 
 const { logger } = captureLogger();
 const serde = (format: 'avro' | 'json', registry = fakeRegistry().registry, maxBytes?: number) =>
-  createSerde({ registryUri: 'http://unused', format, logger, registry, ...(maxBytes && { maxBytes }) });
+  shopSerde({ registryUri: 'http://unused', format, logger, registry, ...(maxBytes && { maxBytes }) });
 
 async function rejectsWith(promise: Promise<unknown>, reason: DecodeReason) {
   await assert.rejects(promise, (error: unknown) => {
@@ -106,7 +112,7 @@ describe('serde, Avro format', () => {
 
 describe('serde, schema versions side by side (ORDER_SCHEMA_VERSION)', () => {
   const pinnedV1 = (registry: RegistryLike) =>
-    createSerde({
+    shopSerde({
       registryUri: 'http://unused',
       format: 'avro',
       logger,
@@ -142,7 +148,7 @@ describe('serde, schema versions side by side (ORDER_SCHEMA_VERSION)', () => {
 
   it('JSON from a version 1 service has no payment in its Connect schema', async () => {
     const bytes = await (
-      await createSerde({
+      await shopSerde({
         registryUri: 'http://unused',
         format: 'json',
         logger,

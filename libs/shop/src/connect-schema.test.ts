@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookRequestSchema, OrderSchema } from '@chippy/shop';
-import { connectSchema } from './connect-schema.js';
+import { connectSchema } from '@chippy/kafka';
+import { CookRequestSchema, OrderSchema } from './generated/schemas.js';
 
 describe('connectSchema', () => {
   it('turns the Order record into the struct JsonConverter expects', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { menu, orderFor, paymentFor, rollDie } from './menu.js';
+import { menu } from '@chippy/shop';
+import { orderFor, paymentFor, rollDie } from './customer.js';
 
 test('each die roll gives the original order', () => {
   assert.deepEqual(orderFor(6, true), [menu.codAndChips, menu.plaiceAndChips]);

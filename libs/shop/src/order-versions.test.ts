@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CookRequestSchema, OrderSchema, OrderV1Schema } from '@chippy/shop';
-import { latestOrderSchemaVersion, orderSchemaVersion, pinRecords } from './schema-versions.js';
+import { pinRecords } from '@chippy/kafka';
+import { CookRequestSchema, OrderSchema, OrderV1Schema } from './generated/schemas.js';
+import { latestOrderSchemaVersion, orderSchemaVersion } from './order-versions.js';
 
 const fieldNames = (record: unknown) => (record as { fields: { name: string }[] }).fields.map((f) => f.name);
 

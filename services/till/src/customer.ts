@@ -1,12 +1,4 @@
-/** What the shop sells, as order items. */
-export const menu = {
-  codAndChips: 'cod & chips',
-  chipsAndChips: 'chips & chips',
-  chips: 'chips',
-  plaiceAndChips: 'plaice & chips',
-} as const;
-
-export type MenuItem = (typeof menu)[keyof typeof menu];
+import { menu, type MenuItem } from '@chippy/shop';
 
 /**
  * The original till's order: roll a die. 6 (only when plaice is on the menu) → cod & chips and plaice &

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { noPortions, portionsFor, type Portions } from '@chippy/shop';
-import { levelsFor, nonZero, planBatch, type StockLevels, type StockPolicy } from './batch.js';
+import { levelsFor, nonZero, planBatch, type StockLevels, type StockPolicy } from './stock-policy.js';
 import { createDemand } from './demand.js';
 
 const policy: StockPolicy = {

@@ -1,5 +1,5 @@
 import type { Logger } from '@chippy/runtime';
-import { logLevel } from 'kafkajs';
+import { logLevel, type LogEntry } from 'kafkajs';
 
 /**
  * Broker answers that are part of a group's or a cluster's normal life: a member joining or leaving (a
@@ -64,6 +64,50 @@ process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   if (isKafkaJsNegativeTimeout(type, new Error().stack)) return;
   (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
 };
+
+/**
+ * The bridge between pino and kafkajs's logging, both ways: kafkajs's log lines into pino at the right level
+ * (`kafkaJsLogCreator`), and pino behind the kafkajs-style logger the other clients' adapters offer.
+ */
+
+/** pino's levels as kafkajs's. */
+export const toKafkaJsLevel: Record<string, logLevel> = {
+  trace: logLevel.DEBUG,
+  debug: logLevel.DEBUG,
+  info: logLevel.INFO,
+  warn: logLevel.WARN,
+  error: logLevel.ERROR,
+  fatal: logLevel.ERROR,
+  silent: logLevel.NOTHING,
+};
+
+const omit = (object: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
+
+/** Routes kafkajs's own log lines into pino at the matching level. */
+export function kafkaJsLogCreator(logger: Logger, hintFor: (message: string) => string | undefined) {
+  const child = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message: text, ...extra } = log;
+      const message = text.trimEnd(); // kafkajs ends some messages with a newline
+      // kafkajs adds its own timestamp and logger name; pino has both already. Connection failures get
+      // a hint saying what to check; the stack of a TLS alert says nothing more than its message. The
+      // error kafkajs calls `error` goes under `err`, as in every chippy line.
+      const hint = level <= logLevel.WARN ? hintFor(message) : undefined;
+      const fields = {
+        namespace,
+        ...omit(extra, ['timestamp', 'logger', 'error', ...(hint ? ['stack'] : [])]),
+        ...('error' in extra && { err: extra.error as unknown }),
+        ...(hint && { hint }),
+      };
+      const effective = kafkaJsLevel(level, message, extra);
+      if (effective === logLevel.ERROR) child.error(fields, message);
+      else if (effective === logLevel.WARN) child.warn(fields, message);
+      else if (effective === logLevel.INFO) child.info(fields, message);
+      else child.debug(fields, message);
+    };
+}
 
 /** pino behind the KafkaJS-style logger interface (`kafka.logger()`) the other clients' adapters offer. */
 export function kafkaJsStyleLogger(logger: Logger) {

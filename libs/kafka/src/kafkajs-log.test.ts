@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { logLevel } from 'kafkajs';
-import { isKafkaJsNegativeTimeout, kafkaJsLevel, normalKafkaEvents } from './kafkajs-levels.js';
+import { isKafkaJsNegativeTimeout, kafkaJsLevel, normalKafkaEvents } from './kafkajs-log.js';
 
 test('a rebalance answer logged as an error by kafkajs is info', () => {
   const level = kafkaJsLevel(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)', {
@@ -49,7 +49,7 @@ test("the messages are kafkajs's own, so an upgrade that changes them is caught 
 
 /** The stderr of a Node process that loads this module and then runs `code` (Node warns once per process). */
 function stderrAfterImport(code: string): string {
-  const levels = new URL('./kafkajs-levels.js', import.meta.url).href;
+  const levels = new URL('./kafkajs-log.js', import.meta.url).href;
   const script = `await import(${JSON.stringify(levels)});\n${code}`;
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),

@@ -1,0 +1,2 @@
+export { freePort } from './ports.js';
+export { inRepo, repoRoot } from './repo.js';

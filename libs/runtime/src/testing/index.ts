@@ -1,0 +1,1 @@
+export { captureLogger } from './logs.js';

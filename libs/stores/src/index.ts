@@ -1,0 +1,2 @@
+export { closeRedis, createRedis, redisReady } from './redis.js';
+export { storeSettings } from './settings.js';
