@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { serviceNodeOptions } from '@chippy/local-stack/node-options';
-import { copySourceProblems, lintDockerfile } from './dockerfile.js';
+import { copySourceProblems, imageWorkspaceProblems, lintDockerfile } from './dockerfile.js';
 import { inRepo, repoRoot } from './repo.js';
 
 const serviceImage = inRepo('deploy/compose/Dockerfile');
@@ -55,6 +55,22 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
   test("the service image runs node with the services' heap flags, the same as npm start", () => {
     const set = readFileSync(serviceImage, 'utf8').match(/^ENV NODE_OPTIONS="([^"]*)"$/m)?.[1];
     assert.equal(set, serviceNodeOptions, 'ENV NODE_OPTIONS in deploy/compose/Dockerfile');
+  });
+
+  test('the service image installs and copies every chippy package its programs import', () => {
+    assert.deepEqual(imageWorkspaceProblems(serviceImage, repoRoot), []);
+  });
+
+  test('a package the programs import but the image leaves out is reported', () => {
+    const copy = brokenCopy(serviceImage, (t) =>
+      t
+        .replace(' -w libs/stores', '')
+        .replace('COPY --from=build /src/libs/stores/dist libs/stores/dist\n', ''),
+    );
+    assert.deepEqual(imageWorkspaceProblems(copy, repoRoot), [
+      '@chippy/stores (libs/stores) is imported in the image but not installed (-w libs/stores)',
+      '@chippy/stores (libs/stores) is imported in the image but its dist is not copied',
+    ]);
   });
 
   test('every COPY source exists in the build context (the repository root)', () => {

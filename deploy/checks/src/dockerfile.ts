@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationSeverity, validate } from 'dockerfile-utils';
 
@@ -81,6 +81,63 @@ export function copySourceProblems(file: string, context: string): string[] {
       else if (isIgnored(source))
         problems.push(`line ${i + 1}: ${m[1]} source ${source} is excluded by ${path.basename(ignoreFile)}`);
     }
+  }
+  return problems;
+}
+
+/** The repository's workspace packages by name: folder and the `@chippy/*` packages it depends on. */
+function workspaces(root: string): Map<string, { dir: string; deps: string[] }> {
+  const found = new Map<string, { dir: string; deps: string[] }>();
+  for (const group of ['libs', 'services', 'tools'])
+    for (const name of existsSync(path.join(root, group)) ? readdirSync(path.join(root, group)) : []) {
+      const file = path.join(root, group, name, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+        name: string;
+        dependencies?: Record<string, string>;
+      };
+      const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@chippy/'));
+      found.set(pkg.name, { dir: `${group}/${name}`, deps });
+    }
+  const connectors = path.join(root, 'connectors/package.json');
+  if (existsSync(connectors)) {
+    const pkg = JSON.parse(readFileSync(connectors, 'utf8')) as { dependencies?: Record<string, string> };
+    found.set('@chippy/connectors', {
+      dir: 'connectors',
+      deps: Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@chippy/')),
+    });
+  }
+  return found;
+}
+
+/**
+ * The service image installs its workspaces with `npm ci -w …` and copies each one's compiled `dist`: every
+ * chippy package a program in it imports, however indirectly, must be among both, or the program fails
+ * with ERR_MODULE_NOT_FOUND only when the container starts. One message per package missing.
+ */
+export function imageWorkspaceProblems(file: string, root: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const installed = new Set([...text.matchAll(/-w\s+(\S+)/g)].map((m) => m[1]!));
+  const copied = new Set([...text.matchAll(/^COPY --from=build \/src\/(\S+)\/dist /gm)].map((m) => m[1]!));
+  const all = workspaces(root);
+  const byDir = new Map([...all].map(([name, w]) => [w.dir, name]));
+  const needed = new Set<string>();
+  const visit = (name: string) => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const dep of all.get(name)?.deps ?? []) visit(dep);
+  };
+  for (const dir of installed) {
+    const name = byDir.get(dir);
+    if (name) visit(name);
+  }
+  const problems: string[] = [];
+  for (const name of needed) {
+    const dir = all.get(name)?.dir ?? name;
+    if (!installed.has(dir))
+      problems.push(`${name} (${dir}) is imported in the image but not installed (-w ${dir})`);
+    if (!copied.has(dir))
+      problems.push(`${name} (${dir}) is imported in the image but its dist is not copied`);
   }
   return problems;
 }
