@@ -58,7 +58,7 @@ export function sinkConfigProblems(
   const problems: string[] = [];
   for (const config of sinkConfigsOf(command)) {
     if (!existsSync(at('connectors/sink'))) {
-      problems.push(`${where}: connectors/sink/ does not exist yet (the connector configs of issue 5)`);
+      problems.push(`${where}: connectors/sink/ (the sink's connector configs) does not exist`);
       continue;
     }
     if (!existsSync(at(config))) {

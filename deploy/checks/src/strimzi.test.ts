@@ -49,7 +49,7 @@ function topicProblems(objects: Json[], design: Map<string, Record<string, strin
       const actual = topics.get(name)?.[key];
       return actual === value
         ? []
-        : [`KafkaTopic ${name}: ${key} ${String(actual)}, the design says ${value}`];
+        : [`KafkaTopic ${name}: ${key} ${String(actual)}, libs/shop/src/topics.ts says ${value}`];
     }),
   );
 }
@@ -129,7 +129,7 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     );
   });
 
-  test("KafkaTopics carry the design's partitions, cleanup policy and retention, for every topic the services use", () => {
+  test('KafkaTopics carry the declared partitions, cleanup policy and retention, for every topic the services use', () => {
     const design = designTopics();
     assert.equal(design.get('orders')?.partitions, '6');
     assert.deepEqual(topicProblems(objects, design), []);
@@ -139,8 +139,8 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
         .replace('retention.ms: 2592000000', 'retention.ms: 604800000'),
     );
     assert.deepEqual(topicProblems(render(dir), design), [
-      'KafkaTopic orders: partitions 3, the design says 6',
-      'KafkaTopic orders-dlq: retention.ms 604800000, the design says 2592000000',
+      'KafkaTopic orders: partitions 3, libs/shop/src/topics.ts says 6',
+      'KafkaTopic orders-dlq: retention.ms 604800000, libs/shop/src/topics.ts says 2592000000',
     ]);
   });
 
