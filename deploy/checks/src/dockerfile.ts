@@ -85,27 +85,31 @@ export function copySourceProblems(file: string, context: string): string[] {
   return problems;
 }
 
-/** The repository's workspace packages by name: folder and the `@chippy/*` packages it depends on. */
+/**
+ * The repository's workspace packages by name, as npm finds them (root package.json `workspaces`, where
+ * `dir/*` means every folder under dir): each one's folder and the `@chippy/*` packages it depends on.
+ */
 function workspaces(root: string): Map<string, { dir: string; deps: string[] }> {
+  const patterns = (
+    JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] }
+  ).workspaces;
+  const dirs = patterns.flatMap((p) =>
+    p.endsWith('/*')
+      ? (existsSync(path.join(root, p.slice(0, -2))) ? readdirSync(path.join(root, p.slice(0, -2))) : []).map(
+          (name) => `${p.slice(0, -2)}/${name}`,
+        )
+      : [p],
+  );
   const found = new Map<string, { dir: string; deps: string[] }>();
-  for (const group of ['libs', 'services', 'tools'])
-    for (const name of existsSync(path.join(root, group)) ? readdirSync(path.join(root, group)) : []) {
-      const file = path.join(root, group, name, 'package.json');
-      if (!existsSync(file)) continue;
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
-        name: string;
-        dependencies?: Record<string, string>;
-      };
-      const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@chippy/'));
-      found.set(pkg.name, { dir: `${group}/${name}`, deps });
-    }
-  const connectors = path.join(root, 'connectors/package.json');
-  if (existsSync(connectors)) {
-    const pkg = JSON.parse(readFileSync(connectors, 'utf8')) as { dependencies?: Record<string, string> };
-    found.set('@chippy/connectors', {
-      dir: 'connectors',
-      deps: Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@chippy/')),
-    });
+  for (const dir of dirs) {
+    const file = path.join(root, dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+    };
+    const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@chippy/'));
+    found.set(pkg.name, { dir, deps });
   }
   return found;
 }
