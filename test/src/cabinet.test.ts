@@ -103,7 +103,7 @@ test('the take script on real Redis: all or nothing, once per order, and the led
   const cabinet = redisCabinet(redis, prefix);
   const ids = ['a', 'b', 'c'].map((n) => `${prefix}${n}`);
   const record = (id: string) => redis.hgetall(keys.order(id));
-  const claim = (since: number) => ({ mode: 'claim' as const, since, preparer: 'p1' });
+  const claim = (since: number, preparer = 'p1') => ({ mode: 'claim' as const, since, preparer, leaseMs: 5 });
   const one = { cod: 1, chips: 1, plaice: 0 };
   try {
     await cabinet.add({ cod: 1, chips: 3 });
@@ -117,8 +117,28 @@ test('the take script on real Redis: all or nothing, once per order, and the led
     assert.deepEqual(await cabinet.take(ids[1]!, one, claim(20)), { outcome: 'taken' });
     assert.deepEqual(await record(ids[1]!), { taken: '1', state: 'sending', since: '20', preparer: 'p1' });
     assert.ok((await redis.ttl(keys.order(ids[1]!))) > 6 * 24 * 3600, 'the record expires in a week');
-    // Redelivered while "sending": reported with when the hand-over began, and nothing taken again.
-    assert.deepEqual(await cabinet.take(ids[1]!, one, claim(30)), { outcome: 'interrupted', since: 20 });
+    // Redelivered while the claim holds (20 + 5 > 24): nothing of the batch is taken, not even a fresh order.
+    assert.deepEqual(
+      await cabinet.takeMany(
+        [
+          { orderId: ids[2]!, portions: one },
+          { orderId: ids[1]!, portions: one },
+        ],
+        claim(24, 'p2'),
+      ),
+      [{ outcome: 'deferred' }, { outcome: 'held', until: 25 }],
+    );
+    assert.deepEqual(await record(ids[2]!), {}, 'deferred: nothing taken, nothing claimed');
+    // Redelivered once the claim has lapsed: reported with when the hand-over began, nothing taken again.
+    assert.deepEqual(await cabinet.take(ids[1]!, one, claim(30, 'p2')), {
+      outcome: 'interrupted',
+      since: 20,
+    });
+    // Claimed anew, all or none, only as the take found it: a stale claim is refused and changes nothing.
+    assert.equal(await cabinet.reclaim([{ orderId: ids[1]!, since: 19 }], 31, 'p3'), false);
+    assert.equal(await cabinet.reclaim([{ orderId: ids[1]!, since: 20 }], 31, 'p2'), true);
+    assert.deepEqual(await record(ids[1]!), { taken: '1', state: 'sending', since: '31', preparer: 'p2' });
+    assert.equal(await cabinet.reclaim([{ orderId: ids[1]!, since: 20 }], 32, 'p3'), false, 'p2 has it now');
     await cabinet.markHandedOver(ids[1]!);
     assert.deepEqual(await cabinet.take(ids[1]!, one, claim(40)), { outcome: 'handed-over' });
     assert.deepEqual(await cabinet.take(ids[1]!, one, { mode: 'check' }), { outcome: 'handed-over' });

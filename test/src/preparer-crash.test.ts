@@ -26,7 +26,7 @@ test('the batch take on real Redis: served in order, each order all or nothing, 
   const cabinet = redisCabinet(redis, prefix);
   const id = (n: string) => `${prefix}${n}`;
   const one = { cod: 1, chips: 1, plaice: 0 };
-  const claim = { mode: 'claim' as const, since: 50, preparer: 'p1' };
+  const claim = { mode: 'claim' as const, since: 50, preparer: 'p1', leaseMs: 5 };
   try {
     await cabinet.add({ cod: 2, chips: 5 });
     await cabinet.take(id('done'), one, claim);

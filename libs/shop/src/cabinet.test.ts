@@ -26,14 +26,14 @@ const portions = { cod: 1, chips: 1, plaice: 0 };
 test('take runs the script by its SHA1 when Redis has it', async () => {
   const { redis, calls } = fakeRedis(true);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  // 3 keys + their count + the TTL, ledger mode, since, preparer, the item count, three names, three amounts.
-  assert.deepEqual(calls, ['evalsha 40 15']);
+  // 3 keys + their count + the TTL, ledger mode, since, preparer, lease, the item count, three names, three amounts.
+  assert.deepEqual(calls, ['evalsha 40 16']);
 });
 
 test('take sends the script text once Redis says NOSCRIPT', async () => {
   const { redis, calls } = fakeRedis(false);
   assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  assert.deepEqual(calls, ['evalsha 40 15', 'eval true 15']);
+  assert.deepEqual(calls, ['evalsha 40 16', 'eval true 16']);
 });
 
 test('other script errors are not retried with EVAL', async () => {

@@ -25,25 +25,41 @@ const ttlSeconds = 7 * 24 * 3600;
 
 // Takes each order's portions, all or none, once per order, for a batch of orders in one step (one round
 // trip however many orders). KEYS: levels, taken, then one order record per order. ARGV: ttl, ledger mode,
-// since, preparer, the number of items n, the n item names, then n counts per order. Ledger modes:
+// since, preparer, lease, the number of items n, the n item names, then n counts per order. Ledger modes:
 //   none  – take only;
 //   check – an order already handed over (state ready) is not taken: {"handed-over"};
 //   claim – as check, and an order left "sending" is reported ({"interrupted", since}) rather than taken, and
 //           a take marks the order "sending" (since, preparer). "sending" is only ever set with "taken".
+//           An order claimed less than `lease` ms before `since` is another preparer's still: then nothing
+//           of the batch is taken, the held orders reply {"held", until} and the others {"deferred"}.
 // Orders are served in the order given, from the levels as the earlier orders left them. Returns one reply
 // per order: {"taken"} / {"already"} / {"short", item, missing, ...} / {"handed-over"} / {"interrupted", since}.
 const takeScript = `
-local ttl, mode, since, preparer = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local n = tonumber(ARGV[5])
+local ttl, mode, since, preparer, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
+local replies = {}
+if mode == 'claim' then
+  local held = false
+  for i = 3, #KEYS do
+    local record = redis.call('HMGET', KEYS[i], 'state', 'since')
+    if record[1] == 'sending' and tonumber(record[2]) + lease > tonumber(since) then
+      replies[i - 2] = {'held', tostring(tonumber(record[2]) + lease)}
+      held = true
+    else
+      replies[i - 2] = {'deferred'}
+    end
+  end
+  if held then return replies end
+  replies = {}
+end
 local items, have, took = {}, {}, {}
 for j = 1, n do
-  items[j] = ARGV[5 + j]
+  items[j] = ARGV[6 + j]
   have[j] = tonumber(redis.call('HGET', KEYS[1], items[j]) or '0')
   took[j] = 0
 end
-local replies = {}
 for i = 3, #KEYS do
-  local base = 5 + n + (i - 3) * n
+  local base = 6 + n + (i - 3) * n
   local record = redis.call('HMGET', KEYS[i], 'state', 'since', 'taken')
   local reply
   if mode ~= 'none' and record[1] == 'ready' then
@@ -84,6 +100,20 @@ for j = 1, n do
   end
 end
 return replies
+`;
+
+// Claims orders whose hand-over was interrupted, for the preparer about to hand them over, if each is still
+// as the take found it ("sending" since that time). KEYS: the orders' records. ARGV: now, preparer, then the
+// since each order was found with. Returns 1, or 0 with nothing changed when any of them has moved on.
+const reclaimScript = `
+for i = 1, #KEYS do
+  local record = redis.call('HMGET', KEYS[i], 'state', 'since')
+  if record[1] ~= 'sending' or record[2] ~= ARGV[i + 2] then return 0 end
+end
+for i = 1, #KEYS do
+  redis.call('HSET', KEYS[i], 'since', ARGV[1], 'preparer', ARGV[2])
+end
+return 1
 `;
 
 // Records orders' OrderReady messages as in Kafka (state ready). KEYS: the orders' records. ARGV: ttl.
@@ -133,15 +163,26 @@ export type TakeResult =
   /** Only with a ledger: the order's OrderReady is in Kafka; nothing was taken. */
   | { outcome: 'handed-over' }
   /** Only when claiming: a preparer was handing the order over when it stopped (its portions are taken). */
-  | { outcome: 'interrupted'; since: number };
+  | { outcome: 'interrupted'; since: number }
+  /** Only when claiming: another preparer's claim on the order holds until `until`; nothing was taken. */
+  | { outcome: 'held'; until: number }
+  /** Only when claiming: another order of the batch is held, so nothing was taken for this one either. */
+  | { outcome: 'deferred' };
 
 /**
  * What a take does with the order's hand-over record (the preparers' ledger, see services/preparer).
  * `claim` makes the check and the take one round trip: the order's state is read, its portions taken and
- * the order marked "sending" atomically, so a redelivered order is never taken or handed over twice.
+ * the order marked "sending" atomically, so a redelivered order is never taken or handed over twice. A
+ * claim holds the other claimers off for `leaseMs` (services/preparer/src/claims.ts says why).
  */
 export type LedgerMode =
-  { mode: 'none' } | { mode: 'check' } | { mode: 'claim'; since: number; preparer: string };
+  { mode: 'none' } | { mode: 'check' } | { mode: 'claim'; since: number; preparer: string; leaseMs: number };
+
+/** An order whose hand-over was interrupted, as the take found it: "sending" since `since`. */
+export interface InterruptedClaim {
+  orderId: string;
+  since: number;
+}
 
 /** One order of a batch take: its id and the portions it needs. */
 export interface OrderPortions {
@@ -157,6 +198,11 @@ export interface Cabinet {
    * per order, in that order.
    */
   takeMany(orders: readonly OrderPortions[], ledger?: LedgerMode): Promise<TakeResult[]>;
+  /**
+   * Claims interrupted orders for `preparer` from `now`, all or none, if each is still as the take found
+   * it: false when another preparer has claimed any of them since.
+   */
+  reclaim(claims: readonly InterruptedClaim[], now: number, preparer: string): Promise<boolean>;
   /** Records that the orders' OrderReady messages are in Kafka, so a redelivery skips them (one round trip). */
   markHandedOver(...orderIds: string[]): Promise<void>;
   /**
@@ -183,6 +229,8 @@ function toTakeResult(reply: string[]): TakeResult {
   if (reply[0] === 'already') return { outcome: 'already' };
   if (reply[0] === 'handed-over') return { outcome: 'handed-over' };
   if (reply[0] === 'interrupted') return { outcome: 'interrupted', since: Number(reply[1]) };
+  if (reply[0] === 'held') return { outcome: 'held', until: Number(reply[1]) };
+  if (reply[0] === 'deferred') return { outcome: 'deferred' };
   const short: Partial<Portions> = {};
   for (let i = 1; i < reply.length; i += 2) short[reply[i] as CabinetItem] = Number(reply[i + 1]);
   return { outcome: 'short', short };
@@ -208,12 +256,14 @@ function cachedScript(script: string) {
 const runTake = cachedScript(takeScript);
 const runAdd = cachedScript(addScript);
 const runHandedOver = cachedScript(handedOverScript);
+const runReclaim = cachedScript(reclaimScript);
 
 export function redisCabinet(redis: Redis, prefix: string): Cabinet {
   const keys = cabinetKeys(prefix);
   const takeMany: Cabinet['takeMany'] = async (orders, ledger = { mode: 'none' }) => {
     if (orders.length === 0) return [];
-    const [since, preparer] = ledger.mode === 'claim' ? [ledger.since, ledger.preparer] : [0, ''];
+    const [since, preparer, lease] =
+      ledger.mode === 'claim' ? [ledger.since, ledger.preparer, ledger.leaseMs] : [0, '', 0];
     const replies = (await runTake(
       redis,
       [keys.levels, keys.taken, ...orders.map((o) => keys.order(o.orderId))],
@@ -222,6 +272,7 @@ export function redisCabinet(redis: Redis, prefix: string): Cabinet {
         ledger.mode,
         since,
         preparer,
+        lease,
         cabinetItems.length,
         ...cabinetItems,
         ...orders.flatMap((o) => cabinetItems.map((item) => o.portions[item])),
@@ -235,6 +286,12 @@ export function redisCabinet(redis: Redis, prefix: string): Cabinet {
       return result!;
     },
     takeMany,
+    async reclaim(claims, now, preparer) {
+      if (claims.length === 0) return true;
+      const keysOf = claims.map((c) => keys.order(c.orderId));
+      const reply = await runReclaim(redis, keysOf, [now, preparer, ...claims.map((c) => String(c.since))]);
+      return reply === 1;
+    },
     async markHandedOver(...orderIds) {
       if (orderIds.length === 0) return;
       await runHandedOver(redis, orderIds.map(keys.order), [ttlSeconds]);

@@ -2,6 +2,7 @@ export {
   cabinetKeys,
   redisCabinet,
   type Cabinet,
+  type InterruptedClaim,
   type LedgerMode,
   type OrderPortions,
   type RequestPortions,

@@ -217,3 +217,15 @@ test('the partitions of one fetch are prepared as one batch and committed once, 
   await tx.config.eachBatch(tx.payload);
   assert.ok(!tx.events.includes('commit'), 'a transaction commits the offsets, not the consumer');
 });
+
+test('a batch in hand for seconds (another preparer’s claim, a slow send) keeps heartbeating meanwhile', async () => {
+  const { config, payload, events } = run([10, 11], {
+    prepare: (part) => new Promise((resolve) => setTimeout(() => resolve(outcomeOf(part)), 2_300)),
+  });
+  await config.eachBatch(payload);
+  const beforeResolve = events.slice(0, events.indexOf('resolve 11'));
+  assert.ok(
+    beforeResolve.filter((e) => e === 'heartbeat').length >= 2,
+    `heartbeats while the batch was in hand: ${beforeResolve.join(' ')}`,
+  );
+});

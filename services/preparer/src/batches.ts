@@ -120,6 +120,10 @@ export function preparerRunConfig(options: BatchesOptions) {
           .slice(start, start + batchSize)
           .map(consumed(batch.topic, batch.partition));
         let prepared;
+        // The group must not drop this member while its part waits in the lane or its batch is in hand
+        // (another preparer's claim can take ~1 min to lapse): kafkajs sends at most one heartbeat per
+        // heartbeat interval, and one refused mid-rebalance is seen again at the commit.
+        const beating = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
         try {
           prepared = await prepareInLane(part);
         } catch (error) {
@@ -132,6 +136,8 @@ export function preparerRunConfig(options: BatchesOptions) {
             'batch left: shutting down',
           );
           return;
+        } finally {
+          clearInterval(beating);
         }
         payload.resolveOffset(part.at(-1)!.offset);
         if (prepared.last) {

@@ -91,6 +91,7 @@ function handler(committed: Record<string, string> = {}) {
       const ready: string[] = [];
       const ledger: OrderLedger = {
         take: (orders) => Promise.resolve(orders.map(() => ({ outcome: 'taken' as const }))),
+        reclaim: () => Promise.resolve(true),
         markReady: (ids) => Promise.resolve(void ready.push(...ids)),
       };
       return { ledger, afterCommit: () => Promise.resolve(void recorded.push(...ready)) };

@@ -18,12 +18,21 @@ const messagesOf = (values: string[]): ConsumedMessage[] =>
     value: Buffer.from(v),
   }));
 
-/** A ledger answering `results` by order number (`taken` otherwise). */
-const ledgerOf = (results: Record<number, TakeResult> = {}): OrderLedger => ({
-  take: (orders: readonly OrderPortions[]) =>
-    Promise.resolve(orders.map((o) => results[Number(o.orderId.slice(-1))] ?? { outcome: 'taken' })),
-  markReady: () => Promise.resolve(),
-});
+/** A ledger answering `results` by order number (`taken` otherwise); `held` answers the first take. */
+const ledgerOf = (
+  results: Record<number, TakeResult> = {},
+  held?: Record<number, TakeResult>,
+): OrderLedger => {
+  let takes = 0;
+  return {
+    take: (orders: readonly OrderPortions[]) => {
+      const answers = takes++ === 0 && held ? held : results;
+      return Promise.resolve(orders.map((o) => answers[Number(o.orderId.slice(-1))] ?? { outcome: 'taken' }));
+    },
+    reclaim: () => Promise.resolve(true),
+    markReady: () => Promise.resolve(),
+  };
+};
 
 function fakeSender() {
   const batches: ProducerBatch[] = [];
@@ -56,6 +65,7 @@ function parts() {
       faults.push(size);
       return () => undefined;
     },
+    stopping: new AbortController().signal,
     logger,
   };
   return { p, lines, parked, faults };
@@ -156,4 +166,36 @@ test('the codecs are made once, not per batch or message', async () => {
     'encoder s-orders-ready',
     'encoder s-cook-requests',
   ]);
+});
+
+test("a wait for another preparer's claim is logged with the orders and the time, and shutdown ends it", async () => {
+  const { p, lines } = parts();
+  const { sender, batches } = fakeSender();
+  const until = Date.now() + 50;
+  const held = { 2: { outcome: 'held', until } as const, 1: { outcome: 'deferred' } as const };
+  const outcome = await handOver(p)(messagesOf(['1', '2']), sender, ledgerOf({}, held));
+  assert.ok(Date.now() >= until, 'waited for the claim to lapse');
+  assert.equal(outcome.ready.length, 2, 'then took and handed over the batch');
+  assert.equal(batches.length, 1);
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg, l.order_ids, l.until]),
+    [
+      [
+        'warn',
+        "another preparer's claim holds these orders: waiting for it to lapse",
+        [orderNo(2).order_id],
+        new Date(until).toISOString(),
+      ],
+    ],
+  );
+
+  const stopping = new AbortController();
+  const prepare = handOver({ ...parts().p, stopping: stopping.signal });
+  const waiting = prepare(
+    messagesOf(['2']),
+    sender,
+    ledgerOf({}, { 2: { outcome: 'held', until: Date.now() + 60_000 } }),
+  );
+  stopping.abort();
+  await assert.rejects(waiting, /shutting down/);
 });

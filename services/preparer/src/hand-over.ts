@@ -1,5 +1,5 @@
 import type { ConsumedMessage, DeadLetter, Serde } from '@chippy/kafka';
-import type { Logger } from '@chippy/runtime';
+import { sleep, type Logger } from '@chippy/runtime';
 import {
   type Cooked,
   CookedSchema,
@@ -32,6 +32,10 @@ export interface HandOverParts {
   deadLetters: (sender: Pick<Producer, 'send'>) => DeadLetter;
   /** PREPARER_FAULT's stops for a batch of `size` messages. */
   fault: (size: number) => (step: BatchStep) => Promise<void> | undefined;
+  /** At-least-once with the ledger: the hand-over's deadline from its claim (claims.ts). */
+  handOverDeadline?: (claimedAt: number) => () => void;
+  /** Aborts when shutdown begins: a wait for another preparer's claim ends there. */
+  stopping: AbortSignal;
   logger: Logger;
 }
 
@@ -100,6 +104,16 @@ export function handOver(parts: HandOverParts): PrepareVia {
         }
         return found;
       },
+      async waitForClaims(orderIds, until) {
+        logger.warn(
+          { order_ids: orderIds, until: new Date(until).toISOString() },
+          "another preparer's claim holds these orders: waiting for it to lapse",
+        );
+        await sleep(until - Date.now(), parts.stopping);
+        if (parts.stopping.aborted)
+          throw new Error("shutting down while waiting for another preparer's claim");
+      },
+      ...(parts.handOverDeadline && { handOverDeadline: parts.handOverDeadline }),
       deadLetter: parts.deadLetters(sender),
       reached: parts.fault(messages.length),
     });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { noPortions, type LedgerMode, type OrderPortions, type TakeResult } from '@chippy/shop';
+import {
+  noPortions,
+  type InterruptedClaim,
+  type LedgerMode,
+  type OrderPortions,
+  type TakeResult,
+} from '@chippy/shop';
 import { ledgerInTransaction, ledgersFor, noLedger, redisLedger } from './ledger.js';
 
 function fakeCabinet() {
@@ -10,6 +16,8 @@ function fakeCabinet() {
       Promise.resolve(void calls.push(['take', orders.map((o) => o.orderId), ledger])).then(() =>
         orders.map((): TakeResult => ({ outcome: 'taken' })),
       ),
+    reclaim: (claims: readonly InterruptedClaim[], now: number, preparer: string) =>
+      Promise.resolve(void calls.push(['reclaim', claims, now, preparer])).then(() => true),
     markHandedOver: (...ids: string[]) => Promise.resolve(void calls.push(['ready', ids])),
   };
   return { cabinet, calls };
@@ -21,9 +29,11 @@ test('at-least-once: one take claims the whole batch for this preparer from now,
   const { cabinet, calls } = fakeCabinet();
   const ledger = redisLedger(cabinet, 'p1');
   await ledger.take(orders, 1_234);
+  await ledger.reclaim([{ orderId: 'o3', since: 1_000 }], 1_300);
   await ledger.markReady(['o1', 'o2']);
   assert.deepEqual(calls, [
-    ['take', ['o1', 'o2'], { mode: 'claim', since: 1_234, preparer: 'p1' }],
+    ['take', ['o1', 'o2'], { mode: 'claim', since: 1_234, preparer: 'p1', leaseMs: 55_000 }],
+    ['reclaim', [{ orderId: 'o3', since: 1_000 }], 1_300, 'p1'],
     ['ready', ['o1', 'o2']],
   ]);
 });
@@ -32,6 +42,7 @@ test('PREPARER_DEDUP=none: portions are taken with no ledger, and nothing is rec
   const { cabinet, calls } = fakeCabinet();
   const ledger = noLedger(cabinet);
   await ledger.take(orders, 1_234);
+  assert.equal(await ledger.reclaim([{ orderId: 'o3', since: 1_000 }], 1_300), true, 'nothing to claim anew');
   await ledger.markReady(['o1', 'o2']);
   assert.deepEqual(calls, [['take', ['o1', 'o2'], undefined]]);
 });
@@ -66,7 +77,7 @@ test('PREPARER_DEDUP picks the ledgers: with none, a transaction records nothing
   await noView.ledger.markReady(['o2']);
   await noView.afterCommit();
   assert.deepEqual(calls, [
-    ['take', ['o1', 'o2'], { mode: 'claim', since: 7, preparer: 'p1' }],
+    ['take', ['o1', 'o2'], { mode: 'claim', since: 7, preparer: 'p1', leaseMs: 55_000 }],
     ['take', ['o1', 'o2'], { mode: 'check' }],
     ['ready', ['o1']],
     ['take', ['o1', 'o2'], undefined],

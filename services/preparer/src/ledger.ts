@@ -1,11 +1,13 @@
-import type { Cabinet, OrderPortions, TakeResult } from '@chippy/shop';
+import type { Cabinet, InterruptedClaim, OrderPortions, TakeResult } from '@chippy/shop';
+import { claimLeaseMs } from './claims.js';
 
 /**
  * Where each order stands, shared by every preparer (Redis, in the order's cabinet record), so a redelivered
  * order — after a crash or a rebalance, to this preparer or another — is never prepared twice.
  *   no state → never handed over: take its portions and prepare it.
- *   sending  → its portions were taken and a preparer was handing it over when it stopped; whether the
- *              OrderReady reached Kafka is unknown until `orders-ready` is checked (see published.ts).
+ *   sending  → its portions were taken and a preparer is handing it over, or was when it stopped. Its claim
+ *              holds the others off for a lease (claims.ts); after that, whether the OrderReady reached
+ *              Kafka is known by checking `orders-ready` (see published.ts), and the order is claimed anew.
  *   ready    → handed over: skip.
  * Checking the state, taking the portions and marking the orders "sending" are one Redis script for a whole
  * batch (one round trip), and recording them ready is one more: the bench measured each round trip at a
@@ -18,16 +20,25 @@ export interface OrderLedger {
    * One result per order, in order.
    */
   take(orders: readonly OrderPortions[], now: number): Promise<TakeResult[]>;
+  /**
+   * Claims interrupted orders (found not in Kafka) for this preparer from `now`, if no other preparer has
+   * claimed them since the take: false if one has.
+   */
+  reclaim(claims: readonly InterruptedClaim[], now: number): Promise<boolean>;
   /** Records that the orders' OrderReady messages are in Kafka. */
   markReady(orderIds: readonly string[]): Promise<void>;
 }
 
-type Records = Pick<Cabinet, 'takeMany' | 'markHandedOver'>;
+type Records = Pick<Cabinet, 'takeMany' | 'reclaim' | 'markHandedOver'>;
+
+/** Nothing is claimed, so there is nothing to claim anew. */
+const nothingToReclaim = () => Promise.resolve(true);
 
 /** The ledger for at-least-once delivery: every take claims the order ("sending") until it is ready. */
-export function redisLedger(cabinet: Records, preparer: string): OrderLedger {
+export function redisLedger(cabinet: Records, preparer: string, leaseMs: number = claimLeaseMs): OrderLedger {
   return {
-    take: (orders, since) => cabinet.takeMany(orders, { mode: 'claim', since, preparer }),
+    take: (orders, since) => cabinet.takeMany(orders, { mode: 'claim', since, preparer, leaseMs }),
+    reclaim: (claims, now) => cabinet.reclaim(claims, now, preparer),
     markReady: (orderIds) => cabinet.markHandedOver(...orderIds),
   };
 }
@@ -36,6 +47,7 @@ export function redisLedger(cabinet: Records, preparer: string): OrderLedger {
 export function noLedger(cabinet: Records): OrderLedger {
   return {
     take: (orders) => cabinet.takeMany(orders),
+    reclaim: nothingToReclaim,
     markReady: () => Promise.resolve(),
   };
 }
@@ -58,6 +70,7 @@ export function ledgerInTransaction(cabinet: Records): TransactionLedger {
   return {
     ledger: {
       take: (orders) => cabinet.takeMany(orders, { mode: 'check' }),
+      reclaim: nothingToReclaim,
       markReady(orderIds) {
         ready.push(...orderIds);
         return Promise.resolve();

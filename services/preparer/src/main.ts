@@ -4,20 +4,21 @@ import { closeRedis, createRedis, redisReady } from '@chippy/stores';
 import { startFailed } from '@chippy/runtime';
 import { redisCabinet, startService } from '@chippy/shop';
 import { preparerRunConfig } from './batches.js';
+import { handOverWatchdog } from './claims.js';
 import { exactlyOnce, transactionalProducers } from './exactly-once.js';
 import { faultAt } from './fault.js';
 import { handOver, handOverCodecs } from './hand-over.js';
 import { ledgersFor } from './ledger.js';
 import { preparerReport } from './metrics.js';
 import { findPublished } from './published.js';
-import { batchSizeFor, kafkaClientProblem, preparerSettings } from './settings.js';
+import { batchPaceProblem, batchSizeFor, kafkaClientProblem, preparerSettings } from './settings.js';
 
 const service = await startService({
   name: 'preparer',
   description: 'A food preparer: one of the consumer group "preparers" on the orders topic.',
   httpPort: 9102,
   settings: preparerSettings,
-  check: kafkaClientProblem,
+  check: (config) => kafkaClientProblem(config) ?? batchPaceProblem(config),
 });
 const { config, logger, metrics, shutdown, kafka, topics, serde } = service;
 const groupId = service.groups.preparers;
@@ -43,6 +44,8 @@ try {
     'cooked',
     'ordersDlq',
   ]);
+  const transactional = config.delivery === 'exactly-once';
+  const claiming = !transactional && config.dedup === 'ledger';
   const prepare = handOver({
     ...(await handOverCodecs(serde, topics)),
     preparerId: config.preparerId,
@@ -51,11 +54,12 @@ try {
     findPublished: (ids, since) => findPublished(kafka, admin, topics.ordersReady, ids, since),
     deadLetters: deadLetters(service, { dlqTopic: topics.ordersDlq, service: 'preparer' }),
     fault: faultAt(config.fault, logger),
+    ...(claiming && { handOverDeadline: handOverWatchdog(logger) }),
+    stopping: shutdown.signal,
     logger,
   });
   const ledgers = ledgersFor(config.dedup, redisCabinet(redis, topicPrefix), config.preparerId);
   const { report, transactionEnded } = preparerReport(metrics, config.preparerId, logger);
-  const transactional = config.delivery === 'exactly-once';
   const eo = exactlyOnce({
     groupId,
     producers: txProducers,

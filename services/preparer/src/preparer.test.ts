@@ -18,13 +18,25 @@ const messagesOf = (orders: Order[], topic = 'orders'): ConsumedMessage[] =>
     value: Buffer.from(o.order_id),
   }));
 
-/** A ledger answering `results` by order id (`taken` otherwise), recording every call. */
-function fakeLedger(results: Record<string, TakeResult> = {}) {
+/**
+ * A ledger answering `results` by order id (`taken` otherwise), or the first take with `firstTake`,
+ * recording every call; `reclaimed` is what a reclaim answers.
+ */
+function fakeLedger(
+  results: Record<string, TakeResult> = {},
+  { firstTake, reclaimed = true }: { firstTake?: Record<string, TakeResult>; reclaimed?: boolean } = {},
+) {
   const calls: unknown[] = [];
+  let takes = 0;
   const ledger: OrderLedger = {
     take: (orders: readonly OrderPortions[], now: number) => {
       calls.push(['take', orders, now]);
-      return Promise.resolve(orders.map((o) => results[o.orderId] ?? { outcome: 'taken' }));
+      const answers = takes++ === 0 && firstTake ? firstTake : results;
+      return Promise.resolve(orders.map((o) => answers[o.orderId] ?? { outcome: 'taken' }));
+    },
+    reclaim: (claims, now) => {
+      if (claims.length > 0) calls.push(['reclaim', [...claims], now]);
+      return Promise.resolve(reclaimed);
     },
     markReady: (ids) => Promise.resolve(void calls.push(['ready', [...ids]])),
   };
@@ -46,6 +58,7 @@ function deps(orders: Order[], overrides: Partial<PreparerDeps> = {}) {
     ledger: fakeLedger().ledger,
     send: (output) => Promise.resolve(void sent.push(output)).then(() => void steps.push('send')),
     alreadyHandedOver: () => Promise.resolve(new Set<string>()),
+    waitForClaims: (ids, until) => Promise.resolve(void steps.push(`wait ${ids.join()} until ${until}`)),
     deadLetter: (_m, reason) => Promise.resolve(void parked.push(reason)),
     reached: (step) => {
       steps.push(step);
@@ -106,6 +119,14 @@ test('orders caught mid-hand-over are looked up in orders-ready together, from t
   });
   const outcome = await prepareBatch(messagesOf([first, second, third]), d);
   assert.deepEqual(lookups, [[[first.order_id, second.order_id], 3_000]], 'one read, from the earliest');
+  const takenAt = (calls.find((c) => (c as string[])[0] === 'take') as [string, unknown, number])[2];
+  const reclaims = calls.filter((c) => (c as string[])[0] === 'reclaim') as [string, unknown, number][];
+  assert.deepEqual(
+    reclaims.map(([, claims]) => claims),
+    [[{ orderId: second.order_id, since: 3_000 }]],
+    'the one not in Kafka is claimed anew, as its old claim left it, before it is sent',
+  );
+  assert.ok(reclaims[0]![2] > takenAt, 'from the time of the reclaim');
   assert.deepEqual(outcome.duplicates, [first.order_id], 'found in Kafka: not handed over again');
   assert.deepEqual(
     sent[0]!.ready.map((r) => r.order_id),
@@ -225,4 +246,57 @@ test('the same order twice in one batch is prepared once', async () => {
   assert.equal(sent[0]?.ready.length, 1);
   assert.deepEqual(outcome.duplicates, [first.order_id]);
   assert.equal((calls[0] as [string, OrderPortions[]])[1].length, 1, 'taken once');
+});
+
+test("orders another preparer's claim still holds: nothing is taken until it lapses, then the batch is taken", async () => {
+  const { ledger, calls } = fakeLedger(
+    {},
+    {
+      firstTake: {
+        [second.order_id]: { outcome: 'held', until: 60_000 },
+        [first.order_id]: { outcome: 'deferred' },
+      },
+    },
+  );
+  const { d, sent, steps } = deps([first, second], { ledger });
+  await prepareBatch(messagesOf([first, second]), d);
+  assert.deepEqual(steps, [`wait ${second.order_id} until 60000`, 'taken', 'send', 'sent']);
+  const takes = calls.filter((c) => (c as string[])[0] === 'take');
+  assert.equal(takes.length, 2, 'taken again after the wait, at the later time');
+  assert.deepEqual(
+    sent[0]!.ready.map((r) => r.order_id),
+    [first.order_id, second.order_id],
+  );
+});
+
+test('an interrupted order claimed by another preparer meanwhile: the batch fails before anything is sent', async () => {
+  const { ledger } = fakeLedger(
+    { [first.order_id]: { outcome: 'interrupted', since: 4_000 } },
+    { reclaimed: false },
+  );
+  const { d, sent } = deps([first, second], { ledger });
+  await assert.rejects(prepareBatch(messagesOf([first, second]), d), /another preparer claimed/);
+  assert.deepEqual(sent, [], 'redelivered instead: nothing sent');
+});
+
+test("the hand-over's deadline is armed at the claim and disarmed once the send is acknowledged, or fails", async () => {
+  const armed: string[] = [];
+  const handOverDeadline = (claimedAt: number) => {
+    armed.push(`armed ${claimedAt}`);
+    return () => void armed.push('disarmed');
+  };
+  const { ledger, calls } = fakeLedger();
+  const { d, steps } = deps([first, second], { handOverDeadline, ledger });
+  await prepareBatch(messagesOf([first, second]), d);
+  const takenAt = (calls[0] as [string, unknown, number])[2];
+  assert.deepEqual(armed, [`armed ${takenAt}`, 'disarmed'], 'armed from the time the take claimed them');
+  assert.deepEqual(steps, ['taken', 'send', 'sent'], 'disarmed only after the send');
+
+  armed.length = 0;
+  const failing = deps([first, second], {
+    handOverDeadline,
+    send: () => Promise.reject(new Error('broker gone')),
+  });
+  await assert.rejects(prepareBatch(messagesOf([first, second]), failing.d), /broker gone/);
+  assert.deepEqual(armed.slice(1), ['disarmed']);
 });

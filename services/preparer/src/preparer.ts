@@ -8,6 +8,7 @@ import {
   type CookRequest,
   type Order,
   type OrderReady,
+  type TakeResult,
 } from '@chippy/shop';
 import type { OrderLedger } from './ledger.js';
 
@@ -30,6 +31,16 @@ export interface PreparerDeps {
   send(output: BatchOutput): Promise<void>;
   /** Which of these orders have an OrderReady on `orders-ready` written at or after `since` (recovery only). */
   alreadyHandedOver(orderIds: readonly string[], since: number): Promise<ReadonlySet<string>>;
+  /**
+   * Waits until `until`, when another preparer's claim on these orders lapses (the consumer keeps its
+   * heartbeats meanwhile); rejects if shutdown begins.
+   */
+  waitForClaims(orderIds: readonly string[], until: number): Promise<void>;
+  /**
+   * Arms the hand-over's deadline from the claim (at-least-once, claims.ts); the returned function disarms
+   * it once the send is acknowledged.
+   */
+  handOverDeadline?(claimedAt: number): () => void;
   /** Parks a message that can never be prepared. */
   deadLetter(message: ConsumedMessage, reason: string, error: string): Promise<void>;
   /** Awaited as the batch passes each step (the fault-injection setting stops the process there). */
@@ -88,10 +99,45 @@ export async function prepareBatch(
   }
   if (pending.length === 0) return outcome;
 
-  const results = await deps.ledger.take(
-    pending.map((p) => ({ orderId: p.order.order_id, portions: portionsFor(p.order.items) })),
-    now(),
-  );
+  const portions = pending.map((p) => ({ orderId: p.order.order_id, portions: portionsFor(p.order.items) }));
+  let claimedAt = now();
+  let results = await deps.ledger.take(portions, claimedAt);
+  for (let held = heldUntil(pending, results); held; held = heldUntil(pending, results)) {
+    // Another preparer may still be sending these: nothing was taken; look again once its claim lapses.
+    await deps.waitForClaims(held.orderIds, held.until);
+    claimedAt = now();
+    results = await deps.ledger.take(portions, claimedAt);
+  }
+  const disarm = deps.handOverDeadline?.(claimedAt) ?? (() => {});
+  try {
+    return await handOver(pending, results, deps, outcome, now, random);
+  } finally {
+    disarm();
+  }
+}
+
+/** The orders another preparer's claim still holds, and when the last of those claims lapses. */
+function heldUntil(
+  pending: readonly Pending[],
+  results: readonly TakeResult[],
+): { orderIds: string[]; until: number } | undefined {
+  const held = pending.flatMap((p, i) => {
+    const result = results[i]!;
+    return result.outcome === 'held' ? [{ orderId: p.order.order_id, until: result.until }] : [];
+  });
+  if (held.length === 0) return undefined;
+  return { orderIds: held.map((h) => h.orderId), until: Math.max(...held.map((h) => h.until)) };
+}
+
+/** The rest of a batch once its orders are taken and claimed: recovery, preparation, the send, the ledger. */
+async function handOver(
+  pending: readonly Pending[],
+  results: readonly TakeResult[],
+  deps: PreparerDeps,
+  outcome: BatchOutcome,
+  now: () => number,
+  random: () => number,
+): Promise<BatchOutcome> {
   const interrupted = pending.flatMap((p, i) => {
     const result = results[i]!;
     return result.outcome === 'interrupted' ? [{ orderId: p.order.order_id, since: result.since }] : [];
@@ -102,6 +148,10 @@ export async function prepareBatch(
         Math.min(...interrupted.map((o) => o.since)),
       )
     : new Set<string>();
+  const unsent = interrupted.filter((o) => !published.has(o.orderId));
+  if (!(await deps.ledger.reclaim(unsent, now()))) {
+    throw new Error('another preparer claimed an interrupted order first: the batch will be delivered again');
+  }
   await deps.reached?.('taken');
 
   for (const [i, p] of pending.entries()) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseEnum, parseInteger, setting } from '@chippy/runtime';
 import { parseId } from '@chippy/shop';
 import { storeSettings } from '@chippy/stores';
+import { claimTimes } from './claims.js';
 
 /** The preparer's own settings, in the order --help lists them after the common ones. */
 export const preparerSettings = {
@@ -72,4 +73,21 @@ export function kafkaClientProblem(values: { kafkaClient?: string; delivery?: st
     );
   }
   return undefined;
+}
+
+/**
+ * A batch size that cannot be prepared within the hand-over limit at this TIME_SCALE, as a one-line message,
+ * or undefined. At demo pace each order takes up to 1 s × TIME_SCALE to prepare, one after another, and the
+ * whole batch must be handed over within claimTimes.handOverLimitMs of its claim: half of it at most goes
+ * on preparing, the rest is left for the send.
+ */
+export function batchPaceProblem(values: { batchSize: number; timeScale: number }): string | undefined {
+  const limitS = claimTimes.handOverLimitMs / 1000;
+  const preparingS = batchSizeFor(values.batchSize, values.timeScale) * values.timeScale;
+  if (preparingS <= limitS / 2) return undefined;
+  return (
+    `PREPARER_BATCH_SIZE (--batch-size) ${values.batchSize} at TIME_SCALE ${values.timeScale} takes up to ` +
+    `${preparingS} s to prepare, over half the ${limitS} s a hand-over may take; ` +
+    `use at most ${Math.floor(limitS / 2 / values.timeScale)}, or TIME_SCALE=0`
+  );
 }
