@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { renderMarkdown, sustained } from './report.js';
 import type { Results } from './results.js';
 import type { ShopResult } from './shop.js';
@@ -45,127 +45,129 @@ const results = (): Results => ({
   notes: [],
 });
 
-test('sustained is what the search found, and not a figure when no probe kept up', () => {
-  assert.equal(sustained(results()), 400);
-  assert.ok(Number.isNaN(sustained({ ...results(), sustained: { perSecond: 0, probes: [] } })));
-  assert.ok(Number.isNaN(sustained({ ...results(), sustained: undefined })));
-});
+describe('the bench report', () => {
+  it('sustained is what the search found, and not a figure when no probe kept up', () => {
+    assert.equal(sustained(results()), 400);
+    assert.ok(Number.isNaN(sustained({ ...results(), sustained: { perSecond: 0, probes: [] } })));
+    assert.ok(Number.isNaN(sustained({ ...results(), sustained: undefined })));
+  });
 
-test('the markdown states the goals with their verdicts', () => {
-  const md = renderMarkdown(results());
-  assert.match(
-    md,
-    /\| whole shop \(tills included\) sustained, rates only \| ≥ 2,500\/s \| 400\/s \| \*\*no\*\* \|/,
-  );
-  assert.match(md, /Sustained, rates only: \*\*400 orders\/s\*\*/);
-  assert.match(
-    md,
-    /\| rates \| 1 \| 500 \| 500 \| 300 \| \*\*no\*\* \| 12 ms \| 3 → 900 \|/,
-    'each probe listed',
-  );
-  assert.match(md, /\| 90 % \| 360 \| 360 \| 300 \| \*\*no\*\* \|/);
-});
+  it('the markdown states the goals with their verdicts', () => {
+    const md = renderMarkdown(results());
+    assert.match(
+      md,
+      /\| whole shop \(tills included\) sustained, rates only \| ≥ 2,500\/s \| 400\/s \| \*\*no\*\* \|/,
+    );
+    assert.match(md, /Sustained, rates only: \*\*400 orders\/s\*\*/);
+    assert.match(
+      md,
+      /\| rates \| 1 \| 500 \| 500 \| 300 \| \*\*no\*\* \| 12 ms \| 3 → 900 \|/,
+      'each probe listed',
+    );
+    assert.match(md, /\| 90 % \| 360 \| 360 \| 300 \| \*\*no\*\* \|/);
+  });
 
-test('the latency goal is judged at its own load, half the 2,500/s the goal states', () => {
-  const atGoal = { ...run(1250, 1250, 1), label: 'load-goal' };
-  const judged = (p99: number, ready = 1250) =>
-    renderMarkdown({
-      ...results(),
-      atLatencyGoal: { ...atGoal, readyPerSecond: ready, latencyMs: { ...atGoal.latencyMs, p99 } },
+  it('the latency goal is judged at its own load, half the 2,500/s the goal states', () => {
+    const atGoal = { ...run(1250, 1250, 1), label: 'load-goal' };
+    const judged = (p99: number, ready = 1250) =>
+      renderMarkdown({
+        ...results(),
+        atLatencyGoal: { ...atGoal, readyPerSecond: ready, latencyMs: { ...atGoal.latencyMs, p99 } },
+      });
+    const row =
+      /\| p99 order_time → ready at 50 % of 2,500\/s \(1,250\/s offered\) \| ≤ 20 ms \| ([^|]+) \| ([^|]+) \|/;
+    assert.deepEqual(judged(12).match(row)?.slice(1), ['12 ms', 'yes']);
+    assert.deepEqual(judged(25).match(row)?.slice(1), ['25 ms', '**no**']);
+    assert.deepEqual(
+      judged(12, 900).match(row)?.slice(1),
+      ['12 ms (the load was not kept up)', '**no**'],
+      'a p99 of the orders that got through says nothing when the rest queued',
+    );
+    assert.match(
+      judged(12),
+      /\| goal: 1,250\/s \| 1,250 \| 1,250 \| 1,250 \| yes \|/,
+      'listed with the other loads',
+    );
+    assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'not measured');
+  });
+
+  it('the rate kept up with a bounded p99 is reported beside the rates-only one, with its probes', () => {
+    const fast = (offered: number) => ({
+      ...run(offered, offered, 1),
+      latencyMs: { count: 9, p50: 2, p95: 5, p99: 8, max: 9 },
     });
-  const row =
-    /\| p99 order_time → ready at 50 % of 2,500\/s \(1,250\/s offered\) \| ≤ 20 ms \| ([^|]+) \| ([^|]+) \|/;
-  assert.deepEqual(judged(12).match(row)?.slice(1), ['12 ms', 'yes']);
-  assert.deepEqual(judged(25).match(row)?.slice(1), ['25 ms', '**no**']);
-  assert.deepEqual(
-    judged(12, 900).match(row)?.slice(1),
-    ['12 ms (the load was not kept up)', '**no**'],
-    'a p99 of the orders that got through says nothing when the rest queued',
-  );
-  assert.match(
-    judged(12),
-    /\| goal: 1,250\/s \| 1,250 \| 1,250 \| 1,250 \| yes \|/,
-    'listed with the other loads',
-  );
-  assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'not measured');
-});
-
-test('the rate kept up with a bounded p99 is reported beside the rates-only one, with its probes', () => {
-  const fast = (offered: number) => ({
-    ...run(offered, offered, 1),
-    latencyMs: { count: 9, p50: 2, p95: 5, p99: 8, max: 9 },
+    const md = renderMarkdown({
+      ...results(),
+      sustainedWithin: {
+        perSecond: 125,
+        p99Ms: 20,
+        probes: [fast(125), { ...fast(188), latencyMs: { count: 9, p50: 20, p95: 40, p99: 45, max: 50 } }],
+      },
+    });
+    assert.match(
+      md,
+      /\| whole shop sustained with p99 ≤ 20 ms \| ≥ 1,250\/s \(the latency goal's load\) \| 125\/s \| \*\*no\*\* \|/,
+    );
+    assert.match(md, /Sustained with p99 ≤ 20 ms: \*\*125 orders\/s\*\*/);
+    assert.match(md, /\| shop \| 3 tills → 2 preparers: maximum sustained with p99 ≤ 20 ms \| 125 \|/);
+    assert.match(md, /\| p99 ≤ 20 ms \| 1 \| 125 \| 125 \| 125 \| yes \| 8 ms \|/);
+    assert.match(
+      md,
+      /\| p99 ≤ 20 ms \| 2 \| 188 \| 188 \| 188 \| \*\*no\*\* \| 45 ms \|/,
+      'rates kept, p99 not',
+    );
+    assert.match(renderMarkdown(results()), /did not search for a rate with a bounded p99/);
   });
-  const md = renderMarkdown({
-    ...results(),
-    sustainedWithin: {
-      perSecond: 125,
-      p99Ms: 20,
-      probes: [fast(125), { ...fast(188), latencyMs: { count: 9, p50: 20, p95: 40, p99: 45, max: 50 } }],
-    },
+
+  it('the RSS goal leaves out the profiled run, whose profiler holds its samples in memory', () => {
+    const profiled = { ...run(0, 400, 1), label: 'profile' };
+    profiled.usage = [{ service: 'preparer', processes: 1, cpuPer1000: 1, peakRssMb: 190 }];
+    const md = renderMarkdown({ ...results(), profile: profiled });
+    assert.match(
+      md,
+      /\| peak RSS of any service process on the default client \(the profiled run aside\) \| ≤ 120 MB \| 120 MB \(preparer, load-0\.25\) \| yes \|/,
+    );
+    assert.match(md, /\| profile \| preparer \| 1 \| 1 \| 190 \|/, 'still shown among the resources');
   });
-  assert.match(
-    md,
-    /\| whole shop sustained with p99 ≤ 20 ms \| ≥ 1,250\/s \(the latency goal's load\) \| 125\/s \| \*\*no\*\* \|/,
-  );
-  assert.match(md, /Sustained with p99 ≤ 20 ms: \*\*125 orders\/s\*\*/);
-  assert.match(md, /\| shop \| 3 tills → 2 preparers: maximum sustained with p99 ≤ 20 ms \| 125 \|/);
-  assert.match(md, /\| p99 ≤ 20 ms \| 1 \| 125 \| 125 \| 125 \| yes \| 8 ms \|/);
-  assert.match(
-    md,
-    /\| p99 ≤ 20 ms \| 2 \| 188 \| 188 \| 188 \| \*\*no\*\* \| 45 ms \|/,
-    'rates kept, p99 not',
-  );
-  assert.match(renderMarkdown(results()), /did not search for a rate with a bounded p99/);
-});
 
-test('the RSS goal leaves out the profiled run, whose profiler holds its samples in memory', () => {
-  const profiled = { ...run(0, 400, 1), label: 'profile' };
-  profiled.usage = [{ service: 'preparer', processes: 1, cpuPer1000: 1, peakRssMb: 190 }];
-  const md = renderMarkdown({ ...results(), profile: profiled });
-  assert.match(
-    md,
-    /\| peak RSS of any service process on the default client \(the profiled run aside\) \| ≤ 120 MB \| 120 MB \(preparer, load-0\.25\) \| yes \|/,
-  );
-  assert.match(md, /\| profile \| preparer \| 1 \| 1 \| 190 \|/, 'still shown among the resources');
-});
-
-test('the run shared by the scaling table and the max is listed once, also when rendered from JSON', () => {
-  const max = { ...run(0, 300, 1), label: 'max' };
-  const r = { ...results(), max, scaling: [{ ...max }] };
-  const md = renderMarkdown(JSON.parse(JSON.stringify(r)) as Results);
-  assert.equal(md.match(/^\| max \| preparer \|/gm)?.length, 1);
-});
-
-test('the drain goals and what the cook and the sink cost, from the stages', () => {
-  const stage = (name: string, ready: number) => ({ ...run(0, ready, 1), label: name, stage: name });
-  const max = { ...run(0, 6000, 1), label: 'max' };
-  const md = renderMarkdown({
-    ...results(),
-    max,
-    stages: [
-      stage('baseline', 6000),
-      stage('with the cook (cabinet starts empty)', 5000),
-      stage('with the JDBC sink', 4000),
-      stage('DELIVERY=exactly-once', 2500),
-    ],
+  it('the run shared by the scaling table and the max is listed once, also when rendered from JSON', () => {
+    const max = { ...run(0, 300, 1), label: 'max' };
+    const r = { ...results(), max, scaling: [{ ...max }] };
+    const md = renderMarkdown(JSON.parse(JSON.stringify(r)) as Results);
+    assert.equal(md.match(/^\| max \| preparer \|/gm)?.length, 1);
   });
-  assert.match(
-    md,
-    /\| 2 preparers draining, at least once with the ledger \| ≥ 5,000\/s \| 6,000\/s \| yes \|/,
-  );
-  assert.match(md, /\| 2 preparers draining, exactly once \| ≥ 2,000\/s \| 2,500\/s \| yes \|/);
-  assert.match(md, /\| throughput lost by adding the cook \| ≤ 20 % \| 16\.7 % \(0\.83×\) \| yes \|/);
-  assert.match(
-    md,
-    /\| throughput lost by adding the JDBC sink \| ≤ 20 % \| 33\.3 % \(0\.67×\) \| \*\*no\*\* \|/,
-  );
-});
 
-test('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {
-  const settings = { ...results().settings, serviceNodeOptions: '--max-semi-space-size=2' };
-  assert.match(
-    renderMarkdown({ ...results(), settings }),
-    /Every service process ran with `NODE_OPTIONS=--max-semi-space-size=2`\./,
-  );
-  assert.doesNotMatch(renderMarkdown(results()), /NODE_OPTIONS/);
+  it('the drain goals and what the cook and the sink cost, from the stages', () => {
+    const stage = (name: string, ready: number) => ({ ...run(0, ready, 1), label: name, stage: name });
+    const max = { ...run(0, 6000, 1), label: 'max' };
+    const md = renderMarkdown({
+      ...results(),
+      max,
+      stages: [
+        stage('baseline', 6000),
+        stage('with the cook (cabinet starts empty)', 5000),
+        stage('with the JDBC sink', 4000),
+        stage('DELIVERY=exactly-once', 2500),
+      ],
+    });
+    assert.match(
+      md,
+      /\| 2 preparers draining, at least once with the ledger \| ≥ 5,000\/s \| 6,000\/s \| yes \|/,
+    );
+    assert.match(md, /\| 2 preparers draining, exactly once \| ≥ 2,000\/s \| 2,500\/s \| yes \|/);
+    assert.match(md, /\| throughput lost by adding the cook \| ≤ 20 % \| 16\.7 % \(0\.83×\) \| yes \|/);
+    assert.match(
+      md,
+      /\| throughput lost by adding the JDBC sink \| ≤ 20 % \| 33\.3 % \(0\.67×\) \| \*\*no\*\* \|/,
+    );
+  });
+
+  it('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {
+    const settings = { ...results().settings, serviceNodeOptions: '--max-semi-space-size=2' };
+    assert.match(
+      renderMarkdown({ ...results(), settings }),
+      /Every service process ran with `NODE_OPTIONS=--max-semi-space-size=2`\./,
+    );
+    assert.doesNotMatch(renderMarkdown(results()), /NODE_OPTIONS/);
+  });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   aivenSinkProblems,
   avnCommands,
@@ -74,7 +74,7 @@ const jobEnv = () => ({
 });
 
 describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
-  test("every avn command and flag is one Aiven's CLI reference lists", () => {
+  it("every avn command and flag is one Aiven's CLI reference lists", () => {
     const commands = avnCommands(lines).map((c) => c.command);
     for (const expected of [
       'service create',
@@ -86,7 +86,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
     assert.deepEqual(avnProblems(lines), []);
   });
 
-  test("the secret provider step makes the ENV secret provider's shape, with every secret the connector names", () => {
+  it("the secret provider step makes the ENV secret provider's shape, with every secret the connector names", () => {
     const { providers, problems } = readSecretProviders(secretProviders());
     assert.deepEqual(problems, []);
     assert.deepEqual(Object.keys(providers.get('chippy') ?? {}).sort(), [
@@ -95,7 +95,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
     ]);
   });
 
-  test("the connector the Job renders from the walkthrough's Secrets is Aiven's JDBC sink, reaching Aiven's PostgreSQL with no password in it", () => {
+  it("the connector the Job renders from the walkthrough's Secrets is Aiven's JDBC sink, reaching Aiven's PostgreSQL with no password in it", () => {
     const { providers } = readSecretProviders(secretProviders());
     for (const format of ['avro', 'json'] as const) {
       const config = renderedConnector(format, jobEnv());
@@ -109,7 +109,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
     }
   });
 
-  test('the Secrets the walkthrough creates are the ones the overlay needs, key for key; its edit points the overlay at the service', () => {
+  it('the Secrets the walkthrough creates are the ones the overlay needs, key for key; its edit points the overlay at the service', () => {
     const root = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-aiven-')), 'k8s');
     cpSync(inRepo('deploy/k8s'), root, { recursive: true });
     const kustomization = path.join(root, 'overlays/aiven/kustomization.yaml');
@@ -141,7 +141,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
   });
 
   describe('each check fails on a broken copy', () => {
-    test('a flag the reference does not list, and a command it does not have', () => {
+    it('a flag the reference does not list, and a command it does not have', () => {
       const broken = shellLines(
         doc
           .replace('--service-type kafka --cloud', '--type kafka --cloud')
@@ -155,7 +155,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
       assert.match(problems, /avn service: not a command the reference lists/);
     });
 
-    test('a secret the providers lack, an option the sink does not have, a password in plain text, a URL without TLS', () => {
+    it('a secret the providers lack, an option the sink does not have, a password in plain text, a URL without TLS', () => {
       const { providers } = readSecretProviders(
         secretProviders('[{name: "chippy", env: {secrets: {pg_password: $pg}}}]'),
       );
@@ -194,7 +194,7 @@ describe('docs/aiven.md: the Aiven walkthrough, checked offline', () => {
       assert.match(plain.join('\n'), /connection.password: holds a secret value in plain text/);
     });
 
-    test('a walkthrough Secret missing a key the overlay reads', () => {
+    it('a walkthrough Secret missing a key the overlay reads', () => {
       const broken = shellLines(
         doc.replace('  --from-literal=CONNECT_DATABASE_URL=', '  --from-literal=CONNECT_DB_URL='),
       );

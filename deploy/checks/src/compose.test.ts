@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   clusterProblems,
   composeJvmProbeProblems,
@@ -59,20 +59,20 @@ function envProblems(doc: Json): string[] {
 describe('Docker Compose', () => {
   const doc = readYaml(composeFile);
 
-  test('validates against the Compose Specification schema (vendored by dclint 3.1.0)', () => {
+  it('validates against the Compose Specification schema (vendored by dclint 3.1.0)', () => {
     assert.deepEqual(validateComposeSchema(doc), []);
   });
 
-  test('a key the specification does not have fails the schema', () => {
+  it('a key the specification does not have fails the schema', () => {
     const bad = broken((t) => t.replace('  redis:\n', '  redis:\n    restart_policy: always\n'));
     assert.match(validateComposeSchema(bad).join('\n'), /additional/i);
   });
 
-  test('follows the deploy rules: scaled services free of ports and names, healthchecks, healthy depends_on', () => {
+  it('follows the deploy rules: scaled services free of ports and names, healthchecks, healthy depends_on', () => {
     assert.deepEqual(composeRuleViolations(doc), []);
   });
 
-  test('a fixed host port or container_name on a scaled service is reported', () => {
+  it('a fixed host port or container_name on a scaled service is reported', () => {
     const bad = broken((t) =>
       t.replace(
         "    command: ['node', 'services/till/dist/main.js']\n",
@@ -84,7 +84,7 @@ describe('Docker Compose', () => {
     assert.ok(problems.includes('till: a scaled service sets container_name'), problems.join('\n'));
   });
 
-  test('a service without a healthcheck, or a depends_on without a healthy condition, is reported', () => {
+  it('a service without a healthcheck, or a depends_on without a healthy condition, is reported', () => {
     const bad = broken((t) =>
       t.replace("      test: ['CMD', 'redis-cli', 'ping']\n", '      disable: true\n'),
     );
@@ -101,11 +101,11 @@ describe('Docker Compose', () => {
     assert.match(composeRuleViolations(short).join('\n'), /till: depends_on must name a condition/);
   });
 
-  test("no health check starts a Kafka tool under a -javaagent bound to a port (the broker's probe runs)", () => {
+  it("no health check starts a Kafka tool under a -javaagent bound to a port (the broker's probe runs)", () => {
     assert.deepEqual(composeJvmProbeProblems(doc), []);
   });
 
-  test('a probe whose JVM would bind the JMX agent port the broker holds is reported', () => {
+  it('a probe whose JVM would bind the JMX agent port the broker holds is reported', () => {
     // The bug the Compose test found: the agent in the container's KAFKA_OPTS reaches the probe's JVM too.
     const bad = broken((t) =>
       t.replace(
@@ -128,7 +128,7 @@ describe('Docker Compose', () => {
     assert.deepEqual(composeJvmProbeProblems(cleared), []);
   });
 
-  test('the classic builder gets a context as narrow as BuildKit would (.dockerignore at the root)', () => {
+  it('the classic builder gets a context as narrow as BuildKit would (.dockerignore at the root)', () => {
     assert.deepEqual(dockerignoreProblems(doc, repoRoot), []);
     const root = mkdtempSync(path.join(tmpdir(), 'chippy-ignore-'));
     cpSync(
@@ -142,7 +142,7 @@ describe('Docker Compose', () => {
     );
   });
 
-  test('no top-level name, one-shot jobs without the image healthcheck, and Connect probed on /health', () => {
+  it('no top-level name, one-shot jobs without the image healthcheck, and Connect probed on /health', () => {
     const named = broken((t) => `name: chippy\n${t}`);
     assert.ok(
       composeRuleViolations(named).includes('a top-level name: docker-compose 1.29 refuses the file'),
@@ -167,11 +167,11 @@ describe('Docker Compose', () => {
     );
   });
 
-  test('every env var a chippy container is given is one its program reads', () => {
+  it('every env var a chippy container is given is one its program reads', () => {
     assert.deepEqual(envProblems(doc), []);
   });
 
-  test('an env var no program reads is reported', () => {
+  it('an env var no program reads is reported', () => {
     const bad = broken((t) =>
       t.replace("      TILL_PLAICE: 'true'\n", "      TILL_PLAICE: 'true'\n      TILL_SPEED: '2'\n"),
     );
@@ -186,12 +186,12 @@ describe('Docker Compose', () => {
     ]);
   });
 
-  test('references resolve: hosts are services, each image is built once and waited for, scripts and mounts exist; dclint agrees', () => {
+  it('references resolve: hosts are services, each image is built once and waited for, scripts and mounts exist; dclint agrees', () => {
     assert.deepEqual(composeReferenceProblems(doc, composeDir, repoRoot), []);
     assert.deepEqual(dclintProblems(composeFile), []);
   });
 
-  test('an image built twice, a service not waiting for its image, a host that is no service, a missing script or mount', () => {
+  it('an image built twice, a service not waiting for its image, a host that is no service, a missing script or mount', () => {
     const twice = broken((t) =>
       t.replace(
         "    command: ['node', 'services/till/dist/main.js']\n",
@@ -232,13 +232,13 @@ describe('Docker Compose', () => {
     assert.match(dclintProblems(exposed).join('\n'), /no-unbound-port-interfaces/);
   });
 
-  test('the setup job deploys a sink config that exists, whose classes the Connect image installs', () => {
+  it('the setup job deploys a sink config that exists, whose classes the Connect image installs', () => {
     const job = services(doc)['connect-setup']!;
     assert.ok(String((job.command as string[]).join(' ')).includes('--target compose'));
     assert.deepEqual(sinkConfigProblems('compose connect-setup', job.command, true), []);
   });
 
-  test("the sink's ${env:JDBC_PASSWORD} resolves: the worker enables the env provider, allows the name, and is given it", () => {
+  it("the sink's ${env:JDBC_PASSWORD} resolves: the worker enables the env provider, allows the name, and is given it", () => {
     const sink = JSON.parse(readFileSync(inRepo('connectors/sink/compose-avro.json'), 'utf8')) as Record<
       string,
       string
@@ -264,7 +264,7 @@ describe('Docker Compose', () => {
     );
   });
 
-  test('a sink class the Connect image does not install, or a missing sink config, is reported', () => {
+  it('a sink class the Connect image does not install, or a missing sink config, is reported', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'chippy-connect-'));
     cpSync(inRepo('connectors/sink'), path.join(root, 'connectors/sink'), { recursive: true });
     cpSync(inRepo('deploy/compose/connect'), path.join(root, 'deploy/compose/connect'), { recursive: true });
@@ -291,11 +291,11 @@ describe('Prometheus and Grafana (Compose)', () => {
   const promFile = inRepo('deploy/compose/prometheus/prometheus.yml');
   const compose = readYaml(composeFile);
 
-  test('prometheus.yml passes promtool check config', () => {
+  it('prometheus.yml passes promtool check config', () => {
     assert.deepEqual(checkPrometheusConfig(promFile), []);
   });
 
-  test('a broken prometheus.yml fails promtool', () => {
+  it('a broken prometheus.yml fails promtool', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chippy-prom-'));
     const file = path.join(dir, 'prometheus.yml');
     writeFileSync(file, readFileSync(promFile, 'utf8').replace('type: A', 'type: CNAME'));
@@ -317,7 +317,7 @@ describe('Prometheus and Grafana (Compose)', () => {
     });
   }
 
-  test('every service is discovered by DNS on the port it listens on', () => {
+  it('every service is discovered by DNS on the port it listens on', () => {
     assert.deepEqual(scrapeProblems(readYaml(promFile), compose), []);
     const bad = readYaml(promFile);
     ((bad.scrape_configs as Json[])[1]!.dns_sd_configs as Json[])[0]!.port = 9999;
@@ -331,7 +331,7 @@ describe('Prometheus and Grafana (Compose)', () => {
     ((p.targets as Json[] | undefined) ?? []).map((t) => String(t.expr)),
   );
 
-  test('the dashboard covers placed/prepared rates, latency, lag, cabinet and DLQ, with metrics the services define', () => {
+  it('the dashboard covers placed/prepared rates, latency, lag, cabinet and DLQ, with metrics the services define', () => {
     const used = new Set(exprs.flatMap(metricsIn));
     for (const metric of [
       'chippy_orders_placed_total',
@@ -363,7 +363,7 @@ describe('Prometheus and Grafana (Compose)', () => {
     return [...new Set(queries.flatMap(kafkaMetricsIn))].filter((m) => !produced.has(m));
   }
 
-  test("Kafka's own metrics sit beside chippy's: bytes in/out, under-replicated partitions, the brokers' view of lag, as the JMX agent and kafka-exporter name them", async () => {
+  it("Kafka's own metrics sit beside chippy's: bytes in/out, under-replicated partitions, the brokers' view of lag, as the JMX agent and kafka-exporter name them", async () => {
     const used = new Set(exprs.flatMap(kafkaMetricsIn));
     for (const metric of [
       'kafka_server_brokertopicmetrics_bytesinpersec_total',
@@ -378,7 +378,7 @@ describe('Prometheus and Grafana (Compose)', () => {
     ]);
   });
 
-  test('Prometheus scrapes the JMX agent and kafka-exporter where they listen', () => {
+  it('Prometheus scrapes the JMX agent and kafka-exporter where they listen', () => {
     const targets = (readYaml(promFile).scrape_configs as Json[]).flatMap((j) => [
       ...((j.static_configs as Json[] | undefined) ?? []).flatMap((s) => s.targets as string[]),
       ...((j.dns_sd_configs as Json[] | undefined) ?? []).flatMap((s) =>
@@ -396,12 +396,12 @@ describe('Prometheus and Grafana (Compose)', () => {
     assert.ok(targets.includes(`kafka-exporter:${String(listen)}`));
   });
 
-  test('every dashboard query parses as PromQL (promtool check rules), and a broken one does not', () => {
+  it('every dashboard query parses as PromQL (promtool check rules), and a broken one does not', () => {
     assert.deepEqual(checkPromQL(exprs), []);
     assert.equal(checkPromQL(['sum by (till (rate(chippy_orders_placed_total[1m]))']).length, 1);
   });
 
-  test('the provisioned datasource points at the compose prometheus service', () => {
+  it('the provisioned datasource points at the compose prometheus service', () => {
     const ds = readYaml(inRepo('deploy/compose/grafana/provisioning/datasources/prometheus.yml'));
     const [source] = ds.datasources as Json[];
     assert.ok(isObject(source));
@@ -414,7 +414,7 @@ describe('Docker Compose on three brokers (compose.yaml + compose.cluster.yaml)'
   const cluster = readYaml(inRepo('compose.cluster.yaml'));
   const merged = mergeCompose(readYaml(composeFile), cluster);
 
-  test("the merged file validates and follows compose.yaml's rules", () => {
+  it("the merged file validates and follows compose.yaml's rules", () => {
     assert.deepEqual(validateComposeSchema(merged), []);
     assert.deepEqual(composeRuleViolations(merged), []);
     assert.deepEqual(composeReferenceProblems(merged, composeDir, repoRoot), []);
@@ -422,7 +422,7 @@ describe('Docker Compose on three brokers (compose.yaml + compose.cluster.yaml)'
     assert.deepEqual(envProblems(merged), []);
   });
 
-  test('three voters with their own ids, every client given every broker, RF 3 and min.insync.replicas 2', () => {
+  it('three voters with their own ids, every client given every broker, RF 3 and min.insync.replicas 2', () => {
     assert.deepEqual(
       Object.keys(services(merged)).filter((s) => /^kafka(-\d)?$/.test(s)),
       ['kafka', 'kafka-2', 'kafka-3'],
@@ -437,7 +437,7 @@ describe('Docker Compose on three brokers (compose.yaml + compose.cluster.yaml)'
     );
   });
 
-  test('a client given one broker, a broker outside the quorum, min.insync.replicas 1 are reported', () => {
+  it('a client given one broker, a broker outside the quorum, min.insync.replicas 1 are reported', () => {
     const edit = (change: (doc: Json) => void) => {
       const copy = structuredClone(merged);
       change(copy);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { serviceNodeOptions } from '@chippy/local-stack/node-options';
 import { copySourceProblems, imageWorkspaceProblems, lintDockerfile } from './dockerfile.js';
 import { inRepo, repoRoot } from './repo.js';
@@ -18,15 +18,15 @@ function brokenCopy(file: string, edit: (text: string) => string): string {
 }
 
 describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
-  test('the service image: multi-stage, pinned bases, npm ci --omit=dev, non-root, healthcheck', () => {
+  it('the service image: multi-stage, pinned bases, npm ci --omit=dev, non-root, healthcheck', () => {
     assert.deepEqual(lintDockerfile(serviceImage, serviceRules), []);
   });
 
-  test('the Connect image: pinned bases, non-root, healthcheck', () => {
+  it('the Connect image: pinned bases, non-root, healthcheck', () => {
     assert.deepEqual(lintDockerfile(connectImage), []);
   });
 
-  test('an unpinned base, root user, missing healthcheck or npm ci without --omit=dev is reported', () => {
+  it('an unpinned base, root user, missing healthcheck or npm ci without --omit=dev is reported', () => {
     const copy = brokenCopy(serviceImage, (t) =>
       t
         .replace('FROM node:24.21.0-bookworm-slim AS runtime', 'FROM node:latest AS runtime')
@@ -41,7 +41,7 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
     assert.match(problems, /npm ci --omit=dev/);
   });
 
-  test("the linter's own diagnostics fail the check (unknown instruction, bad flag)", () => {
+  it("the linter's own diagnostics fail the check (unknown instruction, bad flag)", () => {
     const copy = brokenCopy(connectImage, (t) =>
       t
         .replace('EXPOSE 8083', 'EXPOSE 8083\nEXPOSES 8084')
@@ -52,16 +52,16 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
     assert.match(problems, /frm/);
   });
 
-  test("the service image runs node with the services' heap flags, the same as npm start", () => {
+  it("the service image runs node with the services' heap flags, the same as npm start", () => {
     const set = readFileSync(serviceImage, 'utf8').match(/^ENV NODE_OPTIONS="([^"]*)"$/m)?.[1];
     assert.equal(set, serviceNodeOptions, 'ENV NODE_OPTIONS in deploy/compose/Dockerfile');
   });
 
-  test('the service image installs and copies every chippy package its programs import', () => {
+  it('the service image installs and copies every chippy package its programs import', () => {
     assert.deepEqual(imageWorkspaceProblems(serviceImage, repoRoot), []);
   });
 
-  test('a package the programs import but the image leaves out is reported', () => {
+  it('a package the programs import but the image leaves out is reported', () => {
     const copy = brokenCopy(serviceImage, (t) =>
       t
         .replace(' -w libs/stores', '')
@@ -73,12 +73,12 @@ describe('Dockerfiles (dockerfile-utils 0.16.3 plus the image rules)', () => {
     ]);
   });
 
-  test('every COPY source exists in the build context (the repository root)', () => {
+  it('every COPY source exists in the build context (the repository root)', () => {
     assert.deepEqual(copySourceProblems(serviceImage, repoRoot), []);
     assert.deepEqual(copySourceProblems(connectImage, repoRoot), []);
   });
 
-  test('a COPY of a file that is not there, or that the .dockerignore leaves out, is reported', () => {
+  it('a COPY of a file that is not there, or that the .dockerignore leaves out, is reported', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chippy-dockerfile-'));
     const copy = path.join(dir, 'Dockerfile');
     writeFileSync(

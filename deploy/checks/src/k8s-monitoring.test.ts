@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { render, unknownFields, validateSchemas } from './k8s.js';
 import { jmxConnectSamples } from './jmx-connect.js';
@@ -49,7 +49,7 @@ const monitoringObjects = (objects: Json[]) =>
 
 describe("Prometheus Operator monitoring (optional/monitoring), against the operator's resource definitions", () => {
   for (const [title, tree, components] of PATHS)
-    test(`${title} + ${components.join(' + ')}: valid PodMonitors and rules that select real pods on named ports; every metrics endpoint scraped`, async () => {
+    it(`${title} + ${components.join(' + ')}: valid PodMonitors and rules that select real pods on named ports; every metrics endpoint scraped`, async () => {
       const objects = render(withMonitoring(tree, components));
       const monitoring = monitoringObjects(objects);
       assert.ok(monitoring.length >= components.length, 'the components render their monitors');
@@ -60,7 +60,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
       assert.deepEqual(checkPromQL(ruleExpressions(objects)), []);
     });
 
-  test("the alerts read the metrics the JMX exporter rules name (brokers' and Connect's)", () => {
+  it("the alerts read the metrics the JMX exporter rules name (brokers' and Connect's)", () => {
     const rules = (file: string) =>
       ((parse(readFileSync(inRepo(file), 'utf8')) as Json).rules as Json[]).map((r) =>
         String(r.name).toLowerCase(),
@@ -78,7 +78,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
         );
   });
 
-  test('the real JMX exporter agent, with the Connect rules over MBeans named as a worker names them, serves what the alerts read', async () => {
+  it('the real JMX exporter agent, with the Connect rules over MBeans named as a worker names them, serves what the alerts read', async () => {
     const samples = await jmxConnectSamples(inRepo('deploy/compose/connect/jmx-exporter/kafka-connect.yml'));
     const has = (re: RegExp) => samples.some((l) => re.test(l));
     assert.ok(has(/^kafka_connect_worker_connector_count /), samples.join('\n'));
@@ -104,7 +104,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
         assert.ok(served.has(metric), metric);
   });
 
-  test('the Connect rules are one file on every path (Compose, base, Strimzi)', () => {
+  it('the Connect rules are one file on every path (Compose, base, Strimzi)', () => {
     const text = (file: string) => readFileSync(inRepo(file), 'utf8');
     const canonical = text('deploy/compose/connect/jmx-exporter/kafka-connect.yml');
     assert.equal(text('deploy/k8s/base/kafka-connect-metrics.yml'), canonical);
@@ -112,7 +112,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
   });
 
   describe('each check fails on a broken copy', () => {
-    test('a misspelt field fails the PodMonitor definition', async () => {
+    it('a misspelt field fails the PodMonitor definition', async () => {
       const objects = render(
         withMonitoring('base', ['services'], {
           'optional/monitoring/services/podmonitors.yaml': (t) =>
@@ -127,7 +127,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
       assert.match(unknownFields(monitoring).join('\n'), /PodMonitor\/chippy-services: .*podMetricEndpoints/);
     });
 
-    test('a port the pods do not name, a selector that matches nothing, a monitor in another namespace', () => {
+    it('a port the pods do not name, a selector that matches nothing, a monitor in another namespace', () => {
       const port = render(
         withMonitoring('base', ['services', 'kafka'], {
           'optional/monitoring/kafka/podmonitors.yaml': (t) =>
@@ -157,7 +157,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
       );
     });
 
-    test("a metrics endpoint left unscraped, and Strimzi's pods scraped on a port Strimzi does not use", () => {
+    it("a metrics endpoint left unscraped, and Strimzi's pods scraped on a port Strimzi does not use", () => {
       const unscraped = render(withMonitoring('base', ['services']));
       const problems = unscrapedProblems(unscraped).join('\n');
       assert.match(problems, /StatefulSet\/kafka: serves metrics that no PodMonitor scrapes/);
@@ -174,7 +174,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
       );
     });
 
-    test("a Connect rule whose pattern misses the worker's MBeans: the alert's metric is not served", async () => {
+    it("a Connect rule whose pattern misses the worker's MBeans: the alert's metric is not served", async () => {
       const rules = path.join(mkdtempSync(path.join(tmpdir(), 'chippy-connect-rules-')), 'kafka-connect.yml');
       writeFileSync(
         rules,
@@ -188,7 +188,7 @@ describe("Prometheus Operator monitoring (optional/monitoring), against the oper
       assert.ok(!samples.some((l) => l.startsWith('kafka_connect_task_status')));
     });
 
-    test('a rule expression that is not PromQL', () => {
+    it('a rule expression that is not PromQL', () => {
       const objects = render(
         withMonitoring('base', ['kafka'], {
           'optional/monitoring/rules/prometheus-rules.yaml': (t) =>

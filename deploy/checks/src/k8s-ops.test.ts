@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { agentPort, jvmToolEnvProblems } from './jvm-probes.js';
 import { render } from './k8s.js';
 import {
@@ -25,7 +25,7 @@ import { TREES, brokenK8s, k8s } from './k8s-copies.js';
 
 describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versions, Pod Security, disk, Strimzi', () => {
   for (const [title, sub, secretDirs] of TREES)
-    test(`${title}: no probe under a bound -javaagent, DNS and API server reachable on any plugin, clients Kafka 4 answers, restricted pods, a bounded disk`, () => {
+    it(`${title}: no probe under a bound -javaagent, DNS and API server reachable on any plugin, clients Kafka 4 answers, restricted pods, a bounded disk`, () => {
       const objects = render(path.join(k8s, sub));
       assert.deepEqual(
         operationProblems(
@@ -36,7 +36,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-  test('the brokers are Ready only when back in sync, through a probe that clears KAFKA_OPTS and brings its own heap', () => {
+  it('the brokers are Ready only when back in sync, through a probe that clears KAFKA_OPTS and brings its own heap', () => {
     const kafka = render(k8s).find((o) => o.kind === 'StatefulSet') as {
       spec: { template: { spec: { containers: { readinessProbe: { exec: { command: string[] } } }[] } } };
     };
@@ -48,7 +48,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
   });
 
   describe('each check fails on a broken copy', () => {
-    test("an exec probe running a Kafka tool under the broker's KAFKA_OPTS (the agent on 9404) and heap", () => {
+    it("an exec probe running a Kafka tool under the broker's KAFKA_OPTS (the agent on 9404) and heap", () => {
       const dir = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace('env -u KAFKA_OPTS KAFKA_HEAP_OPTS=-Xmx96m\n                  ', ''),
@@ -64,7 +64,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('broker readiness on the port (Ready before the broker is back in sync)', () => {
+    it('broker readiness on the port (Ready before the broker is back in sync)', () => {
       const dir = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace(
@@ -78,7 +78,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('jvm-probes: what clears a variable, which JVM a command starts, the agent port', () => {
+    it('jvm-probes: what clears a variable, which JVM a command starts, the agent port', () => {
       const env = { KAFKA_OPTS: '-javaagent:/opt/j/jmx_prometheus_javaagent.jar=9404:/opt/j/r.yml' };
       assert.equal(agentPort(env.KAFKA_OPTS), 9404);
       assert.equal(agentPort('-javaagent:/a.jar=0.0.0.0:7071:/c.yml'), 7071);
@@ -91,7 +91,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.deepEqual(jvmToolEnvProblems('java -version', env), [], 'java itself does not read KAFKA_OPTS');
     });
 
-    test("DNS allowed only to kube-system's kube-dns pods (NodeLocal DNSCache, OpenShift: no names)", () => {
+    it("DNS allowed only to kube-system's kube-dns pods (NodeLocal DNSCache, OpenShift: no names)", () => {
       const dir = brokenK8s({
         'base/network-policies.yaml': (t) =>
           t.replace(
@@ -105,7 +105,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('the API server reached through ipBlock 0.0.0.0/0 (Cilium does not match it)', () => {
+    it('the API server reached through ipBlock 0.0.0.0/0 (Cilium does not match it)', () => {
       const dir = brokenK8s({
         'overlays/strimzi/network-policies.yaml': (t) =>
           t.replace(
@@ -119,7 +119,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test("KEDA's kafka trigger and kafka-exporter without a protocol version Kafka 4 answers", () => {
+    it("KEDA's kafka trigger and kafka-exporter without a protocol version Kafka 4 answers", () => {
       const dir = brokenK8s({
         'optional/keda/preparer-scaledobject.yaml': (t) => t.replace('        version: 3.6.0\n', ''),
         'base/kafka-exporter.yaml': (t) => t.replace('--kafka.version=3.6.0', '--kafka.version=2.0.0'),
@@ -132,7 +132,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('Redis without a password, and a client that brings none', () => {
+    it('Redis without a password, and a client that brings none', () => {
       const dir = brokenK8s({
         'base/redis.yaml': (t) => t.replace('              requirepass $REDIS_PASSWORD\n', ''),
         'base/cook.yaml': (t) =>
@@ -149,7 +149,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('a namespace without a Pod Security label, and a pod that restricted refuses', () => {
+    it('a namespace without a Pod Security label, and a pod that restricted refuses', () => {
       const label = brokenK8s({
         'base/namespace.yaml': (t) => t.replace('    pod-security.kubernetes.io/enforce: restricted\n', ''),
       });
@@ -180,7 +180,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('time-only retention, and a size cap the volume cannot hold (base and Strimzi)', () => {
+    it('time-only retention, and a size cap the volume cannot hold (base and Strimzi)', () => {
       const timeOnly = brokenK8s({
         'base/kafka.yaml': (t) =>
           t.replace("            - name: KAFKA_LOG_RETENTION_BYTES\n              value: '268435456'\n", ''),
@@ -211,7 +211,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.equal(worst, 22 * 320 * 1024 ** 2 + 1024 ** 3);
     });
 
-    test("Strimzi's strimzienv config provider left at allowlist .*, or narrowed past what Strimzi reads", () => {
+    it("Strimzi's strimzienv config provider left at allowlist .*, or narrowed past what Strimzi reads", () => {
       const open = brokenK8s({
         'overlays/strimzi/connect.yaml': (t) =>
           t.replace(
@@ -233,7 +233,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('a Strimzi listener without TLS, and clients still on the plain port', () => {
+    it('a Strimzi listener without TLS, and clients still on the plain port', () => {
       const dir = brokenK8s({
         'overlays/strimzi/kafka.yaml': (t) =>
           t.replace(
@@ -250,7 +250,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.match(problems, /Deployment\/karapace: reaches chippy-kafka-bootstrap:9093, not a TLS listener/);
     });
 
-    test('a Strimzi cluster without an authorizer, and a user without ACLs', () => {
+    it('a Strimzi cluster without an authorizer, and a user without ACLs', () => {
       const dir = brokenK8s({
         'overlays/strimzi/kafka.yaml': (t) => t.replace('    authorization:\n      type: simple\n', ''),
         'overlays/strimzi/users.yaml': (t) => t.replace(/ {2}authorization:\n(?: {4}.*\n| {6}.*\n)+$/, ''),
@@ -260,7 +260,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       assert.match(problems, /KafkaUser\/chippy-connect: no ACLs/);
     });
 
-    test("the Connect build's push Secret with no example to create it from", () => {
+    it("the Connect build's push Secret with no example to create it from", () => {
       const dir = brokenK8s({ 'overlays/strimzi/kustomization.yaml': (t) => `${t}\n` });
       rmSync(path.join(dir, 'overlays/strimzi/secrets.example.yaml'));
       assert.match(
@@ -272,7 +272,7 @@ describe('Kubernetes on a real cluster: probes, DNS, API server, protocol versio
       );
     });
 
-    test('the image Strimzi builds Connect into follows `images`, like the base images', () => {
+    it('the image Strimzi builds Connect into follows `images`, like the base images', () => {
       const dir = brokenK8s({
         'overlays/strimzi/kustomization.yaml': (t) =>
           t.replace(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { hostsIn } from './compose.js';
 import { configProviderProblems, sinkConfigProblems, unreadEnv } from './envcheck.js';
 import {
@@ -42,13 +42,13 @@ function envProblems(objects: Json[]): string[] {
 }
 
 describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
-  test(`deploy/k8s renders (${kustomizeVersion()})`, () => {
+  it(`deploy/k8s renders (${kustomizeVersion()})`, () => {
     assert.ok(render(k8s).length > 10);
   });
 
   for (const [title, sub, secretDirs] of TREES) {
     const dir = path.join(k8s, sub);
-    test(`${title}: Kubernetes objects validate against the OpenAPI schema, with no unknown field`, async () => {
+    it(`${title}: Kubernetes objects validate against the OpenAPI schema, with no unknown field`, async () => {
       // An overlay's objects that are the base's unchanged were checked with the base.
       const base = sub === '.' ? [] : render(k8s).map((o) => JSON.stringify(o));
       const objects = builtInObjects(render(dir)).filter((o) => !base.includes(JSON.stringify(o)));
@@ -56,13 +56,13 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.deepEqual(unknownFields(objects), []);
     });
 
-    test(`${title}: every env var a chippy container gets is one its program reads; no Secret is committed`, () => {
+    it(`${title}: every env var a chippy container gets is one its program reads; no Secret is committed`, () => {
       const objects = render(dir);
       assert.deepEqual(envProblems(objects), []);
       assert.deepEqual(committedSecretViolations(objects), []);
     });
 
-    test(`${title}: references resolve (selectors, Services, ConfigMaps/Secrets and keys, named ports, mounts, hosts); pods are secure, budgeted and fenced`, () => {
+    it(`${title}: references resolve (selectors, Services, ConfigMaps/Secrets and keys, named ports, mounts, hosts); pods are secure, budgeted and fenced`, () => {
       const objects = render(dir);
       assert.deepEqual(
         referenceProblems(
@@ -75,11 +75,11 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     });
   }
 
-  test('the base follows the deploy rules: replicas, probes, resources, labels, scrape annotations, stateful parts', () => {
+  it('the base follows the deploy rules: replicas, probes, resources, labels, scrape annotations, stateful parts', () => {
     assert.deepEqual(k8sRuleViolations(render(k8s)), []);
   });
 
-  test('the setup Jobs deploy sink configs that exist (karapace: classes installed in the Connect image)', () => {
+  it('the setup Jobs deploy sink configs that exist (karapace: classes installed in the Connect image)', () => {
     const job = (dir: string) => render(dir).find((o) => o.kind === 'Job') as Json;
     const [base] = containersOf(job(k8s));
     assert.deepEqual(sinkConfigProblems('Job/connect-setup', base?.command, true), []);
@@ -88,7 +88,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     assert.deepEqual(sinkConfigProblems('aiven Job/connect-setup', aiven?.command, false), []);
   });
 
-  test('the JDBC password reaches Connect from the Secret, and the sink config names it only through the config provider', () => {
+  it('the JDBC password reaches Connect from the Secret, and the sink config names it only through the config provider', () => {
     const connect = render(k8s).find(
       (o) => o.kind === 'Deployment' && (o.metadata as Json).name === 'connect',
     );
@@ -114,7 +114,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     );
   });
 
-  test('the Aiven overlay has no in-cluster Kafka, Karapace or Connect, and mounts the client certificates', () => {
+  it('the Aiven overlay has no in-cluster Kafka, Karapace or Connect, and mounts the client certificates', () => {
     const objects = render(path.join(k8s, 'overlays/aiven'));
     const names = objects.map((o) => `${String(o.kind)}/${String((o.metadata as Json).name)}`);
     for (const gone of ['StatefulSet/kafka', 'Deployment/karapace', 'Deployment/connect'])
@@ -132,7 +132,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
     }
   });
 
-  test('optional/keda: preparers scaled on lag, at most one per orders partition (6); the Deployment leaves replicas to KEDA', () => {
+  it('optional/keda: preparers scaled on lag, at most one per orders partition (6); the Deployment leaves replicas to KEDA', () => {
     const objects = render(path.join(k8s, 'optional/keda'));
     const scaled = objects.find((o) => o.kind === 'ScaledObject') as Json;
     const spec = scaled.spec as Json;
@@ -145,13 +145,13 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
   });
 
   describe('each check fails on a broken copy', () => {
-    test('a missing resource file: kustomize fails', () => {
+    it('a missing resource file: kustomize fails', () => {
       const dir = brokenTree('base/kustomization.yaml', (t) => `${t}\n`);
       rmSync(path.join(dir, 'base/cook.yaml'));
       assert.throws(() => render(dir), /kubectl kustomize .* failed/);
     });
 
-    test('a wrongly typed field fails the OpenAPI schema', async () => {
+    it('a wrongly typed field fails the OpenAPI schema', async () => {
       const dir = brokenTree('base/till.yaml', (t) => t.replace('replicas: 3', 'replicas: three'));
       assert.match(
         (await validateSchemas(render(dir))).join('\n'),
@@ -159,12 +159,12 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('a misspelt field is an unknown field', () => {
+    it('a misspelt field is an unknown field', () => {
       const dir = brokenTree('base/preparer.yaml', (t) => t.replace('readinessProbe:', 'readinesProbe:'));
       assert.match(unknownFields(render(dir)).join('\n'), /Deployment\/preparer: .*readinesProbe/);
     });
 
-    test('a kind that does not exist in Kubernetes 1.33 is reported', async () => {
+    it('a kind that does not exist in Kubernetes 1.33 is reported', async () => {
       assert.match(
         (
           await validateSchemas([{ apiVersion: 'apps/v1', kind: 'Deploymint', metadata: { name: 'x' } }])
@@ -173,7 +173,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('wrong replicas, a missing probe or annotation and an unread env var are reported', () => {
+    it('wrong replicas, a missing probe or annotation and an unread env var are reported', () => {
       const dir = brokenTree('base/preparer.yaml', (t) =>
         t
           .replace('replicas: 2', 'replicas: 1')
@@ -194,7 +194,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       ]);
     });
 
-    test('a committed Secret is reported (the old CHANGE-ME placeholder worked as a password)', () => {
+    it('a committed Secret is reported (the old CHANGE-ME placeholder worked as a password)', () => {
       const dir = brokenTree('base/kustomization.yaml', (t) =>
         t.replace('  - namespace.yaml\n', '  - namespace.yaml\n  - secrets.example.yaml\n'),
       );
@@ -204,7 +204,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('runAsNonRoot without a numeric user (the brokers as they were: CreateContainerConfigError)', () => {
+    it('runAsNonRoot without a numeric user (the brokers as they were: CreateContainerConfigError)', () => {
       const dir = brokenTree('base/kafka.yaml', (t) =>
         t.replace('        runAsUser: 1000\n        runAsGroup: 1000\n', ''),
       );
@@ -214,7 +214,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('a workload selector that misses its own pods, and a Service that selects none or a port they lack', () => {
+    it('a workload selector that misses its own pods, and a Service that selects none or a port they lack', () => {
       const selector = brokenTree('base/cook.yaml', (t) =>
         t.replace(
           '    matchLabels:\n      app.kubernetes.io/name: cook',
@@ -238,7 +238,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.match(baseRefs(port), /Service\/redis: targetPort resp is no container port/);
     });
 
-    test('a Secret key, a ConfigMap or a Secret that does not exist', () => {
+    it('a Secret key, a ConfigMap or a Secret that does not exist', () => {
       const key = brokenTree('base/connect.yaml', (t) =>
         t.replace('key: POSTGRES_PASSWORD', 'key: POSTGRES_PASS'),
       );
@@ -262,7 +262,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       );
     });
 
-    test('a probe on a port the container does not name, a mount of a missing volume, an env var set twice', () => {
+    it('a probe on a port the container does not name, a mount of a missing volume, an env var set twice', () => {
       const dir = brokenTree('base/cook.yaml', (t) =>
         t
           .replace(
@@ -284,7 +284,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.match(problems, /env HTTP_PORT is set twice/);
     });
 
-    test('limits below requests, and a pod without the RuntimeDefault seccomp profile', () => {
+    it('limits below requests, and a pod without the RuntimeDefault seccomp profile', () => {
       const dir = brokenTree('base/redis.yaml', (t) =>
         t
           .replace('              memory: 256Mi', '              memory: 32Mi')
@@ -300,7 +300,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.equal(quantity('1Gi'), 1024 ** 3);
     });
 
-    test('no disruption budget for a scaled service, and brokers without anti-affinity', () => {
+    it('no disruption budget for a scaled service, and brokers without anti-affinity', () => {
       const budgets = brokenTree('base/kustomization.yaml', (t) =>
         t.replace('  - disruption-budgets.yaml\n', ''),
       );
@@ -313,7 +313,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.match(baseRefs(affinity), /StatefulSet\/kafka: no pod anti-affinity across nodes/);
     });
 
-    test('no default-deny policy, and a policy whose selector matches no pod', () => {
+    it('no default-deny policy, and a policy whose selector matches no pod', () => {
       const dir = brokenTree('base/network-policies.yaml', (t) =>
         t
           .replace('  policyTypes: [Ingress, Egress]\n---', '  policyTypes: [Ingress]\n---')
@@ -324,7 +324,7 @@ describe(`Kubernetes (kubectl kustomize; schemas from ${SCHEMA_NOTE})`, () => {
       assert.match(problems, /NetworkPolicy\/redis: a peer podSelector selects no pod/);
     });
 
-    test('a host that is no Service, and a KEDA bootstrap server without its namespace', () => {
+    it('a host that is no Service, and a KEDA bootstrap server without its namespace', () => {
       // REDIS_URL comes from a Secret now (it carries Redis's password); the Job names Connect literally.
       const dir = brokenTree('base/connect-setup-job.yaml', (t) =>
         t.replace('http://connect:8083', 'http://connector:8083'),

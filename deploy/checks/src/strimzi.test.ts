@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { topicConfigEntries, topicDeclarations, topicNames } from '@chippy/shop';
 import { parse } from 'yaml';
 import { render } from './k8s.js';
@@ -77,7 +77,7 @@ function connectorProblems(objects: Json[]): string[] {
 describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion()})`, () => {
   const objects = render(overlay);
 
-  test('has Kafka + KafkaNodePool (KRaft), KafkaConnect with sha512-pinned plugins, a KafkaConnector with autoRestart, KafkaTopics, KafkaUsers', () => {
+  it('has Kafka + KafkaNodePool (KRaft), KafkaConnect with sha512-pinned plugins, a KafkaConnector with autoRestart, KafkaTopics, KafkaUsers', () => {
     for (const kind of ['Kafka', 'KafkaNodePool', 'KafkaConnect', 'KafkaConnector', 'KafkaUser'])
       assert.ok(byKind(objects, kind).length > 0, kind);
     const [pool] = byKind(objects, 'KafkaNodePool');
@@ -97,12 +97,12 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     assert.ok(names.includes('Deployment/karapace'));
   });
 
-  test('every Strimzi resource reads into the model with no unknown field', () => {
+  it('every Strimzi resource reads into the model with no unknown field', () => {
     assert.ok(objects.filter(isStrimzi).length >= 10);
     assert.deepEqual(strimziModelProblems(objects), []);
   });
 
-  test('an unknown field anywhere in a resource, a wrong type or an unserved version is reported', () => {
+  it('an unknown field anywhere in a resource, a wrong type or an unserved version is reported', () => {
     const dir = brokenOverlay('connect.yaml', (t) =>
       t
         .replace('  tasksMax: 1', '  taskMax: 1')
@@ -129,7 +129,7 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     );
   });
 
-  test('KafkaTopics carry the declared partitions, cleanup policy and retention, for every topic the services use', () => {
+  it('KafkaTopics carry the declared partitions, cleanup policy and retention, for every topic the services use', () => {
     const design = designTopics();
     assert.equal(design.get('orders')?.partitions, '6');
     assert.deepEqual(topicProblems(objects, design), []);
@@ -144,7 +144,7 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     ]);
   });
 
-  test('the KafkaConnector is the sink of connectors/sink/karapace-avro.json', () => {
+  it('the KafkaConnector is the sink of connectors/sink/karapace-avro.json', () => {
     assert.deepEqual(connectorProblems(objects), []);
     const dir = brokenOverlay('connect.yaml', (t) =>
       t
@@ -157,7 +157,7 @@ describe(`the Strimzi overlay (Strimzi's model: io.strimzi:api ${strimziVersion(
     ]);
   });
 
-  test("the brokers' JMX exporter rules are the base's (the dashboard's queries work on both paths)", () => {
+  it("the brokers' JMX exporter rules are the base's (the dashboard's queries work on both paths)", () => {
     const rules = (file: string) => parse(readFileSync(file, 'utf8')) as Json;
     assert.deepEqual(
       rules(path.join(overlay, 'kafka-metrics.yml')),

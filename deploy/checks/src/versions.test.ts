@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { versions as localVersions } from '@chippy/local-stack/versions';
 import { containersOf, render } from './k8s.js';
 import { type Json, inRepo, isObject, readYaml } from './repo.js';
@@ -54,24 +54,24 @@ function imageRefs(readFile = read): { where: string; image: string }[] {
 describe('one set of versions for the native stack, Compose, Kubernetes and the testcontainers path', () => {
   const pinned = readPinned();
 
-  test('deploy/versions.json agrees with itself (image tags carry the Kafka and Apicurio versions)', () => {
+  it('deploy/versions.json agrees with itself (image tags carry the Kafka and Apicurio versions)', () => {
     assert.deepEqual(pinConsistencyProblems(pinned), []);
     const broken: Pinned = { ...pinned, images: { ...pinned.images, kafka: 'apache/kafka:4.2.0' } };
     assert.deepEqual(pinConsistencyProblems(broken), ['images.kafka apache/kafka:4.2.0 is not Kafka 4.3.1']);
   });
 
-  test('the native stack runs the pinned versions (deploy/local reads deploy/versions.json)', () => {
+  it('the native stack runs the pinned versions (deploy/local reads deploy/versions.json)', () => {
     for (const key of ['kafka', 'log4j', 'debeziumJdbc', 'apicurio'] as const)
       assert.equal(localVersions[key], (pinned as unknown as Record<string, string>)[key], key);
   });
 
-  test('every image in Compose, the Kubernetes trees, the Dockerfiles and the harness is the pinned one', () => {
+  it('every image in Compose, the Kubernetes trees, the Dockerfiles and the harness is the pinned one', () => {
     const refs = imageRefs();
     assert.ok(refs.some((r) => r.where.startsWith('test/src/harness') || r.where.includes('Dockerfile')));
     assert.deepEqual(imageProblems(refs, pinned), []);
   });
 
-  test('a Compose, Kubernetes or harness image at another version, or not pinned at all, is reported', () => {
+  it('a Compose, Kubernetes or harness image at another version, or not pinned at all, is reported', () => {
     const problems = imageProblems(
       [
         { where: 'compose postgres', image: 'postgres:16-alpine' },
@@ -87,7 +87,7 @@ describe('one set of versions for the native stack, Compose, Kubernetes and the 
     ]);
   });
 
-  test('the Connect image, the Strimzi overlay and the model check fetch the pinned artifacts', () => {
+  it('the Connect image, the Strimzi overlay and the model check fetch the pinned artifacts', () => {
     assert.deepEqual(artifactProblems(read, pinned), []);
     assert.deepEqual(strimziKafkaVersionProblems(render(inRepo('deploy/k8s/overlays/strimzi')), pinned), []);
     const broken = (file: string) =>
@@ -109,7 +109,7 @@ describe('one set of versions for the native stack, Compose, Kubernetes and the 
     );
   });
 
-  test('the service image runs a Node.js LTS line in support today, pinned exactly', () => {
+  it('the service image runs a Node.js LTS line in support today, pinned exactly', () => {
     const image = pinned.images.node as string;
     assert.deepEqual(nodeImageProblems(image, new Date()), []);
     assert.ok(dockerfileImages(read('deploy/compose/Dockerfile')).every((i) => i === image));
@@ -120,7 +120,7 @@ describe('one set of versions for the native stack, Compose, Kubernetes and the 
     assert.equal(nodeImageProblems('node:24-bookworm-slim', new Date()).length, 1);
   });
 
-  test('the images run the Node that npm start, npm test, the bench and CI run (package.json pins it)', () => {
+  it('the images run the Node that npm start, npm test, the bench and CI run (package.json pins it)', () => {
     assert.deepEqual(nativeNodeProblems(pinned, readNativeNode(read)), []);
     const native = readNativeNode(read);
     const other = (version: string) => `node:${version}-bookworm-slim`;
@@ -141,7 +141,7 @@ describe('one set of versions for the native stack, Compose, Kubernetes and the 
     ]);
   });
 
-  test('the testcontainers harness names no image of its own: it reads deploy/versions.json', () => {
+  it('the testcontainers harness names no image of its own: it reads deploy/versions.json', () => {
     assert.deepEqual(imageLiterals(read('test/src/harness/containers.ts')), []);
     assert.match(read('test/src/harness/containers.ts'), /versions\.json/);
     assert.deepEqual(imageLiterals(`new GenericContainer('redis:7-alpine')`), ['redis:7-alpine']);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMetrics } from '@chippy/runtime';
 import { captureLogger } from '@chippy/runtime/testing';
 import { connectGroup, deadLetters } from './consumer.js';
@@ -42,67 +42,72 @@ function fakeContext() {
   return { context: { logger, shutdown, metrics: createMetrics('test') }, lines, steps, controller };
 }
 
-test('connects the producer (retrying), then the consumer, subscribes from the beginning, and samples the lag', async () => {
-  const { context, lines, steps } = fakeContext();
-  const { clients, calls } = fakeClients();
-  await connectGroup(context, clients);
-  assert.deepEqual(calls, [
-    'producer connected',
-    'consumer connected',
-    'subscribed {"topics":["orders","cooked"],"fromBeginning":true}',
-  ]);
-  assert.match(String(lines.find((l) => l.level === 'warn')?.msg), /^connect the producer failed, retrying/);
-  const stopLag = steps.get('lag monitor');
-  assert.ok(stopLag, 'the lag monitor stops with the service');
-  await stopLag();
-  const lag = await context.metrics.consumerLag.get();
-  assert.deepEqual(
-    lag.values.map((v) => [v.labels, v.value]),
-    [[{ group: 'preparers', topic: 'orders', partition: '0' }, 7]],
-  );
-});
-
-test('shutdown during the start stops it before the consumer connects', async () => {
-  const { context, controller } = fakeContext();
-  const { clients, calls } = fakeClients();
-  controller.abort(new Error('shutting down: SIGTERM'));
-  await assert.rejects(connectGroup(context, clients), /shutting down: SIGTERM/);
-  assert.deepEqual(calls, []);
-});
-
-test('a dead letter goes through the sender it is given, counted, and logged with its error as err', async () => {
-  const { context, lines } = fakeContext();
-  const sent: { topic: string; headers: Record<string, unknown> }[] = [];
-  const sender = (name: string) => ({
-    send: ({ topic, messages }: { topic: string; messages: { headers?: Record<string, unknown> }[] }) => {
-      sent.push({ topic: `${name}:${topic}`, headers: messages[0]!.headers ?? {} });
-      return Promise.resolve([]);
-    },
+describe('connectGroup and deadLetters', () => {
+  it('connects the producer (retrying), then the consumer, subscribes from the beginning, and samples the lag', async () => {
+    const { context, lines, steps } = fakeContext();
+    const { clients, calls } = fakeClients();
+    await connectGroup(context, clients);
+    assert.deepEqual(calls, [
+      'producer connected',
+      'consumer connected',
+      'subscribed {"topics":["orders","cooked"],"fromBeginning":true}',
+    ]);
+    assert.match(
+      String(lines.find((l) => l.level === 'warn')?.msg),
+      /^connect the producer failed, retrying/,
+    );
+    const stopLag = steps.get('lag monitor');
+    assert.ok(stopLag, 'the lag monitor stops with the service');
+    await stopLag();
+    const lag = await context.metrics.consumerLag.get();
+    assert.deepEqual(
+      lag.values.map((v) => [v.labels, v.value]),
+      [[{ group: 'preparers', topic: 'orders', partition: '0' }, 7]],
+    );
   });
-  const park = deadLetters(context, { dlqTopic: 'orders-dlq', service: 'preparer' });
-  const message = { topic: 'orders', partition: 2, offset: '41', key: null, value: Buffer.from('?') };
-  await park(sender('tx'))(message, 'not-avro', 'no magic byte');
-  assert.deepEqual(
-    sent.map((s) => [s.topic, s.headers['dlq.reason'], s.headers['dlq.service']]),
-    [['tx:orders-dlq', 'not-avro', 'preparer']],
-  );
-  const counted = await context.metrics.dlqMessages.get();
-  assert.deepEqual(
-    counted.values.map((v) => [v.labels, v.value]),
-    [[{ topic: 'orders', reason: 'not-avro' }, 1]],
-  );
-  const line = lines.find((l) => l.msg === 'message sent to the dead-letter topic');
-  assert.equal(line?.level, 'warn');
-  const { topic, partition, offset, reason, err, error } = line ?? {};
-  assert.deepEqual(
-    { topic, partition, offset, reason, err, error },
-    {
-      topic: 'orders',
-      partition: 2,
-      offset: '41',
-      reason: 'not-avro',
-      err: 'no magic byte',
-      error: undefined,
-    },
-  );
+
+  it('shutdown during the start stops it before the consumer connects', async () => {
+    const { context, controller } = fakeContext();
+    const { clients, calls } = fakeClients();
+    controller.abort(new Error('shutting down: SIGTERM'));
+    await assert.rejects(connectGroup(context, clients), /shutting down: SIGTERM/);
+    assert.deepEqual(calls, []);
+  });
+
+  it('a dead letter goes through the sender it is given, counted, and logged with its error as err', async () => {
+    const { context, lines } = fakeContext();
+    const sent: { topic: string; headers: Record<string, unknown> }[] = [];
+    const sender = (name: string) => ({
+      send: ({ topic, messages }: { topic: string; messages: { headers?: Record<string, unknown> }[] }) => {
+        sent.push({ topic: `${name}:${topic}`, headers: messages[0]!.headers ?? {} });
+        return Promise.resolve([]);
+      },
+    });
+    const park = deadLetters(context, { dlqTopic: 'orders-dlq', service: 'preparer' });
+    const message = { topic: 'orders', partition: 2, offset: '41', key: null, value: Buffer.from('?') };
+    await park(sender('tx'))(message, 'not-avro', 'no magic byte');
+    assert.deepEqual(
+      sent.map((s) => [s.topic, s.headers['dlq.reason'], s.headers['dlq.service']]),
+      [['tx:orders-dlq', 'not-avro', 'preparer']],
+    );
+    const counted = await context.metrics.dlqMessages.get();
+    assert.deepEqual(
+      counted.values.map((v) => [v.labels, v.value]),
+      [[{ topic: 'orders', reason: 'not-avro' }, 1]],
+    );
+    const line = lines.find((l) => l.msg === 'message sent to the dead-letter topic');
+    assert.equal(line?.level, 'warn');
+    const { topic, partition, offset, reason, err, error } = line ?? {};
+    assert.deepEqual(
+      { topic, partition, offset, reason, err, error },
+      {
+        topic: 'orders',
+        partition: 2,
+        offset: '41',
+        reason: 'not-avro',
+        err: 'no magic byte',
+        error: undefined,
+      },
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { createLogger } from '@chippy/runtime';
 import { createKafka } from './kafka.js';
 
@@ -19,22 +19,24 @@ try {
   installed = false;
 }
 
-test('KAFKA_CLIENT=kafkajs (the default) makes a kafkajs client', () => {
-  const kafka = createKafka(config, 'test', logger);
-  assert.equal(kafka.constructor.name, 'Client');
-});
+describe('createKafka and KAFKA_CLIENT', () => {
+  it('KAFKA_CLIENT=kafkajs (the default) makes a kafkajs client', () => {
+    const kafka = createKafka(config, 'test', logger);
+    assert.equal(kafka.constructor.name, 'Client');
+  });
 
-test('KAFKA_CLIENT=confluent without the module says how to get it', { skip: installed }, () => {
-  assert.throws(
-    () => createKafka({ ...config, kafkaClient: 'confluent' }, 'test', logger),
-    /KAFKA_CLIENT=confluent needs @confluentinc\/kafka-javascript.*install-confluent/,
-  );
-});
+  it('KAFKA_CLIENT=confluent without the module says how to get it', { skip: installed }, () => {
+    assert.throws(
+      () => createKafka({ ...config, kafkaClient: 'confluent' }, 'test', logger),
+      /KAFKA_CLIENT=confluent needs @confluentinc\/kafka-javascript.*install-confluent/,
+    );
+  });
 
-test('KAFKA_CLIENT=confluent gives the kafkajs-shaped factory', { skip: !installed }, () => {
-  const kafka = createKafka({ ...config, kafkaClient: 'confluent' }, 'test', logger);
-  const consumer = kafka.consumer({ groupId: 'g' });
-  assert.equal(consumer.events.GROUP_JOIN, 'consumer.group_join');
-  assert.equal(typeof kafka.producer().send, 'function');
-  assert.equal(typeof kafka.admin().createTopics, 'function');
+  it('KAFKA_CLIENT=confluent gives the kafkajs-shaped factory', { skip: !installed }, () => {
+    const kafka = createKafka({ ...config, kafkaClient: 'confluent' }, 'test', logger);
+    const consumer = kafka.consumer({ groupId: 'g' });
+    assert.equal(consumer.events.GROUP_JOIN, 'consumer.group_join');
+    assert.equal(typeof kafka.producer().send, 'function');
+    assert.equal(typeof kafka.admin().createTopics, 'function');
+  });
 });

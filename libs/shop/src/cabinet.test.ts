@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Redis } from 'ioredis';
 import { redisCabinet } from './cabinet.js';
 
@@ -23,23 +23,25 @@ function fakeRedis(cached: boolean) {
 
 const portions = { cod: 1, chips: 1, plaice: 0 };
 
-test('take runs the script by its SHA1 when Redis has it', async () => {
-  const { redis, calls } = fakeRedis(true);
-  assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  // 3 keys + their count + the TTL, ledger mode, since, preparer, lease, the item count, three names, three amounts.
-  assert.deepEqual(calls, ['evalsha 40 16']);
-});
+describe('redisCabinet', () => {
+  it('take runs the script by its SHA1 when Redis has it', async () => {
+    const { redis, calls } = fakeRedis(true);
+    assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
+    // 3 keys + their count + the TTL, ledger mode, since, preparer, lease, the item count, three names, three amounts.
+    assert.deepEqual(calls, ['evalsha 40 16']);
+  });
 
-test('take sends the script text once Redis says NOSCRIPT', async () => {
-  const { redis, calls } = fakeRedis(false);
-  assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
-  assert.deepEqual(calls, ['evalsha 40 16', 'eval true 16']);
-});
+  it('take sends the script text once Redis says NOSCRIPT', async () => {
+    const { redis, calls } = fakeRedis(false);
+    assert.deepEqual(await redisCabinet(redis, 'p-').take('o1', portions), { outcome: 'taken' });
+    assert.deepEqual(calls, ['evalsha 40 16', 'eval true 16']);
+  });
 
-test('other script errors are not retried with EVAL', async () => {
-  const redis = {
-    evalsha: () => Promise.reject(new Error('ERR wrong number of arguments')),
-    eval: () => assert.fail('must not fall back'),
-  } as unknown as Redis;
-  await assert.rejects(redisCabinet(redis, 'p-').take('o1', portions), /wrong number/);
+  it('other script errors are not retried with EVAL', async () => {
+    const redis = {
+      evalsha: () => Promise.reject(new Error('ERR wrong number of arguments')),
+      eval: () => assert.fail('must not fall back'),
+    } as unknown as Redis;
+    await assert.rejects(redisCabinet(redis, 'p-').take('o1', portions), /wrong number/);
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { DecodeError, type ConsumedMessage } from '@chippy/kafka';
 import type { CookRequest } from '@chippy/shop';
 import { cookRequests, type CookDeps } from './cook.js';
@@ -31,36 +31,38 @@ function deps(decode: CookDeps['decode']) {
   return { d, submitted, parked };
 }
 
-test("a fetch's requests go to the fryer together, each with its order's portions", async () => {
-  const { d, submitted } = deps((value) =>
-    Promise.resolve(request(value?.toString() === 'a' ? ['plaice & chips'] : ['cod & chips'])),
-  );
-  const outcome = await cookRequests([message('1', 'a'), message('2', 'b')], d);
-  assert.equal(outcome.cooked.length, 2);
-  assert.equal(submitted.length, 1, 'one submission for the whole fetch');
-  assert.deepEqual(
-    submitted[0]!.map((t) => t.need),
-    [
-      { cod: 0, chips: 1, plaice: 1 },
-      { cod: 1, chips: 1, plaice: 0 },
-    ],
-  );
-});
-
-test('undecodable and off-menu requests are parked with their reason; the rest are cooked', async () => {
-  const { d, submitted, parked } = deps((value) => {
-    if (value?.toString() === 'bad') return Promise.reject(new DecodeError('bad-magic-byte', 'nope'));
-    if (value?.toString() === 'haddock') return Promise.resolve(request(['haddock']));
-    return Promise.resolve(request(['chips']));
+describe('cookRequests', () => {
+  it("a fetch's requests go to the fryer together, each with its order's portions", async () => {
+    const { d, submitted } = deps((value) =>
+      Promise.resolve(request(value?.toString() === 'a' ? ['plaice & chips'] : ['cod & chips'])),
+    );
+    const outcome = await cookRequests([message('1', 'a'), message('2', 'b')], d);
+    assert.equal(outcome.cooked.length, 2);
+    assert.equal(submitted.length, 1, 'one submission for the whole fetch');
+    assert.deepEqual(
+      submitted[0]!.map((t) => t.need),
+      [
+        { cod: 0, chips: 1, plaice: 1 },
+        { cod: 1, chips: 1, plaice: 0 },
+      ],
+    );
   });
-  const outcome = await cookRequests([message('1', 'bad'), message('2', 'haddock'), message('3', 'ok')], d);
-  assert.deepEqual(parked, ['bad-magic-byte', 'invalid-value']);
-  assert.equal(outcome.deadLettered, 2);
-  assert.equal(submitted[0]!.length, 1);
-});
 
-test('passing trouble (registry down) is thrown so the fetch is retried, not parked', async () => {
-  const { d, parked } = deps(() => Promise.reject(new Error('connect ECONNREFUSED')));
-  await assert.rejects(cookRequests([message('1', 'x')], d), /ECONNREFUSED/);
-  assert.equal(parked.length, 0);
+  it('undecodable and off-menu requests are parked with their reason; the rest are cooked', async () => {
+    const { d, submitted, parked } = deps((value) => {
+      if (value?.toString() === 'bad') return Promise.reject(new DecodeError('bad-magic-byte', 'nope'));
+      if (value?.toString() === 'haddock') return Promise.resolve(request(['haddock']));
+      return Promise.resolve(request(['chips']));
+    });
+    const outcome = await cookRequests([message('1', 'bad'), message('2', 'haddock'), message('3', 'ok')], d);
+    assert.deepEqual(parked, ['bad-magic-byte', 'invalid-value']);
+    assert.equal(outcome.deadLettered, 2);
+    assert.equal(submitted[0]!.length, 1);
+  });
+
+  it('passing trouble (registry down) is thrown so the fetch is retried, not parked', async () => {
+    const { d, parked } = deps(() => Promise.reject(new Error('connect ECONNREFUSED')));
+    await assert.rejects(cookRequests([message('1', 'x')], d), /ECONNREFUSED/);
+    assert.equal(parked.length, 0);
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { stockPolicy, stockPolicyProblem } from './settings.js';
 
 const defaults = {
@@ -11,27 +11,29 @@ const defaults = {
   fryerCapacity: 60,
 };
 
-test('the stock policy comes from the settings, the fry time from TIME_SCALE', () => {
-  assert.deepEqual(stockPolicy(defaults, 0.25), {
-    standard: { cod: 10, chips: 20 },
-    minLowWater: { cod: 3, chips: 6 },
-    capacity: 60,
-    fryMaxSeconds: 0.8,
-    lookSeconds: 0.5,
+describe('the stock policy settings', () => {
+  it('the stock policy comes from the settings, the fry time from TIME_SCALE', () => {
+    assert.deepEqual(stockPolicy(defaults, 0.25), {
+      standard: { cod: 10, chips: 20 },
+      minLowWater: { cod: 3, chips: 6 },
+      capacity: 60,
+      fryMaxSeconds: 0.8,
+      lookSeconds: 0.5,
+    });
   });
-});
 
-test('a low-water mark not below its standard level is named with both settings', () => {
-  assert.equal(
-    stockPolicyProblem({ ...defaults, lowWaterChips: 20 }),
-    'invalid LOW_WATER_CHIPS (--low-water-chips): 20 is not below TARGET_CHIPS (--target-chips) 20',
-  );
-  assert.throws(() => stockPolicy({ ...defaults, lowWaterChips: 20 }, 1), /is not below TARGET_CHIPS/);
-});
+  it('a low-water mark not below its standard level is named with both settings', () => {
+    assert.equal(
+      stockPolicyProblem({ ...defaults, lowWaterChips: 20 }),
+      'invalid LOW_WATER_CHIPS (--low-water-chips): 20 is not below TARGET_CHIPS (--target-chips) 20',
+    );
+    assert.throws(() => stockPolicy({ ...defaults, lowWaterChips: 20 }, 1), /is not below TARGET_CHIPS/);
+  });
 
-test('a fryer too small for the standard levels is named', () => {
-  assert.equal(
-    stockPolicyProblem({ ...defaults, fryerCapacity: 25 }),
-    'invalid FRYER_CAPACITY (--fryer-capacity): 25 cannot hold the standard levels (10 cod + 20 chips)',
-  );
+  it('a fryer too small for the standard levels is named', () => {
+    assert.equal(
+      stockPolicyProblem({ ...defaults, fryerCapacity: 25 }),
+      'invalid FRYER_CAPACITY (--fryer-capacity): 25 cannot hold the standard levels (10 cod + 20 chips)',
+    );
+  });
 });

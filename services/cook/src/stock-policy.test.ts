@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it } from 'node:test';
 import { noPortions, portionsFor, type Portions } from '@chippy/shop';
 import { levelsFor, nonZero, planBatch, type StockLevels, type StockPolicy } from './stock-policy.js';
 import { createDemand } from './demand.js';
@@ -16,11 +16,11 @@ const levels = (cod: number, chips: number, plaice = 0): Portions => ({ cod, chi
 const waiting = (need: Portions, plaice = need.plaice) => ({ need, plaice });
 
 describe('levelsFor', () => {
-  test('with no demand, the standing rules', () => {
+  it('with no demand, the standing rules', () => {
     assert.deepEqual(levelsFor(policy, { cod: 0, chips: 0 }), idle);
   });
 
-  test("three tills' demand raises the marks above the talk's levels", () => {
+  it("three tills' demand raises the marks above the talk's levels", () => {
     // 2.0 cod and 3.6 chips a second (docs/architecture.md, "Keeping up").
     assert.deepEqual(levelsFor(policy, { cod: 2, chips: 3.6 }), {
       lowWater: { cod: 12, chips: 20 },
@@ -30,20 +30,20 @@ describe('levelsFor', () => {
 });
 
 describe('planBatch', () => {
-  test('a cabinet above its low-water marks and no plaice asked for: nothing to fry', () => {
+  it('a cabinet above its low-water marks and no plaice asked for: nothing to fry', () => {
     assert.deepEqual(planBatch(levels(5, 10), [], idle, 60), { batch: noPortions(), answers: 0 });
   });
 
-  test('requests the cabinet already covers are answered without frying', () => {
+  it('requests the cabinet already covers are answered without frying', () => {
     const plan = planBatch(levels(9, 19), [waiting(levels(1, 1)), waiting(levels(1, 3))], idle, 60);
     assert.deepEqual(plan, { batch: noPortions(), answers: 2 });
   });
 
-  test('one item below its low-water mark: cod and chips are both brought up to target', () => {
+  it('one item below its low-water mark: cod and chips are both brought up to target', () => {
     assert.deepEqual(planBatch(levels(2, 15), [], idle, 60), { batch: levels(8, 5), answers: 0 });
   });
 
-  test('plaice is fried exactly to order, and the cabinet is topped up in the same batch', () => {
+  it('plaice is fried exactly to order, and the cabinet is topped up in the same batch', () => {
     const plan = planBatch(
       levels(6, 12),
       [waiting(levels(1, 2, 1)), waiting(levels(0, 1, 1)), waiting(levels(1, 1))],
@@ -54,12 +54,12 @@ describe('planBatch', () => {
     assert.deepEqual(plan, { batch: levels(6, 12, 2), answers: 3 });
   });
 
-  test('what waiting orders will take is not counted as stock', () => {
+  it('what waiting orders will take is not counted as stock', () => {
     const plan = planBatch(levels(4, 20), [waiting(levels(2, 0)), waiting(levels(1, 0))], idle, 60);
     assert.deepEqual(plan.batch, levels(9, 0), '4 cod less 3 reserved is 1, below the mark of 3');
   });
 
-  test('a full fryer answers the requests that fit and shares the rest of the room', () => {
+  it('a full fryer answers the requests that fit and shares the rest of the room', () => {
     const many = Array.from({ length: 5 }, () => waiting(levels(0, 1, 12)));
     const plan = planBatch(levels(0, 0), many, idle, 50);
     assert.equal(plan.answers, 4, 'four requests of 12 plaice fit in 50');
@@ -70,7 +70,7 @@ describe('planBatch', () => {
     );
   });
 
-  test('nonZero shows only the items fried', () => {
+  it('nonZero shows only the items fried', () => {
     assert.deepEqual(nonZero(levels(0, 4, 1)), { chips: 4, plaice: 1 });
   });
 });
@@ -178,7 +178,7 @@ function simulate(tills: number, minutes: number) {
 }
 
 describe('one cook against a simulated demand stream (demo pace)', () => {
-  test('three tills: every order is served, few wait for cod or chips, none waits long', () => {
+  it('three tills: every order is served, few wait for cod or chips, none waits long', () => {
     const run = simulate(3, 30);
     assert.ok(run.placed > 4000, `about 0.8 orders a second a till (placed ${run.placed})`);
     // At any moment only orders asked for in the last turn or two are still waiting for the fryer.
@@ -187,13 +187,13 @@ describe('one cook against a simulated demand stream (demo pace)', () => {
     assert.ok(run.maxWait < 10, `longest wait for the cook ${run.maxWait.toFixed(1)} s (three fries)`);
   });
 
-  test('eight tills, the most one cook is rated for, still keep up', () => {
+  it('eight tills, the most one cook is rated for, still keep up', () => {
     const run = simulate(8, 20);
     assert.ok(run.notDone <= 25, `orders left waiting at the end: ${run.notDone}`);
     assert.ok(run.p99Wait < 10, `p99 wait ${run.p99Wait.toFixed(1)} s`);
   });
 
-  test('twelve tills are more than one fryer can supply: the orders waiting pile up', () => {
+  it('twelve tills are more than one fryer can supply: the orders waiting pile up', () => {
     const run = simulate(12, 20);
     assert.ok(run.notDone > 200, `a second cook is needed (waiting at the end: ${run.notDone})`);
   });

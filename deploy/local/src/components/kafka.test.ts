@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { newClusterId } from './kafka.js';
 
-test('cluster ids are 22 base64url characters and never look like a command-line option', () => {
-  for (let i = 0; i < 2000; i++) {
-    const id = newClusterId();
-    assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
-  }
+describe('newClusterId', () => {
+  it('cluster ids are 22 base64url characters and never look like a command-line option', () => {
+    for (let i = 0; i < 2000; i++) {
+      const id = newClusterId();
+      assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    }
+  });
 });
