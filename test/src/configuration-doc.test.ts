@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import { repoRoot } from '@chippy/dev-utils';
 
 const docFile = 'docs/configuration.md';
@@ -101,52 +101,54 @@ function defaultAgrees(fromHelp: string, cell: string): boolean {
 const doc = readFileSync(path.join(repoRoot, docFile), 'utf8');
 const sections = sectionsOf(doc);
 
-for (const program of programs) {
-  test(`${docFile} lists exactly the settings of \`${program.name} --help\``, () => {
-    const run = spawnSync(process.execPath, [path.join(repoRoot, program.entry), '--help'], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-      timeout: 30_000,
+describe("docs/configuration.md against each program's --help", () => {
+  for (const program of programs) {
+    it(`${docFile} lists exactly the settings of \`${program.name} --help\``, () => {
+      const run = spawnSync(process.execPath, [path.join(repoRoot, program.entry), '--help'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 0, `${program.name} --help exited ${run.status}: ${run.stderr}`);
+      const help = settingsFromHelp(run.stdout);
+      assert.ok(help.size > 0, `no options found in ${program.name} --help:\n${run.stdout}`);
+
+      const problems: string[] = [];
+      const documented = new Map<string, Setting>();
+      for (const heading of program.sections) {
+        const text = sections.get(heading);
+        if (text === undefined) {
+          problems.push(`${docFile} has no section "${heading}" (where ${program.name}'s settings belong)`);
+          continue;
+        }
+        for (const row of settingsFromSection(text)) {
+          if (documented.has(row.key))
+            problems.push(`${program.name}: ${row.key} is listed twice in ${docFile}`);
+          documented.set(row.key, row);
+        }
+      }
+      const where = `${docFile} (sections ${program.sections.map((s) => `"${s}"`).join(', ')})`;
+      for (const [key, setting] of help) {
+        const row = documented.get(key);
+        if (!row) {
+          problems.push(
+            `${program.name}: ${key} (${setting.flags.join(', ')}) is in --help but not in ${where}`,
+          );
+          continue;
+        }
+        if ([...row.flags].sort().join() !== [...setting.flags].sort().join())
+          problems.push(
+            `${program.name}: ${key}'s flags are ${setting.flags.join(', ')}, ${docFile} says ${row.flags.join(', ')}`,
+          );
+        if (!defaultAgrees(setting.default, row.default))
+          problems.push(
+            `${program.name}: ${key}'s default is ${setting.default}, ${docFile} says ${row.default}`,
+          );
+      }
+      for (const key of documented.keys())
+        if (!help.has(key)) problems.push(`${program.name}: ${where} lists ${key}, which --help does not`);
+
+      assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
     });
-    assert.equal(run.status, 0, `${program.name} --help exited ${run.status}: ${run.stderr}`);
-    const help = settingsFromHelp(run.stdout);
-    assert.ok(help.size > 0, `no options found in ${program.name} --help:\n${run.stdout}`);
-
-    const problems: string[] = [];
-    const documented = new Map<string, Setting>();
-    for (const heading of program.sections) {
-      const text = sections.get(heading);
-      if (text === undefined) {
-        problems.push(`${docFile} has no section "${heading}" (where ${program.name}'s settings belong)`);
-        continue;
-      }
-      for (const row of settingsFromSection(text)) {
-        if (documented.has(row.key))
-          problems.push(`${program.name}: ${row.key} is listed twice in ${docFile}`);
-        documented.set(row.key, row);
-      }
-    }
-    const where = `${docFile} (sections ${program.sections.map((s) => `"${s}"`).join(', ')})`;
-    for (const [key, setting] of help) {
-      const row = documented.get(key);
-      if (!row) {
-        problems.push(
-          `${program.name}: ${key} (${setting.flags.join(', ')}) is in --help but not in ${where}`,
-        );
-        continue;
-      }
-      if ([...row.flags].sort().join() !== [...setting.flags].sort().join())
-        problems.push(
-          `${program.name}: ${key}'s flags are ${setting.flags.join(', ')}, ${docFile} says ${row.flags.join(', ')}`,
-        );
-      if (!defaultAgrees(setting.default, row.default))
-        problems.push(
-          `${program.name}: ${key}'s default is ${setting.default}, ${docFile} says ${row.default}`,
-        );
-    }
-    for (const key of documented.keys())
-      if (!help.has(key)) problems.push(`${program.name}: ${where} lists ${key}, which --help does not`);
-
-    assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
-  });
-}
+  }
+});

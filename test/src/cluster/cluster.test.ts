@@ -8,7 +8,7 @@
 // balance, every consumer group is whole and has consumed everything; and the longest pause in orders
 // becoming ready around the fault is printed (docs/architecture.md, "On a cluster of three brokers").
 import assert from 'node:assert/strict';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { createSerde } from '@chippy/kafka';
 import { cabinetKeys, consumerGroups, OrderSchema, portionsFor, topicNames, type Order } from '@chippy/shop';
 import kafkajs, { type Admin } from 'kafkajs';
@@ -324,7 +324,7 @@ describe(
       await engine.close();
     });
 
-    test('comes up: three brokers, every topic with three in-sync replicas and min.insync.replicas 2', async (t) => {
+    it('comes up: three brokers, every topic with three in-sync replicas and min.insync.replicas 2', async (t) => {
       if (missing) return t.skip(missing);
       const started = Date.now();
       // In stages, as the dependencies come up anyway: three brokers, the registry, Connect and every
@@ -373,7 +373,7 @@ describe(
     });
 
     for (const delivery of ['at-least-once', 'exactly-once']) {
-      test(`${delivery}: the leader of orders partition 0 killed (SIGKILL) for 20 s, then restarted`, async (t) => {
+      it(`${delivery}: the leader of orders partition 0 killed (SIGKILL) for 20 s, then restarted`, async (t) => {
         if (skipUnlessUp(t)) return;
         await useDelivery(delivery);
         const leader = (await leaders(admin, topics.orders)).get(0)!;
@@ -381,7 +381,7 @@ describe(
         await killAndRestart(`${delivery}, orders leader killed`, brokerOf(leader));
       });
 
-      test(`${delivery}: the active controller killed (SIGKILL) for 20 s, then restarted`, async (t) => {
+      it(`${delivery}: the active controller killed (SIGKILL) for 20 s, then restarted`, async (t) => {
         if (skipUnlessUp(t)) return;
         await useDelivery(delivery);
         const controller = await cluster.activeController();
@@ -391,7 +391,7 @@ describe(
         log(`${delivery}: the controller was node ${controller}; node ${next} is now`);
       });
 
-      test(`${delivery}: a broker cut off from the network for 30 s while it runs, then rejoined`, async (t) => {
+      it(`${delivery}: a broker cut off from the network for 30 s while it runs, then rejoined`, async (t) => {
         if (skipUnlessUp(t)) return;
         await useDelivery(delivery);
         // The leader of orders/1: it holds partitions the preparers and tills are writing to, and being a
@@ -402,7 +402,7 @@ describe(
       });
     }
 
-    test('a rolling restart of all three brokers, one at a time, as an operator does it', async (t) => {
+    it('a rolling restart of all three brokers, one at a time, as an operator does it', async (t) => {
       if (skipUnlessUp(t)) return;
       await useDelivery('at-least-once');
       await tillsRunning();

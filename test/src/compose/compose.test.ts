@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '@chippy/dev-utils';
 import type { Admin } from 'kafkajs';
 import { collectProblems, launchChromium } from '../harness/browser.js';
@@ -147,7 +147,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     await engine.close();
   });
 
-  test('comes up: every service healthy, 3 tills, 2 preparers, a cook and the summary', async (t) => {
+  it('comes up: every service healthy, 3 tills, 2 preparers, a cook and the summary', async (t) => {
     if (missing) return t.skip(missing);
     const started = Date.now();
     await project.run(upArgs(2), 30 * 60_000);
@@ -166,7 +166,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     cameUp = true;
   });
 
-  test('orders flow: Prometheus scrapes every replica and the broker, and the dashboard has data', async (t) => {
+  it('orders flow: Prometheus scrapes every replica and the broker, and the dashboard has data', async (t) => {
     if (missing) return t.skip(missing);
     if (!cameUp) return t.skip('the shop did not come up');
     // One undecodable message, so the dead-letter path (and its dashboard panel) is exercised too.
@@ -236,7 +236,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     log(`dashboard: ${run.length} queries return data, ${notRun.length} not checked`);
   });
 
-  test('--scale preparer=3 while orders flow: the group rebalances to three members', async (t) => {
+  it('--scale preparer=3 while orders flow: the group rebalances to three members', async (t) => {
     if (missing) return t.skip(missing);
     if (!cameUp) return t.skip('the shop did not come up');
     await project.run(['up', '-d', '--no-recreate', '--scale', 'till=3', '--scale', 'preparer=3']);
@@ -263,7 +263,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     assert.ok(targets);
   });
 
-  test('a service killed (kill -s KILL) is restarted by its restart policy, and the shop goes on', async (t) => {
+  it('a service killed (kill -s KILL) is restarted by its restart policy, and the shop goes on', async (t) => {
     if (missing) return t.skip(missing);
     if (!cameUp) return t.skip('the shop did not come up');
     const cook = (await project.containers()).find((c) => c.service === 'cook' && c.status === 'running');
@@ -282,7 +282,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     await keysOf('orders-ready', (k) => k.length > readyBefore + 10, 180_000);
   });
 
-  test('every order is ready exactly once on orders-ready, is one row in PostgreSQL, and the page agrees', async (t) => {
+  it('every order is ready exactly once on orders-ready, is one row in PostgreSQL, and the page agrees', async (t) => {
     if (missing) return t.skip(missing);
     if (!cameUp) return t.skip('the shop did not come up');
     await project.run(['stop', 'till']);
@@ -360,7 +360,7 @@ describe('docker compose up -d --build --scale till=3 --scale preparer=2', { tim
     );
   });
 
-  test('stop and start again: the data is still there; down -v removes it', async (t) => {
+  it('stop and start again: the data is still there; down -v removes it', async (t) => {
     if (missing) return t.skip(missing);
     if (!cameUp) return t.skip('the shop did not come up');
     const [[rowsBefore]] = (await project.sql('select count(*) from orders')) as [[string]];
