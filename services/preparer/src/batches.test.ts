@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ConsumedMessage } from '@chippy/kafka';
 import { captureLogger } from '@chippy/runtime/testing';
 import type { KafkaMessage } from 'kafkajs';
@@ -59,173 +59,175 @@ function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter
   return { config, payload, events, parts, stopping, lines };
 }
 
-test('a fetch is prepared batchSize messages at a time: each reported, resolved and followed by a heartbeat', async () => {
-  const { config, payload, events, parts } = run([10, 11, 12, 13, 14]);
-  await config.eachBatch(payload);
-  assert.deepEqual(events, [
-    'prepare 10,11',
-    'report 10,11',
-    'resolve 11',
-    'commit',
-    'heartbeat',
-    'prepare 12,13',
-    'report 12,13',
-    'resolve 13',
-    'commit',
-    'heartbeat',
-    'prepare 14',
-    'report 14',
-    'resolve 14',
-    'commit',
-    'heartbeat',
-  ]);
-  assert.deepEqual(parts[0]![0], {
-    topic: 'orders',
-    partition: 4,
-    offset: '10',
-    key: Buffer.from('k10'),
-    value: Buffer.from('v10'),
-    headers: { h: 'x' },
+describe("the preparer's batches", () => {
+  it('a fetch is prepared batchSize messages at a time: each reported, resolved and followed by a heartbeat', async () => {
+    const { config, payload, events, parts } = run([10, 11, 12, 13, 14]);
+    await config.eachBatch(payload);
+    assert.deepEqual(events, [
+      'prepare 10,11',
+      'report 10,11',
+      'resolve 11',
+      'commit',
+      'heartbeat',
+      'prepare 12,13',
+      'report 12,13',
+      'resolve 13',
+      'commit',
+      'heartbeat',
+      'prepare 14',
+      'report 14',
+      'resolve 14',
+      'commit',
+      'heartbeat',
+    ]);
+    assert.deepEqual(parts[0]![0], {
+      topic: 'orders',
+      partition: 4,
+      offset: '10',
+      key: Buffer.from('k10'),
+      value: Buffer.from('v10'),
+      headers: { h: 'x' },
+    });
+    assert.deepEqual(parts[0]![1]!.headers, {}, 'no headers: an empty set');
   });
-  assert.deepEqual(parts[0]![1]!.headers, {}, 'no headers: an empty set');
-});
 
-test('shutdown or a rebalance between parts leaves the rest unresolved, for redelivery', async () => {
-  const stopped = run([1, 2, 3, 4, 5], {}, 1);
-  await stopped.config.eachBatch(stopped.payload);
-  assert.deepEqual(stopped.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'commit', 'heartbeat']);
+  it('shutdown or a rebalance between parts leaves the rest unresolved, for redelivery', async () => {
+    const stopped = run([1, 2, 3, 4, 5], {}, 1);
+    await stopped.config.eachBatch(stopped.payload);
+    assert.deepEqual(stopped.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'commit', 'heartbeat']);
 
-  const stale = run([1, 2, 3]);
-  let parts = 0;
-  stale.payload.isStale = () => parts++ > 0;
-  await stale.config.eachBatch(stale.payload);
-  assert.deepEqual(stale.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'commit', 'heartbeat']);
-});
-
-test('a part with nothing left to prepare is resolved but not reported; a failed one is neither', async () => {
-  const empty = run([1, 2], { prepare: () => Promise.resolve(undefined) });
-  await empty.config.eachBatch(empty.payload);
-  assert.deepEqual(empty.events, ['resolve 2', 'commit', 'heartbeat']);
-
-  const failed = run([1, 2], { prepare: () => Promise.reject(new Error('redis down')) });
-  await assert.rejects(failed.config.eachBatch(failed.payload), /redis down/);
-  assert.deepEqual(failed.events, []);
-});
-
-test('a part that fails once shutdown has begun is left unresolved, with a warning that says why', async () => {
-  const r = run([1, 2, 3, 4], {
-    prepare: (part) => {
-      if (part[0]!.offset === '1') return Promise.resolve(outcomeOf(part));
-      r.stopping.abort();
-      return Promise.reject(new Error('Redis closed'));
-    },
-    report: () => undefined,
+    const stale = run([1, 2, 3]);
+    let parts = 0;
+    stale.payload.isStale = () => parts++ > 0;
+    await stale.config.eachBatch(stale.payload);
+    assert.deepEqual(stale.events, ['prepare 1,2', 'report 1,2', 'resolve 2', 'commit', 'heartbeat']);
   });
-  await r.config.eachBatch(r.payload);
-  assert.deepEqual(r.events, ['resolve 2', 'commit', 'heartbeat']);
-  assert.deepEqual(
-    r.lines.map((l) => [l.level, l.msg, l.partition, l.offset, l.last, l.err]),
-    [['warn', 'batch left: shutting down', 4, '3', '4', 'Redis closed']],
-  );
-});
 
-test('the consumer commits offsets itself only when no transaction does', () => {
-  assert.equal(run([]).config.autoCommit, true);
-  assert.equal(run([], { transactional: true }).config.autoCommit, false);
-  assert.equal(run([], { concurrency: 3 }).config.partitionsConsumedConcurrently, 3);
-  assert.equal(run([]).config.eachBatchAutoResolve, false);
-});
+  it('a part with nothing left to prepare is resolved but not reported; a failed one is neither', async () => {
+    const empty = run([1, 2], { prepare: () => Promise.resolve(undefined) });
+    await empty.config.eachBatch(empty.payload);
+    assert.deepEqual(empty.events, ['resolve 2', 'commit', 'heartbeat']);
 
-/** A part of `size` messages of one partition, as the lane is offered it. */
-const partOf = (partition: number, size: number): ConsumedMessage[] =>
-  Array.from({ length: size }, (_, i) => ({
-    topic: 'orders',
-    partition,
-    offset: String(i),
-    key: null,
-    value: null,
-    headers: {},
-  }));
-
-function lane(options: { merge: boolean; batchSize?: number }) {
-  const batches: string[] = [];
-  let inHand = 0;
-  let most = 0;
-  const stopping = new AbortController();
-  const offer = preparingLane({
-    batchSize: options.batchSize ?? 10,
-    merge: options.merge,
-    stopping: stopping.signal,
-    async prepare(messages) {
-      most = Math.max(most, ++inHand);
-      batches.push(messages.map((m) => `${m.partition}:${m.offset}`).join(' '));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      inHand -= 1;
-      return outcomeOf(messages);
-    },
-    report: () => undefined,
+    const failed = run([1, 2], { prepare: () => Promise.reject(new Error('redis down')) });
+    await assert.rejects(failed.config.eachBatch(failed.payload), /redis down/);
+    assert.deepEqual(failed.events, []);
   });
-  return { offer, batches, stopping, most: () => most };
-}
 
-test('the parts of one fetch are prepared as one batch, up to batchSize; one batch at a time', async () => {
-  const l = lane({ merge: true, batchSize: 4 });
-  await Promise.all([l.offer(partOf(1, 2)), l.offer(partOf(2, 1)), l.offer(partOf(3, 2))]);
-  assert.deepEqual(l.batches, ['1:0 1:1 2:0', '3:0 3:1']);
-  assert.equal(l.most(), 1, 'never two batches in hand at once');
-});
-
-test('each part is its own batch when parts may not merge (a transaction per partition), still one at a time', async () => {
-  const l = lane({ merge: false });
-  await Promise.all([l.offer(partOf(1, 2)), l.offer(partOf(2, 1))]);
-  assert.deepEqual(l.batches, ['1:0 1:1', '2:0']);
-  assert.equal(l.most(), 1);
-});
-
-test('a part still waiting when shutdown begins is not begun: its offer fails, for redelivery', async () => {
-  const l = lane({ merge: false });
-  const first = l.offer(partOf(1, 1));
-  const second = l.offer(partOf(2, 1));
-  l.stopping.abort();
-  await assert.rejects(first, /shutting down before the batch began/);
-  await assert.rejects(second, /shutting down before the batch began/);
-  assert.deepEqual(l.batches, []);
-});
-
-test('the partitions of one fetch are prepared as one batch and committed once, after every part is resolved', async () => {
-  const { config, events } = run([], { concurrency: 3, batchSize: 10 });
-  const payloadFor = (partition: number): BatchPayload => ({
-    batch: { topic: 'orders', partition, messages: fetched([partition * 10]) },
-    isRunning: () => true,
-    isStale: () => false,
-    resolveOffset: (offset) => void events.push(`resolve ${offset}`),
-    heartbeat: () => Promise.resolve(),
-    uncommittedOffsets: () => ({ topics: [] }),
-    commitOffsetsIfNecessary: () => Promise.resolve(void events.push('commit')),
+  it('a part that fails once shutdown has begun is left unresolved, with a warning that says why', async () => {
+    const r = run([1, 2, 3, 4], {
+      prepare: (part) => {
+        if (part[0]!.offset === '1') return Promise.resolve(outcomeOf(part));
+        r.stopping.abort();
+        return Promise.reject(new Error('Redis closed'));
+      },
+      report: () => undefined,
+    });
+    await r.config.eachBatch(r.payload);
+    assert.deepEqual(r.events, ['resolve 2', 'commit', 'heartbeat']);
+    assert.deepEqual(
+      r.lines.map((l) => [l.level, l.msg, l.partition, l.offset, l.last, l.err]),
+      [['warn', 'batch left: shutting down', 4, '3', '4', 'Redis closed']],
+    );
   });
-  await Promise.all([1, 2, 3].map((p) => config.eachBatch(payloadFor(p))));
-  assert.deepEqual(events, [
-    'prepare 10,20,30',
-    'report 10,20,30',
-    'resolve 10',
-    'resolve 20',
-    'resolve 30',
-    'commit',
-  ]);
 
-  const tx = run([1, 2], { transactional: true });
-  await tx.config.eachBatch(tx.payload);
-  assert.ok(!tx.events.includes('commit'), 'a transaction commits the offsets, not the consumer');
-});
-
-test('a batch in hand for seconds (another preparer’s claim, a slow send) keeps heartbeating meanwhile', async () => {
-  const { config, payload, events } = run([10, 11], {
-    prepare: (part) => new Promise((resolve) => setTimeout(() => resolve(outcomeOf(part)), 2_300)),
+  it('the consumer commits offsets itself only when no transaction does', () => {
+    assert.equal(run([]).config.autoCommit, true);
+    assert.equal(run([], { transactional: true }).config.autoCommit, false);
+    assert.equal(run([], { concurrency: 3 }).config.partitionsConsumedConcurrently, 3);
+    assert.equal(run([]).config.eachBatchAutoResolve, false);
   });
-  await config.eachBatch(payload);
-  const beforeResolve = events.slice(0, events.indexOf('resolve 11'));
-  assert.ok(
-    beforeResolve.filter((e) => e === 'heartbeat').length >= 2,
-    `heartbeats while the batch was in hand: ${beforeResolve.join(' ')}`,
-  );
+
+  /** A part of `size` messages of one partition, as the lane is offered it. */
+  const partOf = (partition: number, size: number): ConsumedMessage[] =>
+    Array.from({ length: size }, (_, i) => ({
+      topic: 'orders',
+      partition,
+      offset: String(i),
+      key: null,
+      value: null,
+      headers: {},
+    }));
+
+  function lane(options: { merge: boolean; batchSize?: number }) {
+    const batches: string[] = [];
+    let inHand = 0;
+    let most = 0;
+    const stopping = new AbortController();
+    const offer = preparingLane({
+      batchSize: options.batchSize ?? 10,
+      merge: options.merge,
+      stopping: stopping.signal,
+      async prepare(messages) {
+        most = Math.max(most, ++inHand);
+        batches.push(messages.map((m) => `${m.partition}:${m.offset}`).join(' '));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inHand -= 1;
+        return outcomeOf(messages);
+      },
+      report: () => undefined,
+    });
+    return { offer, batches, stopping, most: () => most };
+  }
+
+  it('the parts of one fetch are prepared as one batch, up to batchSize; one batch at a time', async () => {
+    const l = lane({ merge: true, batchSize: 4 });
+    await Promise.all([l.offer(partOf(1, 2)), l.offer(partOf(2, 1)), l.offer(partOf(3, 2))]);
+    assert.deepEqual(l.batches, ['1:0 1:1 2:0', '3:0 3:1']);
+    assert.equal(l.most(), 1, 'never two batches in hand at once');
+  });
+
+  it('each part is its own batch when parts may not merge (a transaction per partition), still one at a time', async () => {
+    const l = lane({ merge: false });
+    await Promise.all([l.offer(partOf(1, 2)), l.offer(partOf(2, 1))]);
+    assert.deepEqual(l.batches, ['1:0 1:1', '2:0']);
+    assert.equal(l.most(), 1);
+  });
+
+  it('a part still waiting when shutdown begins is not begun: its offer fails, for redelivery', async () => {
+    const l = lane({ merge: false });
+    const first = l.offer(partOf(1, 1));
+    const second = l.offer(partOf(2, 1));
+    l.stopping.abort();
+    await assert.rejects(first, /shutting down before the batch began/);
+    await assert.rejects(second, /shutting down before the batch began/);
+    assert.deepEqual(l.batches, []);
+  });
+
+  it('the partitions of one fetch are prepared as one batch and committed once, after every part is resolved', async () => {
+    const { config, events } = run([], { concurrency: 3, batchSize: 10 });
+    const payloadFor = (partition: number): BatchPayload => ({
+      batch: { topic: 'orders', partition, messages: fetched([partition * 10]) },
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: (offset) => void events.push(`resolve ${offset}`),
+      heartbeat: () => Promise.resolve(),
+      uncommittedOffsets: () => ({ topics: [] }),
+      commitOffsetsIfNecessary: () => Promise.resolve(void events.push('commit')),
+    });
+    await Promise.all([1, 2, 3].map((p) => config.eachBatch(payloadFor(p))));
+    assert.deepEqual(events, [
+      'prepare 10,20,30',
+      'report 10,20,30',
+      'resolve 10',
+      'resolve 20',
+      'resolve 30',
+      'commit',
+    ]);
+
+    const tx = run([1, 2], { transactional: true });
+    await tx.config.eachBatch(tx.payload);
+    assert.ok(!tx.events.includes('commit'), 'a transaction commits the offsets, not the consumer');
+  });
+
+  it('a batch in hand for seconds (another preparer’s claim, a slow send) keeps heartbeating meanwhile', async () => {
+    const { config, payload, events } = run([10, 11], {
+      prepare: (part) => new Promise((resolve) => setTimeout(() => resolve(outcomeOf(part)), 2_300)),
+    });
+    await config.eachBatch(payload);
+    const beforeResolve = events.slice(0, events.indexOf('resolve 11'));
+    assert.ok(
+      beforeResolve.filter((e) => e === 'heartbeat').length >= 2,
+      `heartbeats while the batch was in hand: ${beforeResolve.join(' ')}`,
+    );
+  });
 });
