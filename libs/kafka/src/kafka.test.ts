@@ -11,6 +11,7 @@ import {
   kafkaSettingsProblem,
   parseCertsDir,
   producerOptions,
+  transactionalProducerOptions,
   type KafkaConfig,
 } from './kafka.js';
 
@@ -157,5 +158,10 @@ describe('producerOptions', () => {
   it('asks for an idempotent producer with one request in flight', () => {
     assert.equal(producerOptions().idempotent, true);
     assert.equal(producerOptions().maxInFlightRequests, 1);
+  });
+
+  it('retries without limit, at most 2 s apart, so a send outlasts a leader election by seconds, not half a minute', () => {
+    assert.deepEqual(producerOptions().retry, { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 2_000 });
+    assert.equal(transactionalProducerOptions('t').retry?.maxRetryTime, 2_000);
   });
 });

@@ -209,12 +209,16 @@ export function createKafka(
  * Options for the idempotent producer (acks=all is kafkajs's default for `send`). kafkajs allows only one
  * request in flight with idempotence, and retries without limit as it does by default for idempotent
  * producers (the client-wide limit would otherwise apply, with a warning that it weakens the guarantee).
+ * The pause between retries doubles from 300 ms to at most 2 s, not kafkajs's 30 s: each retry refreshes the
+ * metadata, so a send to a leader that died lands within about 2 s of the new leader's election (~10 s),
+ * well inside the preparer's 20 s hand-over limit (services/preparer/src/claims.ts); with 30 s, a send
+ * waited up to 19 s for its next try and preparers stopped on a broker kill.
  * The Java-compatible partitioner is named explicitly, which also silences kafkajs's start-up warning.
  */
 export const producerOptions = (): ProducerConfig => ({
   idempotent: true,
   maxInFlightRequests: 1,
-  retry: { retries: Number.MAX_SAFE_INTEGER },
+  retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 2_000 },
   createPartitioner: Partitioners.DefaultPartitioner,
 });
 
@@ -226,11 +230,11 @@ export const producerOptions = (): ProducerConfig => ({
  * The first send of a transaction begun just after the last one committed is refused (CONCURRENT_TRANSACTIONS)
  * until the broker has written the commit markers; kafkajs retries it after `initialRetryTime`, here the
  * Java client's pause for this case rather than the client's 300 ms, which every transaction would wait
- * out (docs/benchmarks.md). The pause still doubles on every retry, up to 30 s, when a broker is really gone.
+ * out (docs/benchmarks.md). The pause still doubles on every retry, up to 2 s, when a broker is really gone.
  */
 export const transactionalProducerOptions = (transactionalId: string): ProducerConfig => ({
   ...producerOptions(),
-  retry: { initialRetryTime: 20, retries: Number.MAX_SAFE_INTEGER },
+  retry: { initialRetryTime: 20, retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 2_000 },
   transactionalId,
   transactionTimeout: 60_000,
 });
