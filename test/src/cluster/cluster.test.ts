@@ -38,11 +38,15 @@ import { until } from '../harness/until.js';
 const log = (line: string) => console.error(`cluster: ${line}`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-// Two tills at 10 orders a second each: a steady 20 a second on a 2-core machine that also runs three
-// brokers, Connect and the registry. TIME_SCALE 0.2 keeps preparing and frying short enough to keep up.
+// Two tills at 3 orders a second each: a steady 6 a second that two preparers keep up with, so each fault's
+// drain is short and an outage shows as a pause, not as a backlog. At TIME_SCALE 0.1 an order takes
+// 50–100 ms to prepare, one at a time, plus its Redis step, send (three replicas) and commit, which the
+// first run measured at ~100 ms with three brokers on two cores: ≈ 5 orders/s a preparer, 10 for two.
+// (At 10 a till and TIME_SCALE 0.2 the two preparers made ≈ 9 a second of the 20 placed, and a fault's
+// drain outlasted its wait.)
 const tills = 2;
 const preparers = 2;
-const load = { TILL_RATE: '10', TIME_SCALE: '0.2' };
+const load = { TILL_RATE: '3', TIME_SCALE: '0.1' };
 const upArgs = ['up', '-d', '--build', '--scale', `till=${tills}`, '--scale', `preparer=${preparers}`];
 const oneShots = ['chippy-image', 'kafka-jmx-agent', 'connect-setup'];
 const expected: ExpectedServices = {
@@ -149,7 +153,20 @@ async function hash(key: string): Promise<Record<string, number>> {
  * Stops the tills, lets the shop drain, and checks every invariant over everything placed so far; then
  * measures the fault's outage from orders-ready's record times.
  */
-async function drainAndCheck(fault: string, faultAt: number, windowEnd: number, healedMs: number) {
+async function drainAndCheck(
+  fault: string,
+  faultAt: number,
+  windowEnd: number,
+  healedMs: number,
+): Promise<Outage> {
+  // node:test prints a subtest's failure only once the whole suite ends, half an hour later: say it now.
+  return checkDrained(fault, faultAt, windowEnd, healedMs).catch((error: unknown) => {
+    log(`${fault}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  });
+}
+
+async function checkDrained(fault: string, faultAt: number, windowEnd: number, healedMs: number) {
   await project.run(['stop', 'till']);
   const stopped = (await project.containers()).filter((c) => c.service === 'till');
   assert.deepEqual(
