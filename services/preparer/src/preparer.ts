@@ -110,7 +110,7 @@ export async function prepareBatch(
   }
   const disarm = deps.handOverDeadline?.(claimedAt) ?? (() => {});
   try {
-    return await handOver(pending, results, deps, outcome, now, random);
+    return await prepareTaken(pending, results, deps, outcome, now, random);
   } finally {
     disarm();
   }
@@ -130,7 +130,7 @@ function heldUntil(
 }
 
 /** The rest of a batch once its orders are taken and claimed: recovery, preparation, the send, the ledger. */
-async function handOver(
+async function prepareTaken(
   pending: readonly Pending[],
   results: readonly TakeResult[],
   deps: PreparerDeps,
