@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMetrics } from '@chippy/runtime';
 import { captureLogger } from '@chippy/runtime/testing';
-import { connectGroup, deadLetters } from './consumer.js';
+import { connectGroup, deadLetters, heartbeatMeanwhile } from './consumer.js';
 
 /** Clients that record what is done with them; the producer's first connect fails. */
 function fakeClients() {
@@ -109,5 +109,24 @@ describe('connectGroup and deadLetters', () => {
         error: undefined,
       },
     );
+  });
+});
+
+describe('heartbeatMeanwhile', () => {
+  it('heartbeats every interval until stopped, and hands a refused heartbeat to its handler', async () => {
+    let beats = 0;
+    const refused: string[] = [];
+    const stop = heartbeatMeanwhile(
+      () => (++beats === 2 ? Promise.reject(new Error('rebalancing')) : Promise.resolve()),
+      20,
+      (error) => refused.push((error as Error).message),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 75));
+    stop();
+    const atStop = beats;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(atStop >= 2, `beat ${atStop} times in 75 ms at 20 ms`);
+    assert.equal(beats, atStop, 'none after the stop');
+    assert.deepEqual(refused, ['rebalancing']);
   });
 });

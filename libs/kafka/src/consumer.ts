@@ -137,3 +137,18 @@ export function coordinatorUnreachable(error: unknown): boolean {
       return true;
   return false;
 }
+
+/**
+ * Keeps a group member's heartbeats going every `everyMs` while a fetched batch is in hand (the cook's
+ * fryer, a preparer's wait for another's claim), so a long batch does not cost the membership; kafkajs
+ * sends at most one per heartbeat interval. A refused heartbeat (mid-rebalance) goes to `failed`. Returns
+ * the stop.
+ */
+export function heartbeatMeanwhile(
+  heartbeat: () => Promise<void>,
+  everyMs: number,
+  failed: (error: unknown) => void = () => undefined,
+): () => void {
+  const timer = setInterval(() => void heartbeat().catch(failed), everyMs);
+  return () => clearInterval(timer);
+}

@@ -4,6 +4,7 @@ export {
   coordinatorUnreachable,
   deadLetters,
   groupConsumer,
+  heartbeatMeanwhile,
   type ConsumerContext,
   type DeadLetter,
   type GroupClients,

@@ -1,3 +1,4 @@
+import { heartbeatMeanwhile } from '@chippy/kafka';
 import { errorMessage, type Logger } from '@chippy/runtime';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { cookRequests, type CookDeps } from './cook.js';
@@ -28,14 +29,11 @@ export function cookRunConfig({ partitions, stopping, logger, heartbeatMs = 3000
       const last = batch.messages.at(-1);
       if (!last) return;
       // The fryer may take a batch or two: keep the group membership alive meanwhile.
-      const beat = setInterval(
-        () =>
-          void fetched
-            .heartbeat()
-            .catch((error: unknown) =>
-              logger.warn({ topic, partition, err: errorMessage(error) }, 'heartbeat at the fryer failed'),
-            ),
+      const stopBeating = heartbeatMeanwhile(
+        () => fetched.heartbeat(),
         heartbeatMs,
+        (error) =>
+          logger.warn({ topic, partition, err: errorMessage(error) }, 'heartbeat at the fryer failed'),
       );
       try {
         await cookRequests(
@@ -52,7 +50,7 @@ export function cookRunConfig({ partitions, stopping, logger, heartbeatMs = 3000
           'requests left for the next cook: shutting down',
         );
       } finally {
-        clearInterval(beat);
+        stopBeating();
       }
     },
   };

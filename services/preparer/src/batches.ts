@@ -1,4 +1,4 @@
-import type { ConsumedMessage } from '@chippy/kafka';
+import { heartbeatMeanwhile, type ConsumedMessage } from '@chippy/kafka';
 import { errorMessage, type Logger } from '@chippy/runtime';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { BatchOutcome } from './preparer.js';
@@ -123,7 +123,7 @@ export function preparerRunConfig(options: BatchesOptions) {
         // The group must not drop this member while its part waits in the lane or its batch is in hand
         // (another preparer's claim can take ~1 min to lapse): kafkajs sends at most one heartbeat per
         // heartbeat interval, and one refused mid-rebalance is seen again at the commit.
-        const beating = setInterval(() => void payload.heartbeat().catch(() => undefined), 1000);
+        const stopBeating = heartbeatMeanwhile(() => payload.heartbeat(), 1000);
         try {
           prepared = await prepareInLane(part);
         } catch (error) {
@@ -137,7 +137,7 @@ export function preparerRunConfig(options: BatchesOptions) {
           );
           return;
         } finally {
-          clearInterval(beating);
+          stopBeating();
         }
         payload.resolveOffset(part.at(-1)!.offset);
         if (prepared.last) {
