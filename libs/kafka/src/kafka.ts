@@ -13,6 +13,7 @@ import {
 import { createConfluentKafka } from './kafka-confluent.js';
 import { createPlatformaticKafka } from './platformatic/client.js';
 import { kafkaJsLogCreator, toKafkaJsLevel } from './kafkajs-log.js';
+import { ReconnectingKafka } from './silent-connections.js';
 
 export interface KafkaConfig {
   kafkaUri: string;
@@ -177,7 +178,10 @@ export function withKafkaHint<E>(error: E, config: KafkaConfig): E {
 /** For log lines: "plaintext", "ssl", "sasl_ssl (scram-sha-512)" or "sasl_plaintext (plain)". */
 export const describeKafka = (config: KafkaConfig): string => kafkaSecurity(config).description;
 
-/** The one place Kafka clients are made, so every service connects, retries and logs the same way. */
+/**
+ * The one place Kafka clients are made, so every service connects, retries and logs the same way. kafkajs
+ * clients also close a connection a request timed out on (silent-connections.ts).
+ */
 export function createKafka(
   config: KafkaConfig,
   clientId: string,
@@ -191,18 +195,21 @@ export function createKafka(
   if (config.kafkaClient === 'platformatic') {
     return createPlatformaticKafka(config.kafkaUri.split(','), clientId, { ssl, sasl }, logger, overrides);
   }
-  return new Kafka({
-    clientId,
-    brokers: config.kafkaUri.split(','),
-    ...(ssl && { ssl }),
-    ...(sasl && { sasl }),
-    // kafkajs's 1 s default is too short for a TLS handshake to a cloud broker.
-    connectionTimeout: 5000,
-    retry: { initialRetryTime: 300, retries: 10 },
-    logLevel: toKafkaJsLevel[logger.level] ?? logLevel.INFO,
-    logCreator: kafkaJsLogCreator(logger, (message) => kafkaErrorHint(message, config)),
-    ...overrides,
-  });
+  return new ReconnectingKafka(
+    {
+      clientId,
+      brokers: config.kafkaUri.split(','),
+      ...(ssl && { ssl }),
+      ...(sasl && { sasl }),
+      // kafkajs's 1 s default is too short for a TLS handshake to a cloud broker.
+      connectionTimeout: 5000,
+      retry: { initialRetryTime: 300, retries: 10 },
+      logLevel: toKafkaJsLevel[logger.level] ?? logLevel.INFO,
+      logCreator: kafkaJsLogCreator(logger, (message) => kafkaErrorHint(message, config)),
+      ...overrides,
+    },
+    logger,
+  );
 }
 
 /**
