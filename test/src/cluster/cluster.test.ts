@@ -9,6 +9,7 @@
 // becoming ready around the fault is printed (docs/architecture.md, "On a cluster of three brokers").
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { createSerde } from '@chippy/kafka';
 import { cabinetKeys, consumerGroups, OrderSchema, portionsFor, topicNames, type Order } from '@chippy/shop';
 import kafkajs, { type Admin } from 'kafkajs';
@@ -224,15 +225,24 @@ async function checkDrained(fault: string, faultAt: number, windowEnd: number, h
     everyMs: 2000,
   });
   assert.deepEqual(stuck, []);
-  const { groups: described } = await admin.describeGroups([groups.preparers, groups.cooks]);
-  assert.deepEqual(
-    described.map((g) => [g.groupId, g.state, g.members.length]),
-    [
-      [groups.preparers, 'Stable', preparers],
-      [groups.cooks, 'Stable', 1],
-    ],
-    'every preparer and the cook still in their groups',
-  );
+  // describeGroups answers in the order of the groups' coordinators, not of the ids asked for; a group
+  // may still be settling a rebalance the drain's last seconds started, so it has a minute to be Stable.
+  const membership = async () => {
+    const { groups: described } = await admin.describeGroups([groups.preparers, groups.cooks]);
+    const of = (id: string) => described.find((g) => g.groupId === id);
+    return [groups.preparers, groups.cooks].map((id) => [id, of(id)?.state, of(id)?.members.length]);
+  };
+  const expected = [
+    [groups.preparers, 'Stable', preparers],
+    [groups.cooks, 'Stable', 1],
+  ];
+  const settled = await until(
+    'every group Stable with its members',
+    membership,
+    (m) => isDeepStrictEqual(m, expected),
+    { timeoutMs: 60_000, everyMs: 2000 },
+  ).catch(membership);
+  assert.deepEqual(settled, expected, 'every preparer and the cook still in their groups');
 
   const keys = cabinetKeys('');
   const [cooked, taken, left] = await Promise.all([hash(keys.cooked), hash(keys.taken), hash(keys.levels)]);
