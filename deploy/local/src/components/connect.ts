@@ -59,6 +59,8 @@ export function connect(): Component {
           'rest.advertised.port=8083',
           `plugin.path=${paths.plugins}`,
           'offset.flush.interval.ms=5000',
+          // One worker: a lost member's tasks wait 10 s, not 5 min, for it (deploy/compose/connect/start-connect.sh).
+          'scheduled.rebalance.max.delay.ms=10000',
           // The plugins here predate ServiceLoader manifests; scanning finds them without a warning per start.
           'plugin.discovery=only_scan',
           '',
