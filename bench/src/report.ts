@@ -268,6 +268,7 @@ export function renderMarkdown(r: Results): string {
     ms(l.latencyMs.p50),
     ms(l.latencyMs.p95),
     ms(l.latencyMs.p99),
+    ms(l.latencyMs.p999),
     ms(l.latencyMs.max),
     l.latencyMs.count,
     queued(l),
@@ -278,7 +279,20 @@ export function renderMarkdown(r: Results): string {
       `load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s), by ${r.layout.tills} tills, ${r.layout.preparers} preparers, ` +
       'measured over the full window. "Kept up" and "queued" as above.',
     markdownTable(
-      ['load', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p50', 'p95', 'p99', 'max', 'orders', 'queued'],
+      [
+        'load',
+        'offered/s',
+        'placed/s',
+        'ready/s',
+        'kept up',
+        'p50',
+        'p95',
+        'p99',
+        'p99.9',
+        'max',
+        'orders',
+        'queued',
+      ],
       [
         ...r.latency.map((l) => latencyRow(`${Math.round(l.fraction * 100)} %`, l)),
         ...(r.atLatencyGoal ? [latencyRow(`goal: ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal)] : []),
