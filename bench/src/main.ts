@@ -16,6 +16,7 @@ import { issueGoals, renderMarkdown } from './report.js';
 import type { Results } from './results.js';
 import { runBroker } from './scenarios/broker.js';
 import { runClient } from './scenarios/client.js';
+import { runFloor } from './scenarios/floor.js';
 import { runSerde } from './scenarios/serde.js';
 import { withSink, type SinkStats } from './scenarios/sink.js';
 import { runShop, type ShopOptions } from './shop.js';
@@ -44,14 +45,19 @@ const latencyProbes = num('BENCH_LATENCY_PROBES', 4);
 const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
 /** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
 const backlog = num('BENCH_BACKLOG', 1_200_000);
+/** The fixed loads' light one, orders/s: the other is the latency goal's (1,250/s). */
+const lightLoad = num('BENCH_LIGHT_LOAD', 250);
+/** Round trips of Kafka's EndToEndLatency beside each fixed load: at 1,000, p99.9 is its highest but one. */
+const floorRecords = num('BENCH_FLOOR_RECORDS', 1000);
 /**
- * BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,client-drains,profile runs a subset (development;
+ * BENCH_ONLY=serde,broker,client,shop,latency,loads,scaling,stages,client-drains,profile runs a subset (development;
  * `client,client-drains` is the clients' comparison alone: their raw rows and the shop's drain on each).
  */
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, 'docs');
 const log = (line: string) => console.log(`bench: ${line}`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A dependency's version as installed (hoisted to the root, or nested under libs/kafka). */
 function packageVersion(name: string): string {
@@ -127,8 +133,9 @@ const shop = (label: string, extra: Partial<ShopOptions> = {}) => {
     seconds: settings.windowSeconds,
     ...extra,
   }).then((result) => {
+    const floor = result.floor ? `, Kafka's own p99 ${formatNumber(result.floor.p99)} ms` : '';
     log(
-      `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms`,
+      `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms${floor}`,
     );
     return result;
   });
@@ -190,8 +197,22 @@ try {
       });
       results.latency.push({ ...run, fraction });
     }
-    // The latency goal's own load: a share of the rate the goal states, whatever this run sustained.
-    results.atLatencyGoal = await shop('load-goal', { offered: issueGoals.latencyLoad });
+  }
+  if (wanted('loads')) {
+    // Fixed rates, whatever this run sustained, each with Kafka's own round trip measured beside it: the
+    // same broker under the same load. A floor that fails leaves its row without one, and a note.
+    const withFloor = (label: string, offered: number) =>
+      shop(label, {
+        offered,
+        floor: () =>
+          runFloor(bench, `${label}-floor`, serde.avroBytes, floorRecords).catch((error: unknown) => {
+            results.notes.push(`Kafka's EndToEndLatency beside ${label} failed: ${message(error)}`);
+            return undefined;
+          }),
+      });
+    results.atLightLoad = await withFloor(`load-${lightLoad}`, lightLoad);
+    // The latency goal's own load: a share of the rate the goal states.
+    results.atLatencyGoal = await withFloor('load-goal', issueGoals.latencyLoad);
   }
   if (wanted('scaling')) {
     for (const preparers of [1, 2, 3]) {
@@ -236,7 +257,7 @@ try {
   }
   if (wanted('profile')) results.profile = await drain('profile', { preparers: 1, profile: true });
 } catch (error) {
-  results.notes.push(`the run stopped early: ${error instanceof Error ? error.message : String(error)}`);
+  results.notes.push(`the run stopped early: ${message(error)}`);
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 } finally {

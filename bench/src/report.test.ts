@@ -165,6 +165,32 @@ describe('the bench report', () => {
     );
   });
 
+  it("the goal's load is set against Kafka's own EndToEndLatency beside it, p99 and p99.9 side by side", () => {
+    const floor = { records: 1000, recordBytes: 85, avgMs: 4.2, p50: 4, p99: 9, p999: 14, seconds: 15 };
+    const atGoal = { ...run(1250, 1250, 1), label: 'load-goal', floor };
+    const light = { ...run(250, 250, 1), label: 'load-250', floor: { ...floor, p99: 3, p999: 5 } };
+    const md = (p99: number) =>
+      renderMarkdown({
+        ...results(),
+        atLightLoad: light,
+        atLatencyGoal: { ...atGoal, latencyMs: { ...atGoal.latencyMs, p99 } },
+      });
+    const row =
+      /\| p99 order_time → ready at 1,250\/s against Kafka's own EndToEndLatency p99 beside it \(same load, same run\) \| ≤ 5× \| ([^|]+) \| ([^|]+) \|/;
+    assert.deepEqual(md(40).match(row)?.slice(1), ['40 ms ÷ 9 ms = 4.44×', 'yes']);
+    assert.deepEqual(md(72).match(row)?.slice(1), ['72 ms ÷ 9 ms = 8.00×', '**no**']);
+    assert.match(
+      md(40),
+      /\| 250\/s \| 250 \| 250 \| 250 \| yes \| 5 ms \| 9 ms \| 12 ms \| 15 ms \| 3 ms \| 5 ms \| 20 ms \|/,
+    );
+    assert.match(
+      md(40),
+      /\| goal: 1,250\/s \| 1,250 \| 1,250 \| 1,250 \| yes \| 5 ms \| 9 ms \| 40 ms \| 15 ms \| 9 ms \| 14 ms \|/,
+    );
+    assert.match(md(40), /1,000 messages of 85 bytes/);
+    assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'no floor measured');
+  });
+
   it('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {
     const settings = { ...results().settings, serviceNodeOptions: '--max-semi-space-size=2' };
     assert.match(

@@ -13,8 +13,13 @@ export const issueGoals = {
   latencyShare,
   latencyLoad: sustainedGoal * latencyShare,
   p99Ms: 20,
+  /** The shop's p99 at the latency goal's load, at most this many times Kafka's own round trip beside it. */
+  floorMultiple: 5,
 } as const;
 
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]): string =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
 const ms = (value: number): Cell => (Number.isFinite(value) ? `${formatNumber(value)} ms` : undefined);
 const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
 
@@ -42,8 +47,9 @@ function stageRatio(r: Results, stage: string): number {
 export function goals(r: Results) {
   const max = r.max?.readyPerSecond ?? Number.NaN;
   const eos = r.stages.find((s) => s.stage.startsWith('DELIVERY=exactly-once'))?.readyPerSecond ?? Number.NaN;
-  const { p99Ms, latencyLoad, latencyShare: share, sustainedPerSecond } = issueGoals;
+  const { p99Ms, latencyLoad, latencyShare: share, sustainedPerSecond, floorMultiple } = issueGoals;
   const atGoal = r.atLatencyGoal;
+  const floor = atGoal?.floor;
   const byPreparers = [...r.scaling].sort((a, b) => a.preparers - b.preparers);
   const rising = byPreparers
     .filter((s) => s.preparers <= r.machine.cores)
@@ -51,7 +57,7 @@ export function goals(r: Results) {
   // Not the profiled run: --cpu-prof keeps every sample in the process's memory until it exits. Not the
   // other clients' stages either: the goal is the services as shipped (their figures are in the tables).
   const shipped = r.stages.filter((s) => !s.stage.startsWith('client:'));
-  const runs = [r.max, ...r.latency, r.atLatencyGoal, ...r.scaling, ...r.tills, ...shipped].filter(
+  const runs = [r.max, ...r.latency, r.atLightLoad, atGoal, ...r.scaling, ...r.tills, ...shipped].filter(
     (x): x is ShopResult => x !== undefined,
   );
   const services = ['till', 'preparer', 'cook'];
@@ -111,6 +117,16 @@ export function goals(r: Results) {
         ? `${formatNumber(atGoal.latencyMs.p99)} ms${keptUp(atGoal) ? '' : ' (the load was not kept up)'}`
         : '—',
       met: atGoal ? keptUpWithin(p99Ms)(atGoal) : undefined,
+    },
+    {
+      goal: `p99 order_time → ready at ${formatNumber(latencyLoad)}/s against Kafka's own EndToEndLatency p99 beside it (same load, same run)`,
+      target: `≤ ${floorMultiple}×`,
+      measured:
+        atGoal && floor
+          ? `${formatNumber(atGoal.latencyMs.p99)} ms ÷ ${formatNumber(floor.p99)} ms = ${formatRatio(ratio(atGoal.latencyMs.p99, floor.p99))}` +
+            (keptUp(atGoal) ? '' : ' (the load was not kept up)')
+          : '—',
+      met: atGoal && floor ? keptUpWithin(floorMultiple * floor.p99)(atGoal) : undefined,
     },
     {
       goal: 'peak RSS of any service process on the default client (the profiled run aside)',
@@ -269,15 +285,50 @@ export function renderMarkdown(r: Results): string {
     ms(l.latencyMs.p95),
     ms(l.latencyMs.p99),
     ms(l.latencyMs.p999),
+    ms(l.floor?.p99 ?? Number.NaN),
+    ms(l.floor?.p999 ?? Number.NaN),
     ms(l.latencyMs.max),
     l.latencyMs.count,
     queued(l),
   ];
+  const loads = [
+    ...(r.latency.length > 0
+      ? [`at fractions of the sustained max (rates only, ${formatNumber(sustained(r))} orders/s)`]
+      : []),
+    ...(r.atLightLoad ? [`at a light ${formatNumber(r.atLightLoad.offered)}/s`] : []),
+    ...(r.atLatencyGoal
+      ? [
+          `at the latency goal's load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s)`,
+        ]
+      : []),
+  ];
+  const beside = [r.atLightLoad, r.atLatencyGoal].filter((l): l is ShopResult => l?.floor !== undefined);
+  const floorOf = beside[0]?.floor;
   add(
     '## Latency at a fixed offered load (scenario 3)',
-    `Offered open-loop at fractions of the sustained max (rates only, ${formatNumber(sustained(r))} orders/s), and at the latency goal's ` +
-      `load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s), by ${r.layout.tills} tills, ${r.layout.preparers} preparers, ` +
-      'measured over the full window. "Kept up" and "queued" as above.',
+    ...(loads.length > 0
+      ? [
+          `Offered open-loop ${listed(loads)}, by ${r.layout.tills} tills, ${r.layout.preparers} preparers, ` +
+            'measured over the full window. "Kept up": the tills placed 95 % or more of the load offered and the preparers made ready ' +
+            '95 % or more of what was placed; "queued": the orders placed and not yet ready at the start → end of the window.',
+        ]
+      : []),
+    ...(floorOf
+      ? [
+          "Kafka's p99 and p99.9 are Kafka's own `EndToEndLatency` (kafka-tools) on the same broker under the same load, run beside " +
+            `each fixed load: ${formatNumber(floorOf.records)} messages of ${floorOf.recordBytes} bytes (an encoded \`Order\`), one at a time, ` +
+            'acks=all, each consumed before the next is sent, on a topic of its own. It starts with the warm-up, and the tills keep ' +
+            `offering until it ends (warm-up and window: ${formatNumber(r.settings.warmupSeconds + r.settings.windowSeconds)} s). ` +
+            beside
+              .map(
+                ({ offered, floor }) =>
+                  `At ${formatNumber(offered)}/s it ran ${formatNumber(floor!.seconds)} s: mean ${formatNumber(floor!.avgMs)} ms, p50 ${formatNumber(floor!.p50)} ms. `,
+              )
+              .join('') +
+            'Its figures are whole milliseconds, each round trip rounded down by the tool, and its consumer fetches without ' +
+            "waiting (fetch.max.wait.ms=0), so it also takes some of the cores' time from the shop.",
+        ]
+      : []),
     markdownTable(
       [
         'load',
@@ -289,12 +340,15 @@ export function renderMarkdown(r: Results): string {
         'p95',
         'p99',
         'p99.9',
+        "Kafka's p99",
+        "Kafka's p99.9",
         'max',
         'orders',
         'queued',
       ],
       [
         ...r.latency.map((l) => latencyRow(`${Math.round(l.fraction * 100)} %`, l)),
+        ...(r.atLightLoad ? [latencyRow(`${formatNumber(r.atLightLoad.offered)}/s`, r.atLightLoad)] : []),
         ...(r.atLatencyGoal ? [latencyRow(`goal: ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal)] : []),
       ],
     ),
@@ -384,7 +438,8 @@ export function renderMarkdown(r: Results): string {
     // By label: a report rendered again from the JSON (render.ts) has copies, not the same objects.
     ...r.scaling.filter((x) => x.label !== r.max?.label),
     ...r.latency,
-    ...(r.atLatencyGoal ? [r.atLatencyGoal] : []),
+    r.atLightLoad,
+    r.atLatencyGoal,
     ...r.tills,
     ...r.stages.filter((x) => x.stage !== 'baseline'),
     r.profile,

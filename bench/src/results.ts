@@ -43,7 +43,12 @@ export interface Results {
   sustainedWithin?: SustainedWithin;
   /** Open-loop loads at fractions of the sustained rate. */
   latency: (ShopResult & { fraction: number })[];
-  /** The load the latency goal is stated at (a share of the goal's sustained rate). */
+  /** A light fixed load (BENCH_LIGHT_LOAD), with Kafka's EndToEndLatency beside it. */
+  atLightLoad?: ShopResult;
+  /**
+   * The load the latency goal is stated at (a share of the goal's sustained rate), with Kafka's
+   * EndToEndLatency beside it (runs since the floor was measured).
+   */
   atLatencyGoal?: ShopResult;
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
