@@ -191,6 +191,43 @@ describe('the bench report', () => {
     assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'no floor measured');
   });
 
+  it('a quick run says so and names what it skipped, where the skipped tables would be', () => {
+    const max = { ...run(0, 6000, 1), label: 'max' };
+    const quick: Results = {
+      ...results(),
+      mode: 'quick',
+      skipped: ['broker', 'client', 'latency', 'scaling', 'stages', 'client-drains', 'profile'],
+      clients: [],
+      sustained: undefined,
+      latency: [],
+      max,
+      atLightLoad: { ...run(250, 250, 1), label: 'load-250' },
+      atLatencyGoal: { ...run(1250, 1250, 1), label: 'load-goal' },
+      stages: [{ ...max, stage: 'baseline' }],
+    };
+    const md = renderMarkdown(quick);
+    assert.match(md, /^Written by `npm run bench -- --quick`/m);
+    assert.match(md, /\*\*A quick run\*\*/);
+    assert.match(
+      md,
+      /^Skipped in this run: Kafka's ProducerPerformance and ConsumerPerformance; .*; the profiled preparer\.$/m,
+    );
+    assert.match(
+      md,
+      /## Maximum sustained, tills included \(scenario 3\)\n\nSkipped in this run: the maximum sustained searches/,
+    );
+    assert.match(md, /## Scaling \(scenario 4\)\n\nSkipped in this run: 1, 2 and 3 preparers draining/);
+    assert.match(md, /\| goal: 1,250\/s \|[^\n]+\n\nSkipped in this run: the maximum sustained searches/);
+    const emptyTable = /^\|[^\n]*\|\n\|( ---:? \|)+\n(?!\|)/m;
+    assert.doesNotMatch(md, emptyTable, 'no table without rows');
+    assert.match(
+      renderMarkdown({ ...quick, atLightLoad: undefined, atLatencyGoal: undefined, skipped: [] }),
+      /## Latency at a fixed offered load \(scenario 3\)\n\nNot measured in this run \(its notes say why\)\./,
+      'a run that stopped before them',
+    );
+    assert.doesNotMatch(renderMarkdown(results()), /Skipped in this run|quick/, 'a full run says neither');
+  });
+
   it('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {
     const settings = { ...results().settings, serviceNodeOptions: '--max-semi-space-size=2' };
     assert.match(

@@ -1,3 +1,4 @@
+import { parts, type Part } from './modes.js';
 import type { Results } from './results.js';
 import { ratio } from './stats.js';
 import { formatNumber, formatRatio, markdownTable, type Cell } from './table.js';
@@ -144,16 +145,37 @@ export function goals(r: Results) {
 export function renderMarkdown(r: Results): string {
   const out: string[] = [];
   // Each part its own paragraph: a table must not follow a line of text directly.
-  const add = (...parts: string[]) => out.push(...parts.flatMap((part) => [part, '']));
+  const add = (...paragraphs: string[]) => out.push(...paragraphs.flatMap((p) => [p, '']));
   const broker = r.broker;
   const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
   const max = r.max?.readyPerSecond ?? Number.NaN;
+  const quick = r.mode === 'quick';
+  /** "Skipped in this run: …" for those of `names` this run left out, if any. */
+  const skippedOf = (...names: Part[]): string[] => {
+    const left = names.filter((name) => r.skipped?.includes(name));
+    return left.length > 0 ? [`Skipped in this run: ${left.map((name) => parts[name]).join('; ')}.`] : [];
+  };
+  /** In place of a section's figures: the parts the run skipped, or else that it stopped before them. */
+  const notMeasured = (...names: Part[]): string[] => {
+    const skipped = skippedOf(...names);
+    return skipped.length > 0 ? skipped : ['Not measured in this run (its notes say why).'];
+  };
+  /** A section's table and what of it the run skipped; never an empty table, which would say nothing. */
+  const tableOf = (names: Part[], header: string[], tableRows: Cell[][]): string[] =>
+    tableRows.length > 0 ? [markdownTable(header, tableRows), ...skippedOf(...names)] : notMeasured(...names);
 
   add(
     '# Benchmarks',
-    `Written by \`npm run bench\` (bench/src) on ${r.date}, run \`${r.runId}\`, in ${formatNumber(r.wallSeconds)} s. ` +
+    `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/src) on ${r.date}, run \`${r.runId}\`, in ${formatNumber(r.wallSeconds)} s. ` +
       'Every figure on this page comes from that one run; ratios compare figures of the same run. ' +
-      'The JSON beside this page (`docs/benchmarks.json`) holds every number.',
+      'The JSON beside this page (`benchmarks.json`) holds every number.',
+    ...(quick
+      ? [
+          "**A quick run**: the headline rows only, for a change to a hot path, with a shorter drain window and backlog than the full run's. " +
+            'Compare it with another quick run on the same machine, not with the full run of docs/benchmarks.md.',
+        ]
+      : []),
+    ...skippedOf(...(r.skipped ?? [])),
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${formatNumber(r.machine.memoryGb)} GB, ${r.machine.os}; ` +
       `load average at the start ${r.machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min)` +
       (r.machine.loadAtEnd
@@ -163,8 +185,12 @@ export function renderMarkdown(r: Results): string {
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
-    `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window; ` +
-      `client runs ${r.settings.clientSeconds} s each. Tills run with \`--rate\`, so they send in batches (each order ` +
+    `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window` +
+      (r.settings.drainSeconds !== undefined && r.settings.drainSeconds !== r.settings.windowSeconds
+        ? ` (${r.settings.drainSeconds} s for a drain)`
+        : '') +
+      (r.clients.length > 0 ? `; client runs ${r.settings.clientSeconds} s each` : '') +
+      '. Tills run with `--rate`, so they send in batches (each order ' +
       'waits up to 5 ms for others); "flat out" tills place orders as fast as they can, at most 2,000 unacknowledged, ' +
       'otherwise each till places on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
       'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
@@ -229,7 +255,8 @@ export function renderMarkdown(r: Results): string {
     line('shop', `${s.stage}: ${s.preparers} preparers draining a backlog`, s.readyPerSecond);
   add(
     '## Throughput side by side (scenarios 1–3)',
-    markdownTable(
+    ...tableOf(
+      ['broker', 'client', 'shop', 'latency', 'scaling', 'client-drains'],
       ['layer', 'what', 'messages/s', '÷ broker producer', '÷ kafkajs pipe', '÷ kafkajs batched pipe'],
       rows,
     ),
@@ -272,6 +299,8 @@ export function renderMarkdown(r: Results): string {
         ],
       ),
     );
+  } else if (r.skipped?.includes('latency')) {
+    add('## Maximum sustained, tills included (scenario 3)', ...skippedOf('latency'));
   }
 
   const { latencyLoad, latencyShare, sustainedPerSecond } = issueGoals;
@@ -329,7 +358,8 @@ export function renderMarkdown(r: Results): string {
             "waiting (fetch.max.wait.ms=0), so it also takes some of the cores' time from the shop.",
         ]
       : []),
-    markdownTable(
+    ...tableOf(
+      ['latency', 'loads'],
       [
         'load',
         'offered/s',
@@ -355,30 +385,33 @@ export function renderMarkdown(r: Results): string {
   );
 
   const onePreparer = r.scaling.find((s) => s.preparers === 1)?.readyPerSecond ?? Number.NaN;
-  add(
-    '## Scaling (scenario 4)',
-    `Preparer processes draining a backlog of ${r.backlog} orders on the 6-partition topic (no tills running); the ratio is over one preparer.`,
-    markdownTable(
-      ['preparers', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders'],
-      r.scaling.map((s) => [
-        s.preparers,
-        s.readyPerSecond,
-        formatRatio(ratio(s.readyPerSecond, onePreparer)),
-        s.usage.find((u) => u.service === 'preparer')?.cpuPer1000,
-      ]),
-    ),
-    `Tills flat out (batched sends, at most 2,000 orders unacknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
-    markdownTable(
-      ['tills', 'placed/s', 'ratio', 'ready/s', 'till CPU s / 1,000 orders'],
-      r.tills.map((t) => [
-        t.tills,
-        t.placedPerSecond,
-        formatRatio(ratio(t.placedPerSecond, r.tills[0]?.placedPerSecond ?? Number.NaN)),
-        t.readyPerSecond,
-        t.usage.find((u) => u.service === 'till')?.cpuPer1000,
-      ]),
-    ),
-  );
+  if (r.scaling.length === 0 && r.tills.length === 0)
+    add('## Scaling (scenario 4)', ...notMeasured('scaling'));
+  else
+    add(
+      '## Scaling (scenario 4)',
+      `Preparer processes draining a backlog of ${r.backlog} orders on the 6-partition topic (no tills running); the ratio is over one preparer.`,
+      markdownTable(
+        ['preparers', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders'],
+        r.scaling.map((s) => [
+          s.preparers,
+          s.readyPerSecond,
+          formatRatio(ratio(s.readyPerSecond, onePreparer)),
+          s.usage.find((u) => u.service === 'preparer')?.cpuPer1000,
+        ]),
+      ),
+      `Tills flat out (batched sends, at most 2,000 orders unacknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
+      markdownTable(
+        ['tills', 'placed/s', 'ratio', 'ready/s', 'till CPU s / 1,000 orders'],
+        r.tills.map((t) => [
+          t.tills,
+          t.placedPerSecond,
+          formatRatio(ratio(t.placedPerSecond, r.tills[0]?.placedPerSecond ?? Number.NaN)),
+          t.readyPerSecond,
+          t.usage.find((u) => u.service === 'till')?.cpuPer1000,
+        ]),
+      ),
+    );
 
   const drains = new Map([...r.scaling, ...r.stages].map((s) => [s.label, s]));
   const emptied = [...drains.values()].filter((s) => s.drainedAfterSeconds !== undefined);
@@ -394,7 +427,8 @@ export function renderMarkdown(r: Results): string {
   add(
     '## What each stage costs (scenario 5)',
     `${r.layout.preparers} preparers draining a backlog of ${r.backlog} orders; the ratio is ready/s over the baseline (bottomless cabinet, no cook, no sink, at-least-once, kafkajs).`,
-    markdownTable(
+    ...tableOf(
+      ['shop', 'cook', 'stages', 'client-drains'],
       ['stage', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders', 'note'],
       r.stages.map((s) => [
         s.stage,
