@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: Kafka's own tools, the raw clients and the shop, measured in one run on one machine,
 // written to docs/benchmarks.json and docs/benchmarks.md. See docs/benchmarks.md for what each figure is.
+// `npm run bench -- --quick`: the headline rows only, written to test-output/bench-quick/ (modes.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import path from 'node:path';
@@ -12,22 +13,36 @@ import { cleanUp } from './cleanup.js';
 import { confluentClient } from './confluent.js';
 import { createBench } from './context.js';
 import { writePage } from './hand-kept.js';
+import { parseArgs, parts, usage, type Part } from './modes.js';
 import { issueGoals, renderMarkdown } from './report.js';
 import type { Results } from './results.js';
 import { runBroker } from './scenarios/broker.js';
 import { runClient } from './scenarios/client.js';
+import { runFloor } from './scenarios/floor.js';
 import { runSerde } from './scenarios/serde.js';
 import { withSink, type SinkStats } from './scenarios/sink.js';
 import { runShop, type ShopOptions } from './shop.js';
 import { keptUpWithin, searchSustained } from './sustained.js';
 import { formatNumber } from './table.js';
 
+const args = parseArgs(process.argv.slice(2));
+if ('help' in args) {
+  console.log(usage);
+  process.exit(0);
+}
+if ('error' in args) {
+  console.error(args.error);
+  process.exit(2);
+}
+const { mode } = args;
 requirePinnedNode('bench');
+// The mode's defaults (modes.ts), each overridable for a development run.
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {
-  windowSeconds: num('BENCH_SECONDS', 10),
-  warmupSeconds: num('BENCH_WARMUP', 3),
-  clientSeconds: num('BENCH_CLIENT_SECONDS', 5),
+  windowSeconds: num('BENCH_SECONDS', mode.windowSeconds),
+  drainSeconds: num('BENCH_DRAIN_SECONDS', mode.drainSeconds),
+  warmupSeconds: num('BENCH_WARMUP', mode.warmupSeconds),
+  clientSeconds: num('BENCH_CLIENT_SECONDS', mode.clientSeconds),
   /**
    * NODE_OPTIONS for every service process the bench starts: the services' shipped heap flags, unless
    * BENCH_NODE_OPTIONS says otherwise (empty for none).
@@ -35,23 +50,27 @@ const settings = {
   serviceNodeOptions: process.env.BENCH_NODE_OPTIONS ?? serviceNodeOptions,
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
+const probes = num('BENCH_PROBES', mode.probes);
+const latencyProbes = num('BENCH_LATENCY_PROBES', mode.latencyProbes);
+const probeSeconds = num('BENCH_PROBE_SECONDS', mode.probeSeconds);
+const backlog = num('BENCH_BACKLOG', mode.backlog);
+const lightLoad = num('BENCH_LIGHT_LOAD', mode.lightLoad);
+const floorRecords = num('BENCH_FLOOR_RECORDS', mode.floorRecords);
 /**
- * Runs that search for the whole shop's maximum sustained rate (rates only), the runs that then search for
- * the highest rate kept up with the goal's p99, and the window of each.
- */
-const probes = num('BENCH_PROBES', 5);
-const latencyProbes = num('BENCH_LATENCY_PROBES', 4);
-const probeSeconds = num('BENCH_PROBE_SECONDS', 6);
-/** Orders waiting before a drain run starts: more than the fastest drain takes in warm-up + window. */
-const backlog = num('BENCH_BACKLOG', 1_200_000);
-/**
- * BENCH_ONLY=serde,broker,client,shop,latency,scaling,stages,client-drains,profile runs a subset (development;
- * `client,client-drains` is the clients' comparison alone: their raw rows and the shop's drain on each).
+ * BENCH_ONLY=broker,client,shop,latency,loads,scaling,cook,stages,client-drains,profile runs a subset of the
+ * mode's parts (modes.ts), for development: `client,client-drains` is the clients' comparison alone (their
+ * raw rows and the shop's drain on each). The drain 'max' runs too when a part is measured against it.
  */
 const only = process.env.BENCH_ONLY?.split(',');
-const wanted = (name: string) => !only || only.includes(name);
-const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, 'docs');
+const chosen = (part: Part) => mode.parts.includes(part) && (!only || only.includes(part));
+const againstMax: Part[] = ['latency', 'scaling', 'cook', 'stages', 'client-drains'];
+const planned = (Object.keys(parts) as Part[]).filter(
+  (part) => chosen(part) || (part === 'shop' && againstMax.some(chosen)),
+);
+const wanted = (part: Part) => planned.includes(part);
+const outDir = process.env.BENCH_OUT_DIR ?? path.join(repoRoot, mode.outDir);
 const log = (line: string) => console.log(`bench: ${line}`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A dependency's version as installed (hoisted to the root, or nested under libs/kafka). */
 function packageVersion(name: string): string {
@@ -81,6 +100,8 @@ const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
 const bench = createBench(endpoints, runId, settings.serviceNodeOptions);
 const results: Results = {
   runId,
+  mode: mode.name,
+  skipped: (Object.keys(parts) as Part[]).filter((part) => !wanted(part)),
   date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   machine: {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -111,7 +132,7 @@ const results: Results = {
   notes: [],
 };
 log(
-  `run ${runId}: load average ${loadavg()
+  `run ${runId} (${mode.name}, to ${outDir}): load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
@@ -127,8 +148,9 @@ const shop = (label: string, extra: Partial<ShopOptions> = {}) => {
     seconds: settings.windowSeconds,
     ...extra,
   }).then((result) => {
+    const floor = result.floor ? `, Kafka's own p99 ${formatNumber(result.floor.p99)} ms` : '';
     log(
-      `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms`,
+      `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms${floor}`,
     );
     return result;
   });
@@ -143,7 +165,9 @@ try {
     results.broker = await runBroker(bench, serde.avroBytes);
   }
 
-  const confluent = await confluentClient(bench, log);
+  // Only when a part runs on the other clients: finding one logs, and the page lists a missing one.
+  const confluent =
+    wanted('client') || wanted('client-drains') ? await confluentClient(bench, log) : undefined;
   if (wanted('client')) {
     log('client: kafkajs…');
     results.clients.push(await runClient(bench, bench.kafka, 'kafkajs', settings.clientSeconds));
@@ -152,15 +176,16 @@ try {
       const kafka = createKafka({ ...bench.kafkaConfig, kafkaClient }, 'chippy-bench', bench.logger);
       results.clients.push(await runClient(bench, kafka, kafkaClient, settings.clientSeconds));
     };
-    if (confluent.kafka) await other('confluent', '@confluentinc/kafka-javascript');
+    if (confluent?.kafka) await other('confluent', '@confluentinc/kafka-javascript');
     await other('platformatic', '@platformatic/kafka');
   }
-  if (!confluent.kafka)
+  if (confluent && !confluent.kafka)
     results.clientsMissing.push({ client: '@confluentinc/kafka-javascript', reason: confluent.reason });
 
   // The preparers' capacity: draining a backlog, with no till competing for the cores.
-  const drain = (label: string, extra: Partial<ShopOptions> = {}) => shop(label, { backlog, ...extra });
-  if (['shop', 'latency', 'stages', 'scaling', 'client-drains'].some(wanted)) {
+  const drain = (label: string, extra: Partial<ShopOptions> = {}) =>
+    shop(label, { backlog, seconds: settings.drainSeconds, ...extra });
+  if (wanted('shop')) {
     results.max = await drain('max');
     results.stages.push({ ...results.max, stage: 'baseline' });
   }
@@ -190,8 +215,22 @@ try {
       });
       results.latency.push({ ...run, fraction });
     }
-    // The latency goal's own load: a share of the rate the goal states, whatever this run sustained.
-    results.atLatencyGoal = await shop('load-goal', { offered: issueGoals.latencyLoad });
+  }
+  if (wanted('loads')) {
+    // Fixed rates, whatever this run sustained, each with Kafka's own round trip measured beside it: the
+    // same broker under the same load. A floor that fails leaves its row without one, and a note.
+    const withFloor = (label: string, offered: number) =>
+      shop(label, {
+        offered,
+        floor: () =>
+          runFloor(bench, `${label}-floor`, serde.avroBytes, floorRecords).catch((error: unknown) => {
+            results.notes.push(`Kafka's EndToEndLatency beside ${label} failed: ${message(error)}`);
+            return undefined;
+          }),
+      });
+    results.atLightLoad = await withFloor(`load-${lightLoad}`, lightLoad);
+    // The latency goal's own load: a share of the rate the goal states.
+    results.atLatencyGoal = await withFloor('load-goal', issueGoals.latencyLoad);
   }
   if (wanted('scaling')) {
     for (const preparers of [1, 2, 3]) {
@@ -200,11 +239,13 @@ try {
     }
     for (const tills of [1, 3]) results.tills.push(await shop(`tills-${tills}`, { tills }));
   }
-  if (wanted('stages')) {
+  if (wanted('cook')) {
     results.stages.push({
       ...(await drain('cook', { cook: true })),
       stage: 'with the cook (cabinet starts empty)',
     });
+  }
+  if (wanted('stages')) {
     const sink: SinkStats = { rows: 0 };
     const withJdbc = await drain('sink', { alongside: withSink(bench, sink) });
     results.stages.push({
@@ -218,14 +259,14 @@ try {
     const eos = await drain('exactly-once', { preparerEnv: { DELIVERY: 'exactly-once' } });
     results.stages.push({ ...eos, stage: 'DELIVERY=exactly-once' });
   }
-  if (wanted('stages') || wanted('client-drains')) {
+  if (wanted('client-drains')) {
     const platformatic = await drain('platformatic', { env: { KAFKA_CLIENT: 'platformatic' } });
     results.stages.push({
       ...platformatic,
       stage: 'client: @platformatic/kafka',
       note: 'KAFKA_CLIENT=platformatic in every service',
     });
-    if (confluent.kafka) {
+    if (confluent?.kafka) {
       const run = await drain('confluent', { env: confluent.env });
       results.stages.push({
         ...run,
@@ -236,7 +277,7 @@ try {
   }
   if (wanted('profile')) results.profile = await drain('profile', { preparers: 1, profile: true });
 } catch (error) {
-  results.notes.push(`the run stopped early: ${error instanceof Error ? error.message : String(error)}`);
+  results.notes.push(`the run stopped early: ${message(error)}`);
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 } finally {

@@ -11,7 +11,7 @@ const run = (placed: number, ready: number, fraction: number): ShopResult & { fr
   offered: placed,
   placedPerSecond: placed,
   readyPerSecond: ready,
-  latencyMs: { count: 10, p50: 5, p95: 9, p99: 12, max: 20 },
+  latencyMs: { count: 10, p50: 5, p95: 9, p99: 12, p999: 15, max: 20 },
   queued: { start: 3, end: 900 },
   usage: [{ service: 'preparer', processes: 2, cpuPer1000: 1.5, peakRssMb: 120 }],
   fraction,
@@ -94,14 +94,17 @@ describe('the bench report', () => {
   it('the rate kept up with a bounded p99 is reported beside the rates-only one, with its probes', () => {
     const fast = (offered: number) => ({
       ...run(offered, offered, 1),
-      latencyMs: { count: 9, p50: 2, p95: 5, p99: 8, max: 9 },
+      latencyMs: { count: 9, p50: 2, p95: 5, p99: 8, p999: 9, max: 9 },
     });
     const md = renderMarkdown({
       ...results(),
       sustainedWithin: {
         perSecond: 125,
         p99Ms: 20,
-        probes: [fast(125), { ...fast(188), latencyMs: { count: 9, p50: 20, p95: 40, p99: 45, max: 50 } }],
+        probes: [
+          fast(125),
+          { ...fast(188), latencyMs: { count: 9, p50: 20, p95: 40, p99: 45, p999: 50, max: 50 } },
+        ],
       },
     });
     assert.match(
@@ -160,6 +163,69 @@ describe('the bench report', () => {
       md,
       /\| throughput lost by adding the JDBC sink \| ≤ 20 % \| 33\.3 % \(0\.67×\) \| \*\*no\*\* \|/,
     );
+  });
+
+  it("the goal's load is set against Kafka's own EndToEndLatency beside it, p99 and p99.9 side by side", () => {
+    const floor = { records: 1000, recordBytes: 85, avgMs: 4.2, p50: 4, p99: 9, p999: 14, seconds: 15 };
+    const atGoal = { ...run(1250, 1250, 1), label: 'load-goal', floor };
+    const light = { ...run(250, 250, 1), label: 'load-250', floor: { ...floor, p99: 3, p999: 5 } };
+    const md = (p99: number) =>
+      renderMarkdown({
+        ...results(),
+        atLightLoad: light,
+        atLatencyGoal: { ...atGoal, latencyMs: { ...atGoal.latencyMs, p99 } },
+      });
+    const row =
+      /\| p99 order_time → ready at 1,250\/s against Kafka's own EndToEndLatency p99 beside it \(same load, same run\) \| ≤ 5× \| ([^|]+) \| ([^|]+) \|/;
+    assert.deepEqual(md(40).match(row)?.slice(1), ['40 ms ÷ 9 ms = 4.44×', 'yes']);
+    assert.deepEqual(md(72).match(row)?.slice(1), ['72 ms ÷ 9 ms = 8.00×', '**no**']);
+    assert.match(
+      md(40),
+      /\| 250\/s \| 250 \| 250 \| 250 \| yes \| 5 ms \| 9 ms \| 12 ms \| 15 ms \| 3 ms \| 5 ms \| 20 ms \|/,
+    );
+    assert.match(
+      md(40),
+      /\| goal: 1,250\/s \| 1,250 \| 1,250 \| 1,250 \| yes \| 5 ms \| 9 ms \| 40 ms \| 15 ms \| 9 ms \| 14 ms \|/,
+    );
+    assert.match(md(40), /1,000 messages of 85 bytes/);
+    assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'no floor measured');
+  });
+
+  it('a quick run says so and names what it skipped, where the skipped tables would be', () => {
+    const max = { ...run(0, 6000, 1), label: 'max' };
+    const quick: Results = {
+      ...results(),
+      mode: 'quick',
+      skipped: ['broker', 'client', 'latency', 'scaling', 'stages', 'client-drains', 'profile'],
+      clients: [],
+      sustained: undefined,
+      latency: [],
+      max,
+      atLightLoad: { ...run(250, 250, 1), label: 'load-250' },
+      atLatencyGoal: { ...run(1250, 1250, 1), label: 'load-goal' },
+      stages: [{ ...max, stage: 'baseline' }],
+    };
+    const md = renderMarkdown(quick);
+    assert.match(md, /^Written by `npm run bench -- --quick`/m);
+    assert.match(md, /\*\*A quick run\*\*/);
+    assert.match(
+      md,
+      /^Skipped in this run: Kafka's ProducerPerformance and ConsumerPerformance; .*; the profiled preparer\.$/m,
+    );
+    assert.match(
+      md,
+      /## Maximum sustained, tills included \(scenario 3\)\n\nSkipped in this run: the maximum sustained searches/,
+    );
+    assert.match(md, /## Scaling \(scenario 4\)\n\nSkipped in this run: 1, 2 and 3 preparers draining/);
+    assert.match(md, /\| goal: 1,250\/s \|[^\n]+\n\nSkipped in this run: the maximum sustained searches/);
+    const emptyTable = /^\|[^\n]*\|\n\|( ---:? \|)+\n(?!\|)/m;
+    assert.doesNotMatch(md, emptyTable, 'no table without rows');
+    assert.match(
+      renderMarkdown({ ...quick, atLightLoad: undefined, atLatencyGoal: undefined, skipped: [] }),
+      /## Latency at a fixed offered load \(scenario 3\)\n\nNot measured in this run \(its notes say why\)\./,
+      'a run that stopped before them',
+    );
+    assert.doesNotMatch(renderMarkdown(results()), /Skipped in this run|quick/, 'a full run says neither');
   });
 
   it('the NODE_OPTIONS the services ran with are stated, when the run set them', () => {

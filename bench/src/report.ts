@@ -1,3 +1,4 @@
+import { parts, type Part } from './modes.js';
 import type { Results } from './results.js';
 import { ratio } from './stats.js';
 import { formatNumber, formatRatio, markdownTable, type Cell } from './table.js';
@@ -13,8 +14,13 @@ export const issueGoals = {
   latencyShare,
   latencyLoad: sustainedGoal * latencyShare,
   p99Ms: 20,
+  /** The shop's p99 at the latency goal's load, at most this many times Kafka's own round trip beside it. */
+  floorMultiple: 5,
 } as const;
 
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]): string =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
 const ms = (value: number): Cell => (Number.isFinite(value) ? `${formatNumber(value)} ms` : undefined);
 const yesNo = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
 
@@ -42,8 +48,9 @@ function stageRatio(r: Results, stage: string): number {
 export function goals(r: Results) {
   const max = r.max?.readyPerSecond ?? Number.NaN;
   const eos = r.stages.find((s) => s.stage.startsWith('DELIVERY=exactly-once'))?.readyPerSecond ?? Number.NaN;
-  const { p99Ms, latencyLoad, latencyShare: share, sustainedPerSecond } = issueGoals;
+  const { p99Ms, latencyLoad, latencyShare: share, sustainedPerSecond, floorMultiple } = issueGoals;
   const atGoal = r.atLatencyGoal;
+  const floor = atGoal?.floor;
   const byPreparers = [...r.scaling].sort((a, b) => a.preparers - b.preparers);
   const rising = byPreparers
     .filter((s) => s.preparers <= r.machine.cores)
@@ -51,7 +58,7 @@ export function goals(r: Results) {
   // Not the profiled run: --cpu-prof keeps every sample in the process's memory until it exits. Not the
   // other clients' stages either: the goal is the services as shipped (their figures are in the tables).
   const shipped = r.stages.filter((s) => !s.stage.startsWith('client:'));
-  const runs = [r.max, ...r.latency, r.atLatencyGoal, ...r.scaling, ...r.tills, ...shipped].filter(
+  const runs = [r.max, ...r.latency, r.atLightLoad, atGoal, ...r.scaling, ...r.tills, ...shipped].filter(
     (x): x is ShopResult => x !== undefined,
   );
   const services = ['till', 'preparer', 'cook'];
@@ -113,6 +120,16 @@ export function goals(r: Results) {
       met: atGoal ? keptUpWithin(p99Ms)(atGoal) : undefined,
     },
     {
+      goal: `p99 order_time → ready at ${formatNumber(latencyLoad)}/s against Kafka's own EndToEndLatency p99 beside it (same load, same run)`,
+      target: `≤ ${floorMultiple}×`,
+      measured:
+        atGoal && floor
+          ? `${formatNumber(atGoal.latencyMs.p99)} ms ÷ ${formatNumber(floor.p99)} ms = ${formatRatio(ratio(atGoal.latencyMs.p99, floor.p99))}` +
+            (keptUp(atGoal) ? '' : ' (the load was not kept up)')
+          : '—',
+      met: atGoal && floor ? keptUpWithin(floorMultiple * floor.p99)(atGoal) : undefined,
+    },
+    {
       goal: 'peak RSS of any service process on the default client (the profiled run aside)',
       target: '≤ 120 MB',
       measured: Number.isFinite(peak.peakRssMb)
@@ -128,16 +145,37 @@ export function goals(r: Results) {
 export function renderMarkdown(r: Results): string {
   const out: string[] = [];
   // Each part its own paragraph: a table must not follow a line of text directly.
-  const add = (...parts: string[]) => out.push(...parts.flatMap((part) => [part, '']));
+  const add = (...paragraphs: string[]) => out.push(...paragraphs.flatMap((p) => [p, '']));
   const broker = r.broker;
   const kafkajs = r.clients.find((c) => c.client === 'kafkajs');
   const max = r.max?.readyPerSecond ?? Number.NaN;
+  const quick = r.mode === 'quick';
+  /** "Skipped in this run: …" for those of `names` this run left out, if any. */
+  const skippedOf = (...names: Part[]): string[] => {
+    const left = names.filter((name) => r.skipped?.includes(name));
+    return left.length > 0 ? [`Skipped in this run: ${left.map((name) => parts[name]).join('; ')}.`] : [];
+  };
+  /** In place of a section's figures: the parts the run skipped, or else that it stopped before them. */
+  const notMeasured = (...names: Part[]): string[] => {
+    const skipped = skippedOf(...names);
+    return skipped.length > 0 ? skipped : ['Not measured in this run (its notes say why).'];
+  };
+  /** A section's table and what of it the run skipped; never an empty table, which would say nothing. */
+  const tableOf = (names: Part[], header: string[], tableRows: Cell[][]): string[] =>
+    tableRows.length > 0 ? [markdownTable(header, tableRows), ...skippedOf(...names)] : notMeasured(...names);
 
   add(
     '# Benchmarks',
-    `Written by \`npm run bench\` (bench/src) on ${r.date}, run \`${r.runId}\`, in ${formatNumber(r.wallSeconds)} s. ` +
+    `Written by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/src) on ${r.date}, run \`${r.runId}\`, in ${formatNumber(r.wallSeconds)} s. ` +
       'Every figure on this page comes from that one run; ratios compare figures of the same run. ' +
-      'The JSON beside this page (`docs/benchmarks.json`) holds every number.',
+      'The JSON beside this page (`benchmarks.json`) holds every number.',
+    ...(quick
+      ? [
+          "**A quick run**: the headline rows only, for a change to a hot path, with a shorter drain window and backlog than the full run's. " +
+            'Compare it with another quick run on the same machine, not with the full run of docs/benchmarks.md.',
+        ]
+      : []),
+    ...skippedOf(...(r.skipped ?? [])),
     `Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${formatNumber(r.machine.memoryGb)} GB, ${r.machine.os}; ` +
       `load average at the start ${r.machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')} (1/5/15 min)` +
       (r.machine.loadAtEnd
@@ -147,8 +185,12 @@ export function renderMarkdown(r: Results): string {
     `Versions: ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
-    `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window; ` +
-      `client runs ${r.settings.clientSeconds} s each. Tills run with \`--rate\`, so they send in batches (each order ` +
+    `Shop runs: \`TIME_SCALE=0\`, a ${r.settings.warmupSeconds} s warm-up, then a ${r.settings.windowSeconds} s window` +
+      (r.settings.drainSeconds !== undefined && r.settings.drainSeconds !== r.settings.windowSeconds
+        ? ` (${r.settings.drainSeconds} s for a drain)`
+        : '') +
+      (r.clients.length > 0 ? `; client runs ${r.settings.clientSeconds} s each` : '') +
+      '. Tills run with `--rate`, so they send in batches (each order ' +
       'waits up to 5 ms for others); "flat out" tills place orders as fast as they can, at most 2,000 unacknowledged, ' +
       'otherwise each till places on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
       'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
@@ -213,7 +255,8 @@ export function renderMarkdown(r: Results): string {
     line('shop', `${s.stage}: ${s.preparers} preparers draining a backlog`, s.readyPerSecond);
   add(
     '## Throughput side by side (scenarios 1–3)',
-    markdownTable(
+    ...tableOf(
+      ['broker', 'client', 'shop', 'latency', 'scaling', 'client-drains'],
       ['layer', 'what', 'messages/s', '÷ broker producer', '÷ kafkajs pipe', '÷ kafkajs batched pipe'],
       rows,
     ),
@@ -256,6 +299,8 @@ export function renderMarkdown(r: Results): string {
         ],
       ),
     );
+  } else if (r.skipped?.includes('latency')) {
+    add('## Maximum sustained, tills included (scenario 3)', ...skippedOf('latency'));
   }
 
   const { latencyLoad, latencyShare, sustainedPerSecond } = issueGoals;
@@ -268,49 +313,105 @@ export function renderMarkdown(r: Results): string {
     ms(l.latencyMs.p50),
     ms(l.latencyMs.p95),
     ms(l.latencyMs.p99),
+    ms(l.latencyMs.p999),
+    ms(l.floor?.p99 ?? Number.NaN),
+    ms(l.floor?.p999 ?? Number.NaN),
     ms(l.latencyMs.max),
     l.latencyMs.count,
     queued(l),
   ];
+  const loads = [
+    ...(r.latency.length > 0
+      ? [`at fractions of the sustained max (rates only, ${formatNumber(sustained(r))} orders/s)`]
+      : []),
+    ...(r.atLightLoad ? [`at a light ${formatNumber(r.atLightLoad.offered)}/s`] : []),
+    ...(r.atLatencyGoal
+      ? [
+          `at the latency goal's load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s)`,
+        ]
+      : []),
+  ];
+  const beside = [r.atLightLoad, r.atLatencyGoal].filter((l): l is ShopResult => l?.floor !== undefined);
+  const floorOf = beside[0]?.floor;
   add(
     '## Latency at a fixed offered load (scenario 3)',
-    `Offered open-loop at fractions of the sustained max (rates only, ${formatNumber(sustained(r))} orders/s), and at the latency goal's ` +
-      `load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s), by ${r.layout.tills} tills, ${r.layout.preparers} preparers, ` +
-      'measured over the full window. "Kept up" and "queued" as above.',
-    markdownTable(
-      ['load', 'offered/s', 'placed/s', 'ready/s', 'kept up', 'p50', 'p95', 'p99', 'max', 'orders', 'queued'],
+    ...(loads.length > 0
+      ? [
+          `Offered open-loop ${listed(loads)}, by ${r.layout.tills} tills, ${r.layout.preparers} preparers, ` +
+            'measured over the full window. "Kept up": the tills placed 95 % or more of the load offered and the preparers made ready ' +
+            '95 % or more of what was placed; "queued": the orders placed and not yet ready at the start → end of the window.',
+        ]
+      : []),
+    ...(floorOf
+      ? [
+          "Kafka's p99 and p99.9 are Kafka's own `EndToEndLatency` (kafka-tools) on the same broker under the same load, run beside " +
+            `each fixed load: ${formatNumber(floorOf.records)} messages of ${floorOf.recordBytes} bytes (an encoded \`Order\`), one at a time, ` +
+            'acks=all, each consumed before the next is sent, on a topic of its own. It starts with the warm-up, and the tills keep ' +
+            `offering until it ends (warm-up and window: ${formatNumber(r.settings.warmupSeconds + r.settings.windowSeconds)} s). ` +
+            beside
+              .map(
+                ({ offered, floor }) =>
+                  `At ${formatNumber(offered)}/s it ran ${formatNumber(floor!.seconds)} s: mean ${formatNumber(floor!.avgMs)} ms, p50 ${formatNumber(floor!.p50)} ms. `,
+              )
+              .join('') +
+            'Its figures are whole milliseconds, each round trip rounded down by the tool, and its consumer fetches without ' +
+            "waiting (fetch.max.wait.ms=0), so it also takes some of the cores' time from the shop.",
+        ]
+      : []),
+    ...tableOf(
+      ['latency', 'loads'],
+      [
+        'load',
+        'offered/s',
+        'placed/s',
+        'ready/s',
+        'kept up',
+        'p50',
+        'p95',
+        'p99',
+        'p99.9',
+        "Kafka's p99",
+        "Kafka's p99.9",
+        'max',
+        'orders',
+        'queued',
+      ],
       [
         ...r.latency.map((l) => latencyRow(`${Math.round(l.fraction * 100)} %`, l)),
+        ...(r.atLightLoad ? [latencyRow(`${formatNumber(r.atLightLoad.offered)}/s`, r.atLightLoad)] : []),
         ...(r.atLatencyGoal ? [latencyRow(`goal: ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal)] : []),
       ],
     ),
   );
 
   const onePreparer = r.scaling.find((s) => s.preparers === 1)?.readyPerSecond ?? Number.NaN;
-  add(
-    '## Scaling (scenario 4)',
-    `Preparer processes draining a backlog of ${r.backlog} orders on the 6-partition topic (no tills running); the ratio is over one preparer.`,
-    markdownTable(
-      ['preparers', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders'],
-      r.scaling.map((s) => [
-        s.preparers,
-        s.readyPerSecond,
-        formatRatio(ratio(s.readyPerSecond, onePreparer)),
-        s.usage.find((u) => u.service === 'preparer')?.cpuPer1000,
-      ]),
-    ),
-    `Tills flat out (batched sends, at most 2,000 orders unacknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
-    markdownTable(
-      ['tills', 'placed/s', 'ratio', 'ready/s', 'till CPU s / 1,000 orders'],
-      r.tills.map((t) => [
-        t.tills,
-        t.placedPerSecond,
-        formatRatio(ratio(t.placedPerSecond, r.tills[0]?.placedPerSecond ?? Number.NaN)),
-        t.readyPerSecond,
-        t.usage.find((u) => u.service === 'till')?.cpuPer1000,
-      ]),
-    ),
-  );
+  if (r.scaling.length === 0 && r.tills.length === 0)
+    add('## Scaling (scenario 4)', ...notMeasured('scaling'));
+  else
+    add(
+      '## Scaling (scenario 4)',
+      `Preparer processes draining a backlog of ${r.backlog} orders on the 6-partition topic (no tills running); the ratio is over one preparer.`,
+      markdownTable(
+        ['preparers', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders'],
+        r.scaling.map((s) => [
+          s.preparers,
+          s.readyPerSecond,
+          formatRatio(ratio(s.readyPerSecond, onePreparer)),
+          s.usage.find((u) => u.service === 'preparer')?.cpuPer1000,
+        ]),
+      ),
+      `Tills flat out (batched sends, at most 2,000 orders unacknowledged), with ${r.layout.preparers} preparers running; the ratio is over one till.`,
+      markdownTable(
+        ['tills', 'placed/s', 'ratio', 'ready/s', 'till CPU s / 1,000 orders'],
+        r.tills.map((t) => [
+          t.tills,
+          t.placedPerSecond,
+          formatRatio(ratio(t.placedPerSecond, r.tills[0]?.placedPerSecond ?? Number.NaN)),
+          t.readyPerSecond,
+          t.usage.find((u) => u.service === 'till')?.cpuPer1000,
+        ]),
+      ),
+    );
 
   const drains = new Map([...r.scaling, ...r.stages].map((s) => [s.label, s]));
   const emptied = [...drains.values()].filter((s) => s.drainedAfterSeconds !== undefined);
@@ -326,7 +427,8 @@ export function renderMarkdown(r: Results): string {
   add(
     '## What each stage costs (scenario 5)',
     `${r.layout.preparers} preparers draining a backlog of ${r.backlog} orders; the ratio is ready/s over the baseline (bottomless cabinet, no cook, no sink, at-least-once, kafkajs).`,
-    markdownTable(
+    ...tableOf(
+      ['shop', 'cook', 'stages', 'client-drains'],
       ['stage', 'ready/s', 'ratio', 'preparer CPU s / 1,000 orders', 'note'],
       r.stages.map((s) => [
         s.stage,
@@ -370,7 +472,8 @@ export function renderMarkdown(r: Results): string {
     // By label: a report rendered again from the JSON (render.ts) has copies, not the same objects.
     ...r.scaling.filter((x) => x.label !== r.max?.label),
     ...r.latency,
-    ...(r.atLatencyGoal ? [r.atLatencyGoal] : []),
+    r.atLightLoad,
+    r.atLatencyGoal,
     ...r.tills,
     ...r.stages.filter((x) => x.stage !== 'baseline'),
     r.profile,

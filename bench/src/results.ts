@@ -1,3 +1,4 @@
+import type { Part } from './modes.js';
 import type { BrokerResult } from './scenarios/broker.js';
 import type { ClientResult } from './scenarios/client.js';
 import type { SerdeResult } from './scenarios/serde.js';
@@ -7,6 +8,10 @@ import type { Sustained, SustainedWithin } from './sustained.js';
 /** Everything one `npm run bench` measured: written as JSON and rendered into docs/benchmarks.md. */
 export interface Results {
   runId: string;
+  /** `npm run bench` or `npm run bench -- --quick` (modes.ts); runs before the quick one were full. */
+  mode?: 'full' | 'quick';
+  /** The parts this run left out (its mode's, or BENCH_ONLY's choice): the page says so where they would be. */
+  skipped?: Part[];
   date: string;
   machine: {
     cpu: string;
@@ -20,6 +25,8 @@ export interface Results {
   versions: Record<string, string>;
   settings: {
     windowSeconds: number;
+    /** The drains' window (absent from runs before it had its own: their drains had windowSeconds). */
+    drainSeconds?: number;
     warmupSeconds: number;
     clientSeconds: number;
     /** NODE_OPTIONS the service processes ran with (BENCH_NODE_OPTIONS), if the run set them. */
@@ -43,7 +50,12 @@ export interface Results {
   sustainedWithin?: SustainedWithin;
   /** Open-loop loads at fractions of the sustained rate. */
   latency: (ShopResult & { fraction: number })[];
-  /** The load the latency goal is stated at (a share of the goal's sustained rate). */
+  /** A light fixed load (modes.ts, lightLoad), with Kafka's EndToEndLatency beside it. */
+  atLightLoad?: ShopResult;
+  /**
+   * The load the latency goal is stated at (a share of the goal's sustained rate), with Kafka's
+   * EndToEndLatency beside it (runs since the floor was measured).
+   */
   atLatencyGoal?: ShopResult;
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];

@@ -15,6 +15,7 @@ import {
   type Proc,
 } from './procs.js';
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
+import type { KafkaFloor } from './scenarios/floor.js';
 import { watchReadies } from './readies.js';
 import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
 import { repoRoot } from '@chippy/dev-utils';
@@ -46,6 +47,12 @@ export interface ShopOptions {
   backlog?: number;
   /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
   alongside?: (prefix: string) => Promise<() => Promise<void>>;
+  /**
+   * Kafka's own round trip under this run's load: started with the warm-up (so its JVM starts there, not
+   * in the window) and awaited before the tills stop, so every round trip it times had the load beside it.
+   * Undefined when it could not be measured: it must not reject, as it is awaited only after the window.
+   */
+  floor?: () => Promise<KafkaFloor | undefined>;
 }
 
 export interface ServiceUsage {
@@ -76,6 +83,8 @@ export interface ShopResult {
   /** A drain that emptied its backlog inside the window: the seconds of the window it took (the rate's). */
   drainedAfterSeconds?: number;
   usage: ServiceUsage[];
+  /** Kafka's EndToEndLatency, run beside this one (live runs that asked for it). */
+  floor?: KafkaFloor;
   profile?: SelfTime[];
   /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
   profileBusy?: number;
@@ -145,6 +154,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     procs.push(...tills);
     await Promise.all(tills.map((p) => untilReady(p)));
 
+    const floor = options.floor?.();
     await sleep(options.warmupSeconds * 1000);
     const placed = async () =>
       (
@@ -166,6 +176,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     await sleep(options.seconds * 1000);
     const after = await snapshot();
 
+    // The window's figures are taken: a floor still running keeps the load it is measured under.
+    const floorMeasured = await floor;
     await stopAll(tills);
     // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
     await sleep(500);
@@ -237,6 +249,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),
       usage,
+      ...(floorMeasured && { floor: floorMeasured }),
       ...(options.profile && readProfile(profileDir)),
     };
   } finally {

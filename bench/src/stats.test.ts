@@ -9,11 +9,14 @@ describe('the bench statistics', () => {
     assert.equal(percentile(sorted, 99), 99);
     assert.equal(percentile(sorted, 100), 100);
     assert.equal(percentile([7], 99), 7);
+    const thousand = Array.from({ length: 1000 }, (_, i) => i + 1);
+    assert.equal(percentile(thousand, 99.9), 999, 'not pushed to the max by floating point');
     assert.ok(Number.isNaN(percentile([], 50)));
   });
 
   it('summarize sorts and reports the max', () => {
-    assert.deepEqual(summarize([5, 1, 4, 2, 3]), { count: 5, p50: 3, p95: 5, p99: 5, max: 5 });
+    assert.deepEqual(summarize([5, 1, 4, 2, 3]), { count: 5, p50: 3, p95: 5, p99: 5, p999: 5, max: 5 });
+    assert.equal(summarize(Array.from({ length: 1000 }, (_, i) => 1000 - i)).p999, 999);
     assert.equal(summarize([]).count, 0);
   });
 

@@ -17,7 +17,7 @@ const shopWithCapacity = (offered: number): ShopResult => {
     offered,
     placedPerSecond: placed,
     readyPerSecond: Math.min(placed, 300),
-    latencyMs: { count: 1, p50: 1, p95: 1, p99, max: p99 },
+    latencyMs: { count: 1, p50: 1, p95: 1, p99, p999: p99, max: p99 },
     usage: [],
   };
 };

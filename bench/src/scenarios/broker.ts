@@ -11,21 +11,31 @@ export interface BrokerResult {
   consumerPerSecond: number;
 }
 
-/** Kafka's own tools from the stack's jars (kafka-tools), with a small heap beside the stack's JVMs. */
-function kafkaTool(mainClass: string, args: string[]): Promise<string> {
+/**
+ * Kafka's own tools from the stack's jars (kafka-tools), with a small heap beside the stack's JVMs; its
+ * stdout. `timeoutMs` stops a tool that runs longer (SIGTERM), which then fails like one that exited non-zero.
+ */
+export function kafkaTool(mainClass: string, args: string[], timeoutMs?: number): Promise<string> {
   const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin/java') : 'java';
   return new Promise((resolve, reject) => {
     // No log4j2 configuration: its default prints errors only, so stdout holds just the tool's figures.
     const child = spawn(java, ['-Xmx256m', '-cp', `${paths.kafkaLib}/*`, mainClass, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(timeoutMs !== undefined && { timeout: timeoutMs }),
     });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${mainClass} exited ${code}: ${err.slice(-500)}`)),
+    child.on('exit', (code, signal) =>
+      code === 0
+        ? resolve(out)
+        : reject(
+            new Error(
+              `${mainClass} ${signal ? `stopped by ${signal}` : `exited ${code}`}: ${err.slice(-500)}`,
+            ),
+          ),
     );
   });
 }
