@@ -61,33 +61,33 @@ function runNodeTest(title, files, env, concurrency, options = []) {
   return spawnSync(process.execPath, args, { stdio: 'inherit', env }).status ?? 1;
 }
 
-let failed = false;
-if (suite === 'all' || suite === 'unit') {
-  const files = testFiles([
-    ...packageDist('libs'),
-    ...packageDist('services'),
-    ...packageDist('tools'),
-    'deploy/local/dist',
-    'deploy/checks/dist',
-    'connectors/dist',
-    'bench/dist',
-  ]);
-  failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
-}
+const onPath = (command) =>
+  spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+
 /**
- * Tools the integration tests use to check chippy with clients it did not write: Debian's kcat, Apache
- * Avro's Python library, Debian's Chromium for the summary's pages (driven by playwright-core, which
- * downloads no browser of its own), and tmux for the terminal floor. Installed here (as root, with apt) when missing, so a fresh machine
- * needs no manual step.
+ * The Debian packages a suite's tests need, by the check that finds each: the unit tests' deploy checks
+ * run Prometheus's promtool; the integration tests check chippy with clients it did not write (Debian's
+ * kcat, Apache Avro's Python library, Debian's Chromium for the summary's pages, driven by playwright-core,
+ * which downloads no browser of its own) and run the terminal floor in tmux.
  */
-function ensureTestTools() {
-  const missing = [];
-  if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) missing.push('kcat');
-  if (spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status !== 0)
-    missing.push('python3-avro');
-  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
-  // The terminal floor's test runs it in tmux and reads its screen back.
-  if (spawnSync('sh', ['-c', 'command -v tmux'], { stdio: 'ignore' }).status !== 0) missing.push('tmux');
+const unitTools = [['prometheus', () => onPath('promtool')]];
+const integrationTools = [
+  ['kcat', () => onPath('kcat')],
+  [
+    'python3-avro',
+    () => spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status === 0,
+  ],
+  ['chromium', () => existsSync('/usr/bin/chromium')],
+  ['tmux', () => onPath('tmux')],
+];
+
+/**
+ * Installs, as root with apt, the packages of `tools` that are missing, so a fresh machine needs no manual
+ * step. Here, once, before the tests start: test files run in parallel, and two apt-gets at once fail on
+ * dpkg's lock.
+ */
+function ensureTestTools(tools) {
+  const missing = tools.filter(([, present]) => !present()).map(([name]) => name);
   if (missing.length === 0) return;
   console.error(`run-tests: installing ${missing.join(', ')} (Debian packages)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -102,15 +102,29 @@ function ensureTestTools() {
   }
 }
 
+let failed = false;
+if (suite === 'all' || suite === 'unit') {
+  ensureTestTools(unitTools);
+  const files = testFiles([
+    ...packageDist('libs'),
+    ...packageDist('services'),
+    ...packageDist('tools'),
+    'deploy/local/dist',
+    'deploy/checks/dist',
+    'connectors/dist',
+    'bench/dist',
+  ]);
+  failed ||= runNodeTest('unit', files, process.env, 2) !== 0;
+}
 if (suite === 'all' || suite === 'compose') {
-  ensureTestTools();
+  ensureTestTools(integrationTools);
   // One file: the whole Compose file on a container engine, before the native stack takes its ports.
   // It says itself, and passes, when the machine has no container engine.
   const options = ['--test-force-exit', '--test-timeout=2700000'];
   failed ||= runNodeTest('compose', testFiles([composeTests]), process.env, 1, options) !== 0;
 }
 if (suite === 'all' || suite === 'docker-path') {
-  ensureTestTools();
+  ensureTestTools(integrationTools);
   // The testcontainers path (test/src/harness/docker-path.ts): the shop and the sink against containers
   // started on the Compose test's engine and images, then removed; it says so when there is no engine.
   const { dockerPathPhase, dockerPathTests } = await import('../test/dist/harness/docker-path.js');
@@ -124,7 +138,7 @@ if (suite === 'cluster') {
   failed ||= runNodeTest('cluster', testFiles([clusterTests]), process.env, 1, options) !== 0;
 }
 if (suite === 'all' || suite === 'integration') {
-  ensureTestTools();
+  ensureTestTools(integrationTools);
   const { provideEndpoints } = await import('../test/dist/harness/endpoints.js');
   const provided = await provideEndpoints((line) => console.error(`stack: ${line}`)).catch((error) => {
     console.error(`run-tests: no stack for the integration tests: ${error.message}`);

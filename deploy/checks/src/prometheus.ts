@@ -5,23 +5,12 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 
 /**
- * promtool, from Debian's `prometheus` package: installed with apt when missing (as root, like the test
- * runner's other tools), so a fresh machine needs no manual step.
+ * promtool, from Debian's `prometheus` package, which `npm test` and `npm run test:unit` install before the
+ * tests start (scripts/run-tests.mjs): installing it from parallel test files made apt-gets collide.
  */
 export function promtool(): string {
-  const has = () => spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
-  if (has()) return 'promtool';
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['update', '-q'],
-    ['install', '-y', '-q', '--no-install-recommends', 'prometheus'],
-  ]) {
-    const result = spawnSync('apt-get', args, { encoding: 'utf8', env });
-    if (result.status !== 0)
-      throw new Error(`apt-get ${args.join(' ')} failed: ${result.stderr.slice(-400)}`);
-  }
-  if (!has()) throw new Error('promtool not found after installing Debian package prometheus');
-  return 'promtool';
+  if (spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0) return 'promtool';
+  throw new Error("promtool not found: install Debian's prometheus package (npm run test:unit installs it)");
 }
 
 function run(args: string[]): string[] {
