@@ -14,6 +14,7 @@ import {
 } from './harness/database.js';
 import { testKafka } from './harness/kafka.js';
 import { servicesPerTest } from './harness/services.js';
+import { lateRegistry, readToEnd } from './harness/faults.js';
 import { deleteShops, isolatedShop } from './harness/shop.js';
 import { deleteSinks, deploySink, sinkCaughtUp, watchSink } from './harness/sink.js';
 import { readTopic } from './harness/topics.js';
@@ -112,6 +113,45 @@ describe('the JDBC sink', () => {
       status?.tasks.map((t) => t.state),
       ['RUNNING'],
     );
+  });
+
+  it('the schema registry away when the sink meets its first orders: they wait, then are rows, none dead-lettered', async () => {
+    const shop = isolatedShop('sink-registry');
+    const db = await isolatedDatabase('sink_registry');
+    // The worker's converter reaches the registry through an address with nothing behind it until open();
+    // the tills use the real registry, so their orders are on the topic meanwhile.
+    const registry = await lateRegistry();
+    try {
+      const sink = await deploySink(
+        shop.prefix,
+        db.url,
+        'avro',
+        `http://127.0.0.1:${registry.port}/apis/registry/v2`,
+      );
+      const till = start('till', 'sink-registry-till', ['--orders', '5'], { ...shop.env, TIME_SCALE: '0' });
+      assert.equal((await till.exited).code, 0);
+      const orders = await shop.orders(5);
+      // Long enough for several of the worker's retries (300 ms, doubling): none may dead-letter the order.
+      await new Promise((r) => setTimeout(r, 15_000));
+      assert.equal((await rowsWhen(db.url, 0)).length, 0, 'no row while the registry is away');
+      assert.deepEqual(
+        await readToEnd(sink.dlqTopic),
+        [],
+        'nothing dead-lettered while the registry is away',
+      );
+
+      await registry.open();
+      const rows = await rowsWhen(db.url, 5, 60_000);
+      assert.deepEqual(new Set(rows.map((r) => r.order_id)), new Set(orders.map((o) => o.order_id)));
+      assert.deepEqual(await readToEnd(sink.dlqTopic), [], 'nothing dead-lettered after it answered');
+      const status = await sink.api.status(sink.name);
+      assert.deepEqual(
+        [status?.connector.state, ...(status?.tasks.map((t) => t.state) ?? [])],
+        ['RUNNING', 'RUNNING'],
+      );
+    } finally {
+      await registry.close();
+    }
   });
 
   it('PostgreSQL stopped for 30 s while tills take orders: the sink recovers and no row is lost', async () => {

@@ -41,6 +41,10 @@ const PLUGINS: Record<string, { file: string; artifact: string }> = {
     file: 'deploy/compose/connect/apicurio-converter.pom.xml',
     artifact: '<artifactId>apicurio-registry-utils-converter</artifactId>',
   },
+  'chippy.connect.RetryingAvroConverter': {
+    file: 'deploy/compose/connect/Dockerfile',
+    artifact: 'chippy-connect-converter.jar /plugins/apicurio-avro-converter/',
+  },
 };
 const BUILT_IN = /^org\.apache\.kafka\.connect\.(storage\.StringConverter|json\.JsonConverter|converters\.)/;
 

@@ -142,6 +142,8 @@ export function artifactProblems(read: (file: string) => string, pinned: Pinned)
       pinned.confluentAvroConverter,
     ],
     ['deploy/compose/connect/apicurio-converter.pom.xml', 'Apicurio converter', '<version>', pinned.apicurio],
+    ['connectors/converter/pom.xml', 'Apicurio converter', '<apicurio.version>', pinned.apicurio],
+    ['connectors/converter/pom.xml', 'Kafka Connect API', '<kafka.version>', pinned.kafka],
     ['deploy/checks/strimzi/pom.xml', 'Strimzi', '<strimzi.version>', pinned.strimzi],
     [
       'deploy/k8s/overlays/strimzi/connect.yaml',

@@ -1,10 +1,22 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
+import { repoRoot } from '@chippy/dev-utils';
 import { paths } from './paths.js';
 import { versions } from './versions.js';
 
 const markerFile = path.join(paths.artifacts, 'fetched.json');
+/** chippy's Connect converter (connectors/converter), built here with Maven like the Connect image does. */
+const converterDir = path.join(repoRoot, 'connectors/converter');
 const dependencyPlugin = 'org.apache.maven.plugins:maven-dependency-plugin:3.11.0';
 
 interface Dependency {
@@ -13,10 +25,22 @@ interface Dependency {
   version: string;
 }
 
-/** True when every pinned artifact is already unpacked under .stack/artifacts. */
+/** What the artifacts were made from: the pinned versions and the converter's sources. */
+function marker(): string {
+  const hash = createHash('sha256');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)],
+    );
+  for (const file of [path.join(converterDir, 'pom.xml'), ...files(path.join(converterDir, 'src'))].sort())
+    hash.update(file).update(readFileSync(file));
+  return JSON.stringify({ ...versions, converter: hash.digest('hex') });
+}
+
+/** True when every pinned artifact is already unpacked under .stack/artifacts, and the converter built. */
 function artifactsPresent(): boolean {
   if (!existsSync(markerFile)) return false;
-  return readFileSync(markerFile, 'utf8') === JSON.stringify(versions);
+  return readFileSync(markerFile, 'utf8') === marker();
 }
 
 /**
@@ -54,10 +78,23 @@ export async function fetchArtifacts(log: (line: string) => void): Promise<boole
     ['kafka-clients', 'connect-api', 'connect-json', 'slf4j-api'],
   );
 
+  log("building chippy's Avro converter (connectors/converter)…");
+  const build = path.join(paths.artifacts, 'maven', 'converter-build');
+  await mvn(path.join(converterDir, 'pom.xml'), [
+    'package',
+    `-Dconverter.build.directory=${build}`,
+    `-Dapicurio.version=${versions.apicurio}`,
+    `-Dkafka.version=${versions.kafka}`,
+  ]);
+  copyFileSync(
+    path.join(build, 'chippy-connect-converter.jar'),
+    path.join(paths.plugins, 'apicurio-avro-converter', 'chippy-connect-converter.jar'),
+  );
+
   log(`fetching Apicurio Registry ${versions.apicurio}…`);
   await unpack(`io.apicurio:apicurio-registry-app:${versions.apicurio}:tar.gz:all`, paths.registry);
 
-  writeFileSync(markerFile, JSON.stringify(versions));
+  writeFileSync(markerFile, marker());
   return true;
 }
 

@@ -20,7 +20,13 @@ const deployed: ConnectorConfig[] = [];
  * The JDBC sink for one isolated shop (its TOPIC_PREFIX) into `databaseUrl`, deployed by the project's
  * own connector command, as a user would; `deleteSinks()` removes them and their consumer groups.
  */
-export async function deploySink(prefix: string, databaseUrl: string, format: 'avro' | 'json') {
+/** `registryUrl`: the registry as the worker's converter reaches it (default: the stack's, Apicurio's own API). */
+export async function deploySink(
+  prefix: string,
+  databaseUrl: string,
+  format: 'avro' | 'json',
+  registryUrl?: string,
+) {
   const { CONNECT_URL, SCHEMA_REGISTRY_URI } = endpointsFromEnv();
   const config = loadConfig({
     name: 'test-sink',
@@ -34,6 +40,7 @@ export async function deploySink(prefix: string, databaseUrl: string, format: 'a
       TOPIC_PREFIX: prefix,
       ORDER_FORMAT: format,
       CONNECTOR_TARGET: 'local',
+      ...(registryUrl && { CONNECT_SCHEMA_REGISTRY_URL: registryUrl }),
     },
   });
   deployed.push(config);

@@ -11,11 +11,11 @@ export const connectUrl = 'http://127.0.0.1:8083';
 /** What the shop's connectors need from the worker. */
 const requiredPlugins = [
   'io.debezium.connector.jdbc.JdbcSinkConnector',
-  'io.apicurio.registry.utils.converter.AvroConverter',
+  'chippy.connect.RetryingAvroConverter',
   'org.apache.kafka.connect.json.JsonConverter',
 ];
 
-/** Kafka Connect in distributed mode, with the Debezium JDBC sink and the Apicurio Avro converter. */
+/** Kafka Connect in distributed mode, with the Debezium JDBC sink and chippy's Apicurio Avro converter. */
 export function connect(): Component {
   const jvm = new JavaProcess('connect', '512m');
   const configFile = path.join(paths.config, 'connect-worker.properties');
