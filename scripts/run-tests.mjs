@@ -71,6 +71,8 @@ const onPath = (command) =>
  * which downloads no browser of its own) and run the terminal floor in tmux.
  */
 const unitTools = [['prometheus', () => onPath('promtool')]];
+// The cluster tests read orders-ready with kcat: test/src/harness/topics.ts, readCommitted, says why.
+const clusterTools = [['kcat', () => onPath('kcat')]];
 const integrationTools = [
   ['kcat', () => onPath('kcat')],
   [
@@ -131,6 +133,7 @@ if (suite === 'all' || suite === 'docker-path') {
   failed ||= (await dockerPathPhase(dockerPathTests, extra)) !== 0;
 }
 if (suite === 'cluster') {
+  ensureTestTools(clusterTools);
   // Three brokers in containers, each fault under load (test/src/cluster/cluster.test.ts): about half
   // an hour on two cores, more than `npm test` can add within CI's budget. It says itself, and passes,
   // when the machine has no container engine.
