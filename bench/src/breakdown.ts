@@ -109,6 +109,11 @@ export interface Breakdown {
   /** Orders of the window left out: no `orders` record found for them. */
   missing: number;
   stages: StageFigures[];
+  /**
+   * The `orders` topic's message.timestamp.type when it is not CreateTime (a cluster configured so): its
+   * records then carry the broker's append time, which moves the line between the first two stages.
+   */
+  timestampType?: string;
 }
 
 /**

@@ -152,6 +152,10 @@ const shop = (label: string, extra: Partial<ShopOptions> = {}) => {
     log(
       `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms${floor}`,
     );
+    if (result.breakdown) {
+      const figures = result.breakdown.stages.map((s) => `${s.stage} ${formatNumber(s.p99)}`).join(', ');
+      log(`  ${label}: p99 by stage, ms: ${figures} (${result.breakdown.orders} orders)`);
+    }
     return result;
   });
 };
@@ -218,10 +222,12 @@ try {
   }
   if (wanted('loads')) {
     // Fixed rates, whatever this run sustained, each with Kafka's own round trip measured beside it: the
-    // same broker under the same load. A floor that fails leaves its row without one, and a note.
+    // same broker under the same load. A floor that fails leaves its row without one, and a note. Each
+    // also says where its orders' time went, stage by stage (breakdown.ts).
     const withFloor = (label: string, offered: number) =>
       shop(label, {
         offered,
+        breakdown: true,
         floor: () =>
           runFloor(bench, `${label}-floor`, serde.avroBytes, floorRecords).catch((error: unknown) => {
             results.notes.push(`Kafka's EndToEndLatency beside ${label} failed: ${message(error)}`);

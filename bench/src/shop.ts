@@ -16,7 +16,9 @@ import {
 } from './procs.js';
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import type { KafkaFloor } from './scenarios/floor.js';
-import { watchReadies } from './readies.js';
+import { breakdown, type Breakdown } from './breakdown.js';
+import { readCreateTimes } from './created.js';
+import { watchReadies, type Ready, type ReadyWatcher } from './readies.js';
 import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
 import { repoRoot } from '@chippy/dev-utils';
 
@@ -53,6 +55,11 @@ export interface ShopOptions {
    * Undefined when it could not be measured: it must not reject, as it is awaited only after the window.
    */
   floor?: () => Promise<KafkaFloor | undefined>;
+  /**
+   * Where each order's time goes (breakdown.ts): the bench reads `orders-ready` during the run, as a reader
+   * would, and the `orders` records' timestamps after it. For live loads: a drain's orders wait by design.
+   */
+  breakdown?: boolean;
 }
 
 export interface ServiceUsage {
@@ -86,6 +93,8 @@ export interface ShopResult {
   /** Kafka's EndToEndLatency, run beside this one (live runs that asked for it). */
   floor?: KafkaFloor;
   profile?: SelfTime[];
+  /** The window's orders stage by stage (live runs that asked for it). */
+  breakdown?: Breakdown;
   /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
   profileBusy?: number;
 }
@@ -119,6 +128,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
   const procs: Proc[] = [];
   const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
   let stopAlongside: (() => Promise<void>) | undefined;
+  let watcher: ReadyWatcher | undefined;
+  const readiesGroup = `${prefix}bench-readies`;
   try {
     if (options.cook) procs.push(startProc('cook', `${options.label}-cook`, { ...env, ...busyCook }));
     else await bottomless(bench, prefix);
@@ -141,6 +152,9 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       await fillBacklog(bench, topics.orders, options.backlog);
     }
     stopAlongside = await options.alongside?.(prefix);
+    // Joined before the first order is placed, so each record's arrival here is a live reader's.
+    if (options.breakdown)
+      watcher = await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps: true });
 
     const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
     const tills = Array.from({ length: options.backlog ? 0 : options.tills }, (_, i) =>
@@ -184,13 +198,15 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     await stopAll(procs.filter((p) => p.service !== 'till'));
     await stopAlongside?.();
     stopAlongside = undefined;
-    const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
+    watcher ??= await watchReadies(bench, topics.ordersReady, readiesGroup);
     const readToEnd = await watcher.readToEnd();
+    const { readies } = watcher;
     await watcher.stop();
+    watcher = undefined;
     if (!readToEnd)
       throw new Error(`${options.label}: ${topics.ordersReady} was not read to its end in 60 s`);
 
-    const readyTimes = watcher.readies.map((r) => r.readyTime);
+    const readyTimes = readies.map((r) => r.readyTime);
     const queuedAt = (at: { time: number; placed: number }) =>
       Math.max(0, at.placed - readyTimes.filter((t) => t < at.time).length);
     // A drain that empties the backlog inside the window is measured up to the last order made ready.
@@ -202,7 +218,10 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         `${options.label}: the backlog of ${options.backlog} ran out before the window; raise it`,
       );
     }
-    const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
+    const inWindow = readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
+    const stages = options.breakdown
+      ? await windowBreakdown(bench, topics.orders, `${prefix}bench-orders`, inWindow, readies)
+      : undefined;
     const seconds = (after.time - before.time) / 1000;
     const placedCount = after.placed - before.placed;
     const usage = (['till', 'preparer', 'cook'] as const)
@@ -250,12 +269,40 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),
       usage,
       ...(floorMeasured && { floor: floorMeasured }),
+      ...(stages && { breakdown: stages }),
       ...(options.profile && readProfile(profileDir)),
     };
   } finally {
     await stopAll(procs);
     await stopAlongside?.().catch(() => undefined);
+    await watcher?.stop().catch(() => undefined);
   }
+}
+
+/**
+ * The window's orders stage by stage (breakdown.ts): their `orders` records' timestamps are read now, the
+ * shop stopped; `readies` are all the run's hand-overs (with stamps), to find each order's batch before.
+ */
+async function windowBreakdown(
+  bench: Bench,
+  ordersTopic: string,
+  group: string,
+  inWindow: readonly Ready[],
+  readies: readonly Ready[],
+): Promise<Breakdown> {
+  const ids = new Set(inWindow.flatMap((r) => (r.stamps ? [r.stamps.orderId] : [])));
+  const { byOrder, timestampType } = await readCreateTimes(bench, ordersTopic, group, ids);
+  const orders = inWindow.flatMap(({ orderTime, readyTime, stamps }) => {
+    const created = stamps && byOrder.get(stamps.orderId);
+    return stamps && created !== undefined ? [{ ...stamps, orderTime, readyTime, created }] : [];
+  });
+  const handOvers = readies.flatMap(({ readyTime, stamps }) =>
+    stamps ? [{ preparer: stamps.preparer, readyTime, sent: stamps.sent }] : [],
+  );
+  return {
+    ...breakdown(orders, handOvers, inWindow.length - orders.length),
+    ...(timestampType !== undefined && { timestampType }),
+  };
 }
 
 /**
