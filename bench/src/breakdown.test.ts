@@ -100,9 +100,17 @@ describe('the stage breakdown', () => {
     assert.equal(ready.tailMean, 45);
   });
 
-  it('an empty window has no figures rather than zeros', () => {
-    const result = breakdown([], []);
-    assert.equal(result.orders, 0);
-    assert.ok(result.stages.every((s) => Number.isNaN(s.p99) && Number.isNaN(s.mean)));
+  it('leaves out the stages no order has a figure for', () => {
+    const { received: _, ...unread } = order(1000, [4, 10, 12, 13, 16]);
+    const d = stageDurations(unread, undefined);
+    assert.ok(Number.isNaN(d.toReader) && Number.isNaN(d.total));
+    assert.equal(d.ready, 12);
+    const result = breakdown([unread], [unread]);
+    assert.deepEqual(
+      result.stages.map((s) => s.stage),
+      ['till', 'toPreparer', 'behind', 'afterSend', 'redis', 'ready', 'handOver'],
+      'no reader stages without a live reader',
+    );
+    assert.deepEqual(breakdown([], []), { orders: 0, missing: 0, stages: [] }, 'an empty window: no figures');
   });
 });

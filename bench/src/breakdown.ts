@@ -1,7 +1,8 @@
 /**
  * Where a live order's time goes, stage by stage, from timestamps the messages already carry: the Order's
  * order_time, the `orders` record's timestamp, the OrderReady's prepare_started and ready_time, the
- * `orders-ready` record's timestamp, and when the bench's own consumer had that record. Every stamp is
+ * `orders-ready` record's timestamp, and (if the bench read `orders-ready` during the run) when the bench's
+ * own consumer had that record. Every stamp is
  * Date.now() in a process on this one machine (the tills, the preparers and the bench all run here, and
  * kafkajs stamps a record on the client's side), so they share one clock and no offset between clocks
  * enters a difference. Each is whole milliseconds, so a stage shorter than 1 ms shows as 0 or 1.
@@ -25,8 +26,8 @@ export interface OrderStamps {
   readyTime: number;
   /** The `orders-ready` record's timestamp: the preparer's produce request for its batch was encoded. */
   sent: number;
-  /** The bench's consumer, reading `orders-ready` during the run, had the record. */
-  received: number;
+  /** The bench's consumer had the record: only when it read `orders-ready` during the run. */
+  received?: number;
 }
 
 /** A preparer's hand-over of one order, for finding the batch it sent before another order's. */
@@ -147,7 +148,10 @@ export function sentBefore(
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
-/** Each stage's duration for one order, ms; `previousSent` is its preparer's batch before (sentBefore). */
+/**
+ * Each stage's duration for one order, ms; `previousSent` is its preparer's batch before (sentBefore). The
+ * reader's stages are NaN without a live reader's arrival.
+ */
 export function stageDurations(order: OrderStamps, previousSent: number | undefined): Record<Stage, number> {
   const toPreparer = order.prepareStarted - order.created;
   const behind = previousSent === undefined ? 0 : clamp(previousSent - order.created, 0, toPreparer);
@@ -159,8 +163,8 @@ export function stageDurations(order: OrderStamps, previousSent: number | undefi
     redis: order.readyTime - order.prepareStarted,
     ready: order.readyTime - order.orderTime,
     handOver: order.sent - order.readyTime,
-    toReader: order.received - order.sent,
-    total: order.received - order.orderTime,
+    toReader: (order.received ?? Number.NaN) - order.sent,
+    total: (order.received ?? Number.NaN) - order.orderTime,
   };
 }
 
@@ -170,7 +174,8 @@ const mean = (values: readonly number[]) =>
 /**
  * The window's orders, stage by stage: mean, p50, p99, p99.9 and max of each (nearest rank, stats.ts), and
  * each stage's mean over the slowest 1 % by order_time → ready. `handOvers` are all the run's hand-overs
- * (the window's and those before it), to find each order's batch before.
+ * (the window's and those before it), to find each order's batch before. A stage no order has a figure
+ * for (the reader's, without a live reader) is left out.
  */
 export function breakdown(
   orders: readonly OrderStamps[],
@@ -184,10 +189,12 @@ export function breakdown(
   return {
     orders: orders.length,
     missing,
-    stages: (Object.keys(stages) as Stage[]).map((stage) => {
-      const samples = durations.map((d) => d[stage]);
+    stages: (Object.keys(stages) as Stage[]).flatMap((stage) => {
+      const of = (list: typeof durations) => list.map((d) => d[stage]).filter(Number.isFinite);
+      const samples = of(durations);
+      if (samples.length === 0) return [];
       const { p50, p99, p999, max } = summarize(samples);
-      return { stage, mean: mean(samples), p50, p99, p999, max, tailMean: mean(tail.map((d) => d[stage])) };
+      return [{ stage, mean: mean(samples), p50, p99, p999, max, tailMean: mean(of(tail)) }];
     }),
   };
 }

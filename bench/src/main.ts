@@ -48,6 +48,11 @@ const settings = {
    * BENCH_NODE_OPTIONS says otherwise (empty for none).
    */
   serviceNodeOptions: process.env.BENCH_NODE_OPTIONS ?? serviceNodeOptions,
+  /**
+   * BENCH_LIVE_READER=1: the fixed loads read `orders-ready` during their window, to time each record's trip
+   * to a reader as well (breakdown.ts), at the cost of that reader's CPU on the shop's cores.
+   */
+  liveReader: process.env.BENCH_LIVE_READER === '1',
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
 const probes = num('BENCH_PROBES', mode.probes);
@@ -227,7 +232,7 @@ try {
     const withFloor = (label: string, offered: number) =>
       shop(label, {
         offered,
-        breakdown: true,
+        breakdown: { liveReader: settings.liveReader },
         floor: () =>
           runFloor(bench, `${label}-floor`, serde.avroBytes, floorRecords).catch((error: unknown) => {
             results.notes.push(`Kafka's EndToEndLatency beside ${label} failed: ${message(error)}`);

@@ -24,18 +24,18 @@ export interface ReadyWatcher {
 /**
  * Reads `orders-ready` from the start as an analyst would, and keeps each order's order_time and
  * ready_time: latencies come from these, not from the preparers' histogram, whose buckets are too coarse
- * for a p99. Its own consumer group, deleted with the run's other groups. Usually started once the shop has
+ * for a p99. Its own consumer group, deleted with the run's other groups. Started once the shop has
  * stopped: the figures are the messages' own times, so reading them later changes none of them and takes
- * none of the measured window's CPU. With `stamps` it also keeps each order's id, preparer, prepare_started,
- * the record's timestamp and when this consumer had it, for the stage breakdown: started before the tills
- * then, so that the last is a live reader's (it costs the window one consumer's CPU), and for live loads
- * only, as a drain's million ids would not fit the bench's memory as lightly.
+ * none of the measured window's CPU. With `stamps` it also keeps each order's id, preparer, prepare_started
+ * and the record's timestamp, for the stage breakdown (live loads only: a drain's million ids would weigh
+ * on the bench's memory for nothing). `live`: the caller started it before the shop's first order, so when
+ * it has a record is a live reader's, kept too; it then costs the measured window a consumer's CPU.
  */
 export async function watchReadies(
   bench: Bench,
   topic: string,
   group: string,
-  { stamps = false } = {},
+  { stamps = false, live = false } = {},
 ): Promise<ReadyWatcher> {
   bench.made.groups.add(group);
   const decode = bench.serde.decoder<OrderReady>(OrderReadySchema);
@@ -59,7 +59,7 @@ export async function watchReadies(
               preparer: ready.preparer,
               prepareStarted: ready.prepare_started,
               sent: Number(message.timestamp),
-              received,
+              ...(live && { received }),
             },
           }),
         });

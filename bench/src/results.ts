@@ -31,6 +31,8 @@ export interface Results {
     clientSeconds: number;
     /** NODE_OPTIONS the service processes ran with (BENCH_NODE_OPTIONS), if the run set them. */
     serviceNodeOptions?: string;
+    /** The fixed loads read `orders-ready` during their window (BENCH_LIVE_READER=1), for the reader's stage. */
+    liveReader?: boolean;
   };
   wallSeconds: number;
   serde?: SerdeResult;

@@ -56,10 +56,11 @@ export interface ShopOptions {
    */
   floor?: () => Promise<KafkaFloor | undefined>;
   /**
-   * Where each order's time goes (breakdown.ts): the bench reads `orders-ready` during the run, as a reader
-   * would, and the `orders` records' timestamps after it. For live loads: a drain's orders wait by design.
+   * Where each order's time goes (breakdown.ts), from the `orders` and `orders-ready` records read after the
+   * run; for live loads (a drain's orders wait by design). `liveReader`: `orders-ready` is read during the
+   * run instead, to time its records' trip to a reader too, at the cost of that reader's CPU in the window.
    */
-  breakdown?: boolean;
+  breakdown?: { liveReader: boolean };
 }
 
 export interface ServiceUsage {
@@ -152,9 +153,10 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       await fillBacklog(bench, topics.orders, options.backlog);
     }
     stopAlongside = await options.alongside?.(prefix);
+    const stamps = options.breakdown !== undefined;
     // Joined before the first order is placed, so each record's arrival here is a live reader's.
-    if (options.breakdown)
-      watcher = await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps: true });
+    if (options.breakdown?.liveReader)
+      watcher = await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps, live: true });
 
     const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
     const tills = Array.from({ length: options.backlog ? 0 : options.tills }, (_, i) =>
@@ -198,7 +200,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     await stopAll(procs.filter((p) => p.service !== 'till'));
     await stopAlongside?.();
     stopAlongside = undefined;
-    watcher ??= await watchReadies(bench, topics.ordersReady, readiesGroup);
+    watcher ??= await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps });
     const readToEnd = await watcher.readToEnd();
     const { readies } = watcher;
     await watcher.stop();
@@ -219,7 +221,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       );
     }
     const inWindow = readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
-    const stages = options.breakdown
+    const stages = stamps
       ? await windowBreakdown(bench, topics.orders, `${prefix}bench-orders`, inWindow, readies)
       : undefined;
     const seconds = (after.time - before.time) / 1000;
