@@ -1,7 +1,10 @@
 import { consumerOptions } from '@chippy/kafka';
 import { sleep } from '@chippy/runtime';
-import { ConfigResourceTypes } from 'kafkajs';
 import type { Bench } from './context.js';
+
+// kafkajs's ConfigResourceTypes.TOPIC (a CommonJS export ES modules cannot import by name), as in
+// libs/kafka/src/topics.ts.
+const TOPIC_RESOURCE = 2;
 
 /** The `orders` records' timestamps, by order id, and what else the reader found out. */
 export interface CreateTimes {
@@ -40,9 +43,7 @@ export async function readCreateTimes(
     );
     timestampType = await admin
       .describeConfigs({
-        resources: [
-          { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['message.timestamp.type'] },
-        ],
+        resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['message.timestamp.type'] }],
         includeSynonyms: false,
       })
       .then(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { breakdown, type OrderStamps } from './breakdown.js';
 import { renderMarkdown, sustained } from './report.js';
 import type { Results } from './results.js';
 import type { ShopResult } from './shop.js';
@@ -235,5 +236,48 @@ describe('the bench report', () => {
       /Every service process ran with `NODE_OPTIONS=--max-semi-space-size=2`\./,
     );
     assert.doesNotMatch(renderMarkdown(results()), /NODE_OPTIONS/);
+  });
+
+  it("each fixed load's orders stage by stage, under the latency table, with Kafka's floor as a row", () => {
+    const floor = { records: 1000, recordBytes: 85, avgMs: 2.5, p50: 2, p99: 6, p999: 9, seconds: 15 };
+    const stamps = (i: number, live: boolean): OrderStamps => ({
+      preparer: `preparer-${(i % 2) + 1}`,
+      orderTime: i * 4,
+      created: i * 4 + 3,
+      prepareStarted: i * 4 + 9,
+      readyTime: i * 4 + 10,
+      sent: i * 4 + 10,
+      ...(live && { received: i * 4 + 12 }),
+    });
+    const orders = (live: boolean) => Array.from({ length: 200 }, (_, i) => stamps(i, live));
+    const load = (live: boolean, missing = 0) => ({
+      ...run(1250, 1250, 1),
+      label: 'load-goal',
+      floor,
+      breakdown: breakdown(orders(live), orders(live), missing),
+    });
+    const md = renderMarkdown({ ...results(), atLatencyGoal: load(false, 3) });
+    assert.match(md, /\| goal: 1,250\/s \|[^\n]+\n\n### Where a live order's time goes, stage by stage\n/);
+    assert.match(md, /^- \*\*the Redis step\*\* \(prepare_started → ready_time\): the ledger's take/m);
+    assert.match(
+      md,
+      /^At the goal's 1,250\/s: 200 orders, 3 more left out \(their `orders` records not found\)\.$/m,
+    );
+    assert.match(md, /^\| the till \| 3 \| 3 \| 3 \| 3 \| 3 \|$/m);
+    assert.match(md, /^\| \*\*order_time → ready\*\* \| 10 \| 10 \| 10 \| 10 \| 10 \|$/m);
+    assert.match(md, /^\| Kafka's EndToEndLatency beside it \| 2\.5 \| 2 \| 6 \| 9 \| — \|$/m);
+    assert.match(md, /Not timed per order: the `orders-ready` record's trip to a reader/);
+    assert.doesNotMatch(md, /order_time → read\b/, 'no reader stages without a live reader');
+
+    const live = renderMarkdown({
+      ...results(),
+      settings: { ...results().settings, liveReader: true },
+      atLatencyGoal: load(true),
+    });
+    assert.match(live, /^\| to a reader \| 2 \| 2 \| 2 \| 2 \| 2 \|$/m);
+    assert.match(live, /^\| \*\*order_time → read\*\* \| 12 \|/m);
+    assert.match(live, /The fixed loads read them during the window instead/);
+    assert.doesNotMatch(live, /Not timed per order/);
+    assert.doesNotMatch(renderMarkdown(results()), /stage by stage/, 'runs without it: no section');
   });
 });

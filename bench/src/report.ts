@@ -1,3 +1,4 @@
+import { breakdownSection } from './breakdown-report.js';
 import { parts, type Part } from './modes.js';
 import type { Results } from './results.js';
 import { ratio } from './stats.js';
@@ -195,6 +196,9 @@ export function renderMarkdown(r: Results): string {
       'otherwise each till places on a fixed schedule (open loop). Latency is order_time → ready_time of the ' +
       'orders made ready in the window, from the `orders-ready` messages themselves, read once the run has stopped (so reading ' +
       "them takes none of the window's CPU)." +
+      (r.settings.liveReader
+        ? ' The fixed loads read them during the window instead (`BENCH_LIVE_READER=1`), for the stage breakdown.'
+        : '') +
       (r.settings.serviceNodeOptions
         ? ` Every service process ran with \`NODE_OPTIONS=${r.settings.serviceNodeOptions}\`.`
         : ''),
@@ -382,6 +386,10 @@ export function renderMarkdown(r: Results): string {
         ...(r.atLatencyGoal ? [latencyRow(`goal: ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal)] : []),
       ],
     ),
+    ...breakdownSection([
+      [`${formatNumber(r.atLightLoad?.offered ?? Number.NaN)}/s`, r.atLightLoad],
+      [`the goal's ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal],
+    ]),
   );
 
   const onePreparer = r.scaling.find((s) => s.preparers === 1)?.readyPerSecond ?? Number.NaN;
