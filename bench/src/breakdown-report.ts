@@ -24,12 +24,18 @@ export function breakdownSection(loads: readonly [string, ShopResult | undefined
           "that reader's CPU is in this run's fixed-load figures too. The `orders` records are read once the run has stopped. "
         : ', both topics read once the run has stopped. ') +
       'Every stamp comes from the one clock of this machine (the tills, the preparers and the bench run here, and kafkajs ' +
-      'stamps a record in the client, when it builds the produce request), in whole milliseconds. ' +
+      'stamps a record in the client, when it builds the produce request), in whole milliseconds. Each stage includes its ' +
+      "processes' waits for a core. " +
       'Percentiles are of each stage alone and do not add up; means do, and "slowest 1 %" is each stage\'s mean over the 1 % of ' +
       "orders slowest from order_time to ready: where the tail's time goes. All figures ms.",
     (Object.keys(stages) as Stage[])
       .filter((stage) => present.has(stage))
-      .map((stage) => `- **${stages[stage].name}** (${stages[stage].span}): ${stages[stage].covers}.`)
+      .map((stage) => {
+        const { name, span, covers } = stages[stage];
+        // A part of the stage above: a nested item.
+        const part = name.startsWith('↳ ');
+        return `${part ? '  - ' : '- '}**${part ? name.slice(2) : name}** (${span}): ${covers}.`;
+      })
       .join('\n'),
     ...(read
       ? []
