@@ -489,8 +489,9 @@ export function renderMarkdown(r: Results): string {
   add(
     '## Resources (scenario 7)',
     'CPU seconds (user + system, from /proc) per 1,000 orders each service handled in the window (tills: orders placed; the rest: orders made ready) ' +
-      'and the peak RSS (VmHWM) of its largest process. The broker, Redis, Connect and the whole machine ' +
-      '(which includes whatever else was running) are per 1,000 orders made ready.',
+      'and the peak RSS (VmHWM) of its largest process. The parts of the stack (the broker, the registry, Redis, Connect, ' +
+      "PostgreSQL: all its cluster's processes, those in the bench's network namespace), the bench itself and the whole " +
+      'machine (which includes whatever else was running) are per 1,000 orders made ready.',
     markdownTable(
       ['run', 'service', 'processes', 'CPU s / 1,000 orders', 'peak RSS MB'],
       resourceRuns.flatMap((run) =>

@@ -8,10 +8,10 @@ import {
   cacheDir,
   counterTotal,
   machineCpuSeconds,
+  stackCpuBetween,
   stackProcesses,
   startProc,
   untilReady,
-  usageOf,
   type Proc,
 } from './procs.js';
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
@@ -178,14 +178,18 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
           tills.map(async (t) => counterTotal(await t.metrics(), 'chippy_orders_placed_total')),
         )
       ).reduce((a, b) => a + b, 0);
-    const others = stackProcesses(new URL(bench.endpoints.REDIS_URL).port || '6379');
-    const otherUsage = () => others.map((o) => usageOf(o.pid)?.cpuSeconds ?? Number.NaN);
+    const redisPort = new URL(bench.endpoints.REDIS_URL).port || '6379';
+    const benchCpu = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    };
     // The window's figures are differences between two of these.
     const snapshot = async () => ({
       time: Date.now(),
       placed: await placed(),
       usage: procs.map((p) => p.usage()),
-      others: otherUsage(),
+      others: stackProcesses(redisPort),
+      bench: benchCpu(),
       machine: machineCpuSeconds(),
     });
     const before = await snapshot();
@@ -240,17 +244,22 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         };
       })
       .filter((u): u is ServiceUsage => u !== undefined);
-    // What else an order cost, per 1,000 orders made ready: the broker, Redis, Connect and the whole machine
-    // (the rest of the machine's load, the bench's own polling included, shows as the difference).
+    // What else an order cost, per 1,000 orders made ready: the stack's processes, the bench's own (its
+    // polling, a live reader) and the whole machine (the rest of its load shows as the difference).
     const perReady = (cpu: number) => (inWindow.length > 0 ? (cpu / inWindow.length) * 1000 : Number.NaN);
-    others.forEach((o, i) =>
+    for (const o of stackCpuBetween(before.others, after.others))
       usage.push({
         service: o.name,
-        processes: 1,
-        cpuPer1000: perReady(after.others[i]! - before.others[i]!),
+        processes: o.processes,
+        cpuPer1000: perReady(o.cpuSeconds),
         peakRssMb: Number.NaN,
-      }),
-    );
+      });
+    usage.push({
+      service: 'bench',
+      processes: 1,
+      cpuPer1000: perReady(after.bench - before.bench),
+      peakRssMb: Number.NaN,
+    });
     usage.push({
       service: 'whole machine',
       processes: 0,
