@@ -264,6 +264,12 @@ try {
       stage: 'with the JDBC sink',
       note: `${sink.rows} rows written by the end`,
     });
+    // The sink at a live rate, the latency goal's: a drain pits it against the preparers for the cores,
+    // where a live shop asks it to keep pace. Whether both keep up, and a row's CPU in Connect and PostgreSQL.
+    results.atLatencyGoalWithSink = await shop('sink-live', {
+      offered: issueGoals.latencyLoad,
+      alongside: withSink(bench, { rows: 0 }),
+    });
     // The preparer's own knob: one partition's batch at a time, as before fetches were prepared whole.
     const onePartition = await drain('concurrency-1', { preparerEnv: { PREPARER_CONCURRENCY: '1' } });
     results.stages.push({ ...onePartition, stage: 'PREPARER_CONCURRENCY=1 (default 64)' });

@@ -17,7 +17,8 @@ export const parts = {
     "the fixed loads (a light one and the latency goal's), with Kafka's EndToEndLatency beside each and their orders' time stage by stage",
   scaling: '1, 2 and 3 preparers draining; 1 and 3 tills flat out',
   cook: "the cook's stage",
-  stages: 'the JDBC sink, PREPARER_CONCURRENCY=1 and exactly-once stages',
+  stages:
+    "the JDBC sink (draining, and beside the latency goal's 1,250/s), PREPARER_CONCURRENCY=1 and exactly-once stages",
   'client-drains': 'the drains with every service on @platformatic/kafka or @confluentinc/kafka-javascript',
   profile: 'the profiled preparer',
 } as const;
@@ -46,7 +47,7 @@ export interface Mode {
   floorRecords: number;
 }
 
-/** Every part, about 20–26 minutes on the 2-core machine: docs/benchmarks.md and docs/benchmarks.json. */
+/** Every part, about 21–27 minutes on the 2-core machine: docs/benchmarks.md and docs/benchmarks.json. */
 export const fullRun: Mode = {
   name: 'full',
   parts: Object.keys(parts) as Part[],
@@ -96,7 +97,7 @@ export const quickRun: Mode = {
 
 export const usage = `Usage: npm run bench [-- --quick | --help]
 
-  (no option)  every part, about 20–26 min: writes docs/benchmarks.md and docs/benchmarks.json
+  (no option)  every part, about 21–27 min: writes docs/benchmarks.md and docs/benchmarks.json
   --quick      the headline rows, under 5 min: the serde, the preparers' drain, ${quickRun.lightLoad}/s and the latency
                goal's 1,250/s with Kafka's EndToEndLatency beside each and their orders' stages, the cook;
                writes ${quickRun.outDir}/, never docs/

@@ -59,9 +59,16 @@ export function goals(r: Results) {
   // Not the profiled run: --cpu-prof keeps every sample in the process's memory until it exits. Not the
   // other clients' stages either: the goal is the services as shipped (their figures are in the tables).
   const shipped = r.stages.filter((s) => !s.stage.startsWith('client:'));
-  const runs = [r.max, ...r.latency, r.atLightLoad, atGoal, ...r.scaling, ...r.tills, ...shipped].filter(
-    (x): x is ShopResult => x !== undefined,
-  );
+  const runs = [
+    r.max,
+    ...r.latency,
+    r.atLightLoad,
+    atGoal,
+    r.atLatencyGoalWithSink,
+    ...r.scaling,
+    ...r.tills,
+    ...shipped,
+  ].filter((x): x is ShopResult => x !== undefined);
   const services = ['till', 'preparer', 'cook'];
   const rss = runs.flatMap((run) =>
     run.usage.filter((u) => services.includes(u.service)).map((u) => ({ ...u, label: run.label })),
@@ -334,6 +341,9 @@ export function renderMarkdown(r: Results): string {
           `at the latency goal's load (${formatNumber(latencyShare * 100)} % of the goal's ${formatNumber(sustainedPerSecond)}/s)`,
         ]
       : []),
+    ...(r.atLatencyGoalWithSink
+      ? ['at that load again with the JDBC sink writing every order to PostgreSQL beside the shop']
+      : []),
   ];
   const beside = [r.atLightLoad, r.atLatencyGoal].filter((l): l is ShopResult => l?.floor !== undefined);
   const floorOf = beside[0]?.floor;
@@ -363,7 +373,7 @@ export function renderMarkdown(r: Results): string {
         ]
       : []),
     ...tableOf(
-      ['latency', 'loads'],
+      ['latency', 'loads', 'stages'],
       [
         'load',
         'offered/s',
@@ -384,6 +394,14 @@ export function renderMarkdown(r: Results): string {
         ...r.latency.map((l) => latencyRow(`${Math.round(l.fraction * 100)} %`, l)),
         ...(r.atLightLoad ? [latencyRow(`${formatNumber(r.atLightLoad.offered)}/s`, r.atLightLoad)] : []),
         ...(r.atLatencyGoal ? [latencyRow(`goal: ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal)] : []),
+        ...(r.atLatencyGoalWithSink
+          ? [
+              latencyRow(
+                `goal: ${formatNumber(latencyLoad)}/s, the JDBC sink beside`,
+                r.atLatencyGoalWithSink,
+              ),
+            ]
+          : []),
       ],
     ),
     ...breakdownSection([
@@ -482,6 +500,7 @@ export function renderMarkdown(r: Results): string {
     ...r.latency,
     r.atLightLoad,
     r.atLatencyGoal,
+    r.atLatencyGoalWithSink,
     ...r.tills,
     ...r.stages.filter((x) => x.stage !== 'baseline'),
     r.profile,

@@ -59,6 +59,11 @@ export interface Results {
    * EndToEndLatency beside it (runs since the floor was measured).
    */
   atLatencyGoal?: ShopResult;
+  /**
+   * The latency goal's load with the JDBC sink deployed beside the shop (the stages part): whether the shop
+   * and the sink keep up at a live rate, and what a row costs Connect and PostgreSQL there.
+   */
+  atLatencyGoalWithSink?: ShopResult;
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
   /** 1 and 3 tills flat out, with the layout's preparers. */

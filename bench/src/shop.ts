@@ -48,7 +48,7 @@ export interface ShopOptions {
    */
   backlog?: number;
   /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
-  alongside?: (prefix: string) => Promise<() => Promise<void>>;
+  alongside?: (prefix: string) => Promise<Alongside>;
   /**
    * Kafka's own round trip under this run's load: started with the warm-up (so its JVM starts there, not
    * in the window) and awaited before the tills stop, so every round trip it times had the load beside it.
@@ -61,6 +61,13 @@ export interface ShopOptions {
    * run instead, to time its records' trip to a reader too, at the cost of that reader's CPU in the window.
    */
   breakdown?: { liveReader: boolean };
+}
+
+/** What runs beside the shop on its topics (the JDBC sink), as a run starts it. */
+export interface Alongside {
+  stop(): Promise<void>;
+  /** The rows it has written so far: read at each end of the window. */
+  rows?(): Promise<number>;
 }
 
 export interface ServiceUsage {
@@ -91,6 +98,11 @@ export interface ShopResult {
   /** A drain that emptied its backlog inside the window: the seconds of the window it took (the rate's). */
   drainedAfterSeconds?: number;
   usage: ServiceUsage[];
+  /**
+   * The JDBC sink beside the run (runs with one): the rows it wrote in the window, per second, and for a
+   * live run the orders placed and not yet written at the window's start → end.
+   */
+  sink?: { rowsPerSecond: number; behind?: { start: number; end: number } };
   /** Kafka's EndToEndLatency, run beside this one (live runs that asked for it). */
   floor?: KafkaFloor;
   profile?: SelfTime[];
@@ -128,7 +140,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
   const profileDir = path.join(cacheDir, 'profiles', options.label);
   const procs: Proc[] = [];
   const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
-  let stopAlongside: (() => Promise<void>) | undefined;
+  let alongside: Alongside | undefined;
   let watcher: ReadyWatcher | undefined;
   const readiesGroup = `${prefix}bench-readies`;
   try {
@@ -152,7 +164,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       if (options.preparers > 1) await sleep(3500);
       await fillBacklog(bench, topics.orders, options.backlog);
     }
-    stopAlongside = await options.alongside?.(prefix);
+    alongside = await options.alongside?.(prefix);
     const stamps = options.breakdown !== undefined;
     // Joined before the first order is placed, so each record's arrival here is a live reader's.
     if (options.breakdown?.liveReader)
@@ -184,14 +196,20 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       return (user + system) / 1e6;
     };
     // The window's figures are differences between two of these.
-    const snapshot = async () => ({
-      time: Date.now(),
-      placed: await placed(),
-      usage: procs.map((p) => p.usage()),
-      others: stackProcesses(redisPort),
-      bench: benchCpu(),
-      machine: machineCpuSeconds(),
-    });
+    const snapshot = async () => {
+      const time = Date.now();
+      // A count that fails leaves the run without the sink's figures, not without its own.
+      const [placedNow, rows] = await Promise.all([placed(), alongside?.rows?.().catch(() => undefined)]);
+      return {
+        time,
+        placed: placedNow,
+        rows,
+        usage: procs.map((p) => p.usage()),
+        others: stackProcesses(redisPort),
+        bench: benchCpu(),
+        machine: machineCpuSeconds(),
+      };
+    };
     const before = await snapshot();
     await sleep(options.seconds * 1000);
     const after = await snapshot();
@@ -202,8 +220,8 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
     await sleep(500);
     await stopAll(procs.filter((p) => p.service !== 'till'));
-    await stopAlongside?.();
-    stopAlongside = undefined;
+    await alongside?.stop();
+    alongside = undefined;
     watcher ??= await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps });
     const readToEnd = await watcher.readToEnd();
     const { readies } = watcher;
@@ -278,6 +296,18 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       // A backlog's orders were all placed before the run: their waiting time says nothing.
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),
+      ...(before.rows !== undefined &&
+        after.rows !== undefined && {
+          sink: {
+            rowsPerSecond: (after.rows - before.rows) / seconds,
+            ...(!options.backlog && {
+              behind: {
+                start: Math.max(0, before.placed - before.rows),
+                end: Math.max(0, after.placed - after.rows),
+              },
+            }),
+          },
+        }),
       usage,
       ...(floorMeasured && { floor: floorMeasured }),
       ...(stages && { breakdown: stages }),
@@ -285,7 +315,7 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     };
   } finally {
     await stopAll(procs);
-    await stopAlongside?.().catch(() => undefined);
+    await alongside?.stop().catch(() => undefined);
     await watcher?.stop().catch(() => undefined);
   }
 }
