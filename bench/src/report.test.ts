@@ -192,6 +192,62 @@ describe('the bench report', () => {
     assert.deepEqual(renderMarkdown(results()).match(row)?.slice(1), ['—', '—'], 'no floor measured');
   });
 
+  it("CPU-ms per order by service at each fixed load, with the JDBC sink beside the goal's load as a column", () => {
+    const use = (service: string, cpuPer1000: number, processes = 1) => ({
+      service,
+      processes,
+      cpuPer1000,
+      peakRssMb: Number.NaN,
+    });
+    const usage = (scale: number) =>
+      [
+        use('till', 0.5, 3),
+        use('preparer', 0.25, 2),
+        use('kafka broker', 0.125),
+        use('redis', 0.0625),
+        use('kafka connect', 0),
+        use('postgresql', 0.0625, 6),
+        use('bench', 0.125),
+        use('whole machine', 1.5, 0),
+      ].map((u) => ({ ...u, cpuPer1000: u.cpuPer1000 * scale }));
+    const light = { ...run(250, 250, 1), label: 'load-250', usage: usage(4) };
+    const atGoal = { ...run(1250, 1250, 1), label: 'load-goal', usage: usage(1) };
+    const withSink = {
+      ...run(1250, 1250, 1),
+      label: 'sink-live',
+      usage: [...usage(1).filter((u) => u.service !== 'kafka connect'), use('kafka connect', 0.1)],
+      sink: { rowsPerSecond: 1000, behind: { start: 900, end: 40 } },
+    };
+    const cook = { ...run(0, 5000, 1), label: 'cook', stage: 'with the cook (cabinet starts empty)' };
+    cook.usage = [use('cook', 0.01)];
+    const md = renderMarkdown({
+      ...results(),
+      atLightLoad: light,
+      atLatencyGoal: atGoal,
+      atLatencyGoalWithSink: withSink,
+      stages: [cook],
+    });
+    const section = md.slice(md.indexOf('## CPU-ms per order, by service, at the fixed loads'));
+    assert.match(section, /^\| service \| 250\/s \| 1,250\/s \| 1,250\/s, the JDBC sink beside \|$/m);
+    assert.match(section, /^\| tills \| 2 \| 0\.5 \| 0\.5 \|$/m);
+    assert.match(section, /^\| the cook \| — \| — \| — \|$/m, 'no cook at the fixed loads');
+    assert.match(section, /^\| Kafka Connect \| 0 \| 0 \| 0\.1 \|$/m);
+    assert.match(section, /^\| \*\*the shop\*\* \(the rows above\) \| 4 \| 1 \| 1\.1 \|$/m);
+    assert.match(section, /^\| the rest of the machine \| 1\.5 \| 0\.38 \| 0\.27 \|$/m);
+    assert.match(
+      section,
+      /as in every run but the cook's drain, where the cook spent 0\.01 CPU-ms per order made ready\./,
+    );
+    assert.match(
+      section,
+      /With the JDBC sink beside the shop at 1,250\/s, it wrote 1,000 rows\/s \(orders placed and not yet written: 900 → 40\); a row cost Kafka Connect 0\.13 and PostgreSQL 0\.08 CPU-ms, where the preparers spent 0\.25 CPU-ms per order\./,
+    );
+    assert.match(
+      renderMarkdown({ ...results(), skipped: ['loads', 'stages'] }),
+      /## CPU-ms per order, by service, at the fixed loads\n\nSkipped in this run: the fixed loads/,
+    );
+  });
+
   it('a quick run says so and names what it skipped, where the skipped tables would be', () => {
     const max = { ...run(0, 6000, 1), label: 'max' };
     const quick: Results = {

@@ -1,4 +1,5 @@
 import { breakdownSection } from './breakdown-report.js';
+import { cpuByService, cpuMsPerOrder, sinkCpuPerRow } from './cpu.js';
 import { parts, type Part } from './modes.js';
 import type { Results } from './results.js';
 import { ratio } from './stats.js';
@@ -17,6 +18,16 @@ export const issueGoals = {
   p99Ms: 20,
   /** The shop's p99 at the latency goal's load, at most this many times Kafka's own round trip beside it. */
   floorMultiple: 5,
+  /** The light fixed load the p99 goal is also judged at (modes.ts, lightLoad). */
+  lightLoad: 250,
+  /** The whole shop's CPU per order at the latency goal's load, every process of it summed (cpu.ts). */
+  cpuMsPerOrder: 1.0,
+  /** The preparers' drain at least this share of the bare kafkajs batched pipe's rate (scenarios/client.ts). */
+  pipeShare: 0.6,
+  /** Any service process's peak RSS, MB. */
+  peakRssMb: 120,
+  /** Throughput the cook may cost a drain. */
+  cookCost: 0.2,
 } as const;
 
 /** "a", "a and b", "a, b and c". */
@@ -147,6 +158,66 @@ export function goals(r: Results) {
     },
     { goal: 'throughput lost by adding the cook', target: '≤ 20 %', ...cost('with the cook') },
     { goal: 'throughput lost by adding the JDBC sink', target: '≤ 20 %', ...cost('with the JDBC sink') },
+  ];
+}
+
+/**
+ * The fixed loads' CPU per order by service (cpu.ts), as paragraphs for the page: what the figures are, the
+ * table, and the JDBC sink's cost per row where the run had it beside a load. `tableOf` gives the table, or
+ * what the run skipped in its place.
+ */
+function fixedLoadsCpu(
+  r: Results,
+  tableOf: (names: Part[], header: string[], rows: Cell[][]) => string[],
+): string[] {
+  const { latencyLoad } = issueGoals;
+  const columns = (
+    [
+      [`${formatNumber(r.atLightLoad?.offered ?? Number.NaN)}/s`, r.atLightLoad],
+      [`${formatNumber(latencyLoad)}/s`, r.atLatencyGoal],
+      [`${formatNumber(latencyLoad)}/s, the JDBC sink beside`, r.atLatencyGoalWithSink],
+    ] as [string, ShopResult | undefined][]
+  ).filter((c): c is [string, ShopResult] => c[1] !== undefined);
+  const runs = columns.map(([, run]) => run);
+  const cook = cpuMsPerOrder(
+    r.stages.find((s) => s.stage.startsWith('with the cook')),
+    'cook',
+  );
+  const sinkRun = r.atLatencyGoalWithSink;
+  const perRow = sinkRun && sinkCpuPerRow(sinkRun);
+  return [
+    ...(runs.length > 0
+      ? [
+          "CPU time (user + system, from /proc) each part spent in a fixed load's window, per order: the tills' per order " +
+            'placed, the rest per order made ready (the same number as CPU s per 1,000 orders in the resources table). ' +
+            `**The shop** is the sum of the rows above it, the figure the goal of ≤ ${issueGoals.cpuMsPerOrder.toFixed(1)} CPU-ms per order ` +
+            `at ${formatNumber(latencyLoad)}/s judges. PostgreSQL is every process of its cluster; a part of the stack not found ` +
+            "in the bench's network namespace (another stack than the native one) has no row, and the shop's sum lacks it. " +
+            "The cook does not run at the fixed loads: their cabinet is bottomless, as in every run but the cook's drain" +
+            (Number.isFinite(cook)
+              ? `, where the cook spent ${formatNumber(cook)} CPU-ms per order made ready`
+              : '') +
+            ". The bench is its own process (it polls the tills' counters, and reads `orders-ready` in the window with " +
+            "`BENCH_LIVE_READER=1`). The rest of the machine is the whole machine less the shop and the bench: Kafka's " +
+            'EndToEndLatency beside the two loads without the sink (its JVM; its consumer, fetching without waiting, costs ' +
+            "the broker too, in the broker's row, for as much of the window as it ran), and whatever else ran on the machine.",
+        ]
+      : []),
+    ...tableOf(
+      ['loads', 'stages'],
+      ['service', ...columns.map(([label]) => label)],
+      runs.length > 0 ? cpuByService(runs) : [],
+    ),
+    ...(sinkRun?.sink && perRow
+      ? [
+          `With the JDBC sink beside the shop at ${formatNumber(sinkRun.offered)}/s, it wrote ${formatNumber(sinkRun.sink.rowsPerSecond)} rows/s` +
+            (sinkRun.sink.behind
+              ? ` (orders placed and not yet written: ${formatNumber(sinkRun.sink.behind.start)} → ${formatNumber(sinkRun.sink.behind.end)})`
+              : '') +
+            `; a row cost Kafka Connect ${formatNumber(perRow.connect)} and PostgreSQL ${formatNumber(perRow.postgresql)} CPU-ms, ` +
+            `where the preparers spent ${formatNumber(cpuMsPerOrder(sinkRun, 'preparer'))} CPU-ms per order.`,
+        ]
+      : []),
   ];
 }
 
@@ -409,6 +480,8 @@ export function renderMarkdown(r: Results): string {
       [`the goal's ${formatNumber(latencyLoad)}/s`, r.atLatencyGoal],
     ]),
   );
+
+  add('## CPU-ms per order, by service, at the fixed loads', ...fixedLoadsCpu(r, tableOf));
 
   const onePreparer = r.scaling.find((s) => s.preparers === 1)?.readyPerSecond ?? Number.NaN;
   if (r.scaling.length === 0 && r.tills.length === 0)
