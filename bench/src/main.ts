@@ -266,9 +266,15 @@ try {
     });
     // The sink at a live rate, the latency goal's: a drain pits it against the preparers for the cores,
     // where a live shop asks it to keep pace. Whether both keep up, and a row's CPU in Connect and PostgreSQL.
+    // A failure here (the connector's deploy) leaves its goal unmeasured and a note, not the stages after it.
     results.atLatencyGoalWithSink = await shop('sink-live', {
       offered: issueGoals.latencyLoad,
       alongside: withSink(bench, { rows: 0 }),
+    }).catch((error: unknown) => {
+      results.notes.push(
+        `The JDBC sink beside ${formatNumber(issueGoals.latencyLoad)}/s failed: ${message(error)}`,
+      );
+      return undefined;
     });
     // The preparer's own knob: one partition's batch at a time, as before fetches were prepared whole.
     const onePartition = await drain('concurrency-1', { preparerEnv: { PREPARER_CONCURRENCY: '1' } });
