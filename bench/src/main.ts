@@ -48,6 +48,11 @@ const settings = {
    * BENCH_NODE_OPTIONS says otherwise (empty for none).
    */
   serviceNodeOptions: process.env.BENCH_NODE_OPTIONS ?? serviceNodeOptions,
+  /**
+   * BENCH_LIVE_READER=1: the fixed loads read `orders-ready` during their window, to time each record's trip
+   * to a reader as well (breakdown.ts), at the cost of that reader's CPU on the shop's cores.
+   */
+  liveReader: process.env.BENCH_LIVE_READER === '1',
 };
 const layout = { tills: num('BENCH_TILLS', 3), preparers: num('BENCH_PREPARERS', 2) };
 const probes = num('BENCH_PROBES', mode.probes);
@@ -152,6 +157,10 @@ const shop = (label: string, extra: Partial<ShopOptions> = {}) => {
     log(
       `  ${label}: placed ${formatNumber(result.placedPerSecond)}/s, ready ${formatNumber(result.readyPerSecond)}/s, p99 ${formatNumber(result.latencyMs.p99)} ms${floor}`,
     );
+    if (result.breakdown) {
+      const figures = result.breakdown.stages.map((s) => `${s.stage} ${formatNumber(s.p99)}`).join(', ');
+      log(`  ${label}: p99 by stage, ms: ${figures} (${result.breakdown.orders} orders)`);
+    }
     return result;
   });
 };
@@ -218,10 +227,12 @@ try {
   }
   if (wanted('loads')) {
     // Fixed rates, whatever this run sustained, each with Kafka's own round trip measured beside it: the
-    // same broker under the same load. A floor that fails leaves its row without one, and a note.
+    // same broker under the same load. A floor that fails leaves its row without one, and a note. Each
+    // also says where its orders' time went, stage by stage (breakdown.ts).
     const withFloor = (label: string, offered: number) =>
       shop(label, {
         offered,
+        breakdown: { liveReader: settings.liveReader },
         floor: () =>
           runFloor(bench, `${label}-floor`, serde.avroBytes, floorRecords).catch((error: unknown) => {
             results.notes.push(`Kafka's EndToEndLatency beside ${label} failed: ${message(error)}`);
@@ -252,6 +263,18 @@ try {
       ...withJdbc,
       stage: 'with the JDBC sink',
       note: `${sink.rows} rows written by the end`,
+    });
+    // The sink at a live rate, the latency goal's: a drain pits it against the preparers for the cores,
+    // where a live shop asks it to keep pace. Whether both keep up, and a row's CPU in Connect and PostgreSQL.
+    // A failure here (the connector's deploy) leaves its goal unmeasured and a note, not the stages after it.
+    results.atLatencyGoalWithSink = await shop('sink-live', {
+      offered: issueGoals.latencyLoad,
+      alongside: withSink(bench, { rows: 0 }),
+    }).catch((error: unknown) => {
+      results.notes.push(
+        `The JDBC sink beside ${formatNumber(issueGoals.latencyLoad)}/s failed: ${message(error)}`,
+      );
+      return undefined;
     });
     // The preparer's own knob: one partition's batch at a time, as before fetches were prepared whole.
     const onePartition = await drain('concurrency-1', { preparerEnv: { PREPARER_CONCURRENCY: '1' } });

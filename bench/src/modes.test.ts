@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fullRun, parseArgs, parts, quickRun, usage } from './modes.js';
+import { issueGoals } from './report.js';
 
 describe('the bench runs', () => {
   it('no option is the full run, --quick the quick one, --help the usage', () => {
@@ -25,5 +26,10 @@ describe('the bench runs', () => {
     assert.doesNotMatch(quickRun.outDir, /^docs\b/);
     assert.ok(quickRun.backlog < fullRun.backlog && quickRun.drainSeconds < fullRun.drainSeconds);
     assert.equal(quickRun.windowSeconds, fullRun.windowSeconds, 'the live loads keep their samples');
+  });
+
+  it('both runs offer the light fixed load the p99 goal is judged at', () => {
+    assert.equal(fullRun.lightLoad, issueGoals.lightLoad);
+    assert.equal(quickRun.lightLoad, issueGoals.lightLoad);
   });
 });

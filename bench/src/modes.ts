@@ -13,10 +13,12 @@ export const parts = {
   client: 'the raw clients (kafkajs, @platformatic/kafka, @confluentinc/kafka-javascript)',
   shop: "the preparers' drain (max)",
   latency: 'the maximum sustained searches and the loads at fractions of the sustained rate',
-  loads: "the fixed loads (a light one and the latency goal's), with Kafka's EndToEndLatency beside each",
+  loads:
+    "the fixed loads (a light one and the latency goal's), with Kafka's EndToEndLatency beside each and their orders' time stage by stage",
   scaling: '1, 2 and 3 preparers draining; 1 and 3 tills flat out',
   cook: "the cook's stage",
-  stages: 'the JDBC sink, PREPARER_CONCURRENCY=1 and exactly-once stages',
+  stages:
+    "the JDBC sink (draining, and beside the latency goal's 1,250/s), PREPARER_CONCURRENCY=1 and exactly-once stages",
   'client-drains': 'the drains with every service on @platformatic/kafka or @confluentinc/kafka-javascript',
   profile: 'the profiled preparer',
 } as const;
@@ -45,7 +47,7 @@ export interface Mode {
   floorRecords: number;
 }
 
-/** Every part, about 20–26 minutes on the 2-core machine: docs/benchmarks.md and docs/benchmarks.json. */
+/** Every part, about 21–27 minutes on the 2-core machine: docs/benchmarks.md and docs/benchmarks.json. */
 export const fullRun: Mode = {
   name: 'full',
   parts: Object.keys(parts) as Part[],
@@ -77,11 +79,12 @@ export const fullRun: Mode = {
  *   drain, twice (max; the cook): preparers ready 5 + settling 3.5 + sending the backlog 14
  *     + warm-up 3 + window 5 + stop 2 + reading orders-ready 8 ≈ 41 s each                    82 s
  *   fixed load, twice (250/s, 1,250/s): preparers ready 5 + tills ready 3 + warm-up 3
- *     + window 10 + stop 3 + reading orders-ready 5 ≈ 29 s each                               58 s
+ *     + window 10 + stop 3 + reading orders-ready 5 + the window's stamps from orders 2
+ *     ≈ 31 s each                                                                            62 s
  *   EndToEndLatency past the window: it starts with the warm-up, 13 s under the load; its JVM
  *     starts in 2 s, and 1,000 round trips at up to 20 ms each end up to 10 s later, each   0–20 s
  *   clean-up (a ledger key per drained order, topics, groups) and the page                  15 s
- *                                                               total 195–215 s ≈ 3.3–3.6 min
+ *                                                               total 199–219 s ≈ 3.3–3.7 min
  */
 export const quickRun: Mode = {
   ...fullRun,
@@ -94,10 +97,10 @@ export const quickRun: Mode = {
 
 export const usage = `Usage: npm run bench [-- --quick | --help]
 
-  (no option)  every part, about 20–26 min: writes docs/benchmarks.md and docs/benchmarks.json
+  (no option)  every part, about 21–27 min: writes docs/benchmarks.md and docs/benchmarks.json
   --quick      the headline rows, under 5 min: the serde, the preparers' drain, ${quickRun.lightLoad}/s and the latency
-               goal's 1,250/s with Kafka's EndToEndLatency beside each, the cook; writes ${quickRun.outDir}/,
-               never docs/
+               goal's 1,250/s with Kafka's EndToEndLatency beside each and their orders' stages, the cook;
+               writes ${quickRun.outDir}/, never docs/
   --help       this text
 
 BENCH_OUT_DIR=<dir> writes elsewhere. BENCH_ONLY=<part>,… runs a subset of the run's parts:

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@chippy/dev-utils';
 import { sleep } from '@chippy/runtime';
@@ -119,13 +119,42 @@ export function counterTotal(text: string, name: string): number {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
+/** The parts of the stack the bench finds by their processes, in the order the page lists them. */
+export const stackComponents = [
+  'kafka broker',
+  'schema registry',
+  'redis',
+  'kafka connect',
+  'postgresql',
+] as const;
+export type StackComponent = (typeof stackComponents)[number];
+
+const marked = { kafka: 'kafka broker', registry: 'schema registry', connect: 'kafka connect' } as const;
+
 /**
- * The stack's processes whose CPU an order also costs: the Kafka broker and Connect (the native stack
- * marks its JVMs with -Dchippy.stack.component=<name>) and Redis (by the port it listens on). Read from
- * /proc; absent ones (another stack, Docker) are left out.
+ * Which part of the stack a process is, from its command line (NULs as spaces): the native stack marks its
+ * JVMs with -Dchippy.stack.component=<name>; Redis is found by the port it listens on; PostgreSQL is every
+ * process of its cluster (the postmaster by its binary, the rest by the title it gives them, "postgres: …"),
+ * since a row's write runs in the backend process of the connection it came on.
  */
-export function stackProcesses(redisPort: string): { name: string; pid: number }[] {
-  const found: { name: string; pid: number }[] = [];
+export function stackComponentOf(cmdline: string, redisPort: string): StackComponent | undefined {
+  const component = /-Dchippy\.stack\.component=(kafka|registry|connect)\b/.exec(cmdline)?.[1];
+  if (component) return marked[component as keyof typeof marked];
+  if (cmdline.startsWith('redis-server') && cmdline.includes(`:${redisPort}`)) return 'redis';
+  if (/^(\S*\/)?postgres(:|\s|$)/.test(cmdline)) return 'postgresql';
+  return undefined;
+}
+
+/**
+ * The stack's processes whose CPU an order also costs (stackComponentOf), with their CPU seconds now. Read
+ * from /proc at each end of a window: PostgreSQL starts a process per connection, so the set can change
+ * in between. Only processes in the bench's own network namespace, the ones its 127.0.0.1 reaches: a
+ * container's PostgreSQL or Redis on the same port (another job's Compose test) is not the shop's. Absent
+ * ones (another stack, Docker's) are left out.
+ */
+export function stackProcesses(redisPort: string): StackProcess[] {
+  const found: StackProcess[] = [];
+  const ownNet = netNamespaceOf('self');
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string;
@@ -134,13 +163,48 @@ export function stackProcesses(redisPort: string): { name: string; pid: number }
     } catch {
       continue;
     }
-    const component = /-Dchippy\.stack\.component=(kafka|connect)\b/.exec(cmdline)?.[1];
-    if (component)
-      found.push({ name: component === 'kafka' ? 'kafka broker' : 'kafka connect', pid: Number(entry) });
-    else if (cmdline.startsWith('redis-server') && cmdline.includes(`:${redisPort}`))
-      found.push({ name: 'redis', pid: Number(entry) });
+    const name = stackComponentOf(cmdline, redisPort);
+    if (!name) continue;
+    // Unreadable (another user's process, the bench not root): counted, as before namespaces were asked.
+    const net = netNamespaceOf(entry);
+    if (ownNet !== undefined && net !== undefined && net !== ownNet) continue;
+    const usage = usageOf(Number(entry));
+    if (usage) found.push({ name, pid: Number(entry), cpuSeconds: usage.cpuSeconds });
   }
   return found;
+}
+
+/** "net:[4026531833]" for /proc/<pid>/ns/net, or undefined where it cannot be read. */
+function netNamespaceOf(pid: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StackProcess {
+  name: StackComponent;
+  pid: number;
+  cpuSeconds: number;
+}
+
+/**
+ * The CPU seconds each part of the stack spent between two readings of stackProcesses, in stackComponents'
+ * order: for each process at the end, its CPU then less its CPU at the start (0 for one started in
+ * between). A process that ended in between is left out with its CPU (a short-lived PostgreSQL backend).
+ */
+export function stackCpuBetween(
+  before: readonly StackProcess[],
+  after: readonly StackProcess[],
+): { name: StackComponent; processes: number; cpuSeconds: number }[] {
+  const at = new Map(before.map((p) => [p.pid, p.cpuSeconds]));
+  return stackComponents.flatMap((name) => {
+    const now = after.filter((p) => p.name === name);
+    if (now.length === 0) return [];
+    const cpuSeconds = now.reduce((sum, p) => sum + p.cpuSeconds - (at.get(p.pid) ?? 0), 0);
+    return [{ name, processes: now.length, cpuSeconds }];
+  });
 }
 
 /** CPU seconds the whole machine has spent busy (all cores, /proc/stat), to see what else was running. */

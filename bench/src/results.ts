@@ -31,6 +31,8 @@ export interface Results {
     clientSeconds: number;
     /** NODE_OPTIONS the service processes ran with (BENCH_NODE_OPTIONS), if the run set them. */
     serviceNodeOptions?: string;
+    /** The fixed loads read `orders-ready` during their window (BENCH_LIVE_READER=1), for the reader's stage. */
+    liveReader?: boolean;
   };
   wallSeconds: number;
   serde?: SerdeResult;
@@ -57,6 +59,11 @@ export interface Results {
    * EndToEndLatency beside it (runs since the floor was measured).
    */
   atLatencyGoal?: ShopResult;
+  /**
+   * The latency goal's load with the JDBC sink deployed beside the shop (the stages part): whether the shop
+   * and the sink keep up at a live rate, and what a row costs Connect and PostgreSQL there.
+   */
+  atLatencyGoalWithSink?: ShopResult;
   /** Preparers draining a backlog: 1, 2, 3 processes. */
   scaling: ShopResult[];
   /** 1 and 3 tills flat out, with the layout's preparers. */

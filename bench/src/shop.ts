@@ -8,15 +8,17 @@ import {
   cacheDir,
   counterTotal,
   machineCpuSeconds,
+  stackCpuBetween,
   stackProcesses,
   startProc,
   untilReady,
-  usageOf,
   type Proc,
 } from './procs.js';
 import { busyShare, topSelfTime, type CpuProfile, type SelfTime } from './profile.js';
 import type { KafkaFloor } from './scenarios/floor.js';
-import { watchReadies } from './readies.js';
+import { breakdown, type Breakdown } from './breakdown.js';
+import { readCreateTimes } from './created.js';
+import { watchReadies, type Ready, type ReadyWatcher } from './readies.js';
 import { drainWindowEnd, rateIn, summarize, type LatencySummary } from './stats.js';
 import { repoRoot } from '@chippy/dev-utils';
 
@@ -46,13 +48,26 @@ export interface ShopOptions {
    */
   backlog?: number;
   /** Something else running on the shop's topics (the JDBC sink): started before the tills, stopped after. */
-  alongside?: (prefix: string) => Promise<() => Promise<void>>;
+  alongside?: (prefix: string) => Promise<Alongside>;
   /**
    * Kafka's own round trip under this run's load: started with the warm-up (so its JVM starts there, not
    * in the window) and awaited before the tills stop, so every round trip it times had the load beside it.
    * Undefined when it could not be measured: it must not reject, as it is awaited only after the window.
    */
   floor?: () => Promise<KafkaFloor | undefined>;
+  /**
+   * Where each order's time goes (breakdown.ts), from the `orders` and `orders-ready` records read after the
+   * run; for live loads (a drain's orders wait by design). `liveReader`: `orders-ready` is read during the
+   * run instead, to time its records' trip to a reader too, at the cost of that reader's CPU in the window.
+   */
+  breakdown?: { liveReader: boolean };
+}
+
+/** What runs beside the shop on its topics (the JDBC sink), as a run starts it. */
+export interface Alongside {
+  stop(): Promise<void>;
+  /** The rows it has written so far: read at each end of the window. */
+  rows?(): Promise<number>;
 }
 
 export interface ServiceUsage {
@@ -83,9 +98,16 @@ export interface ShopResult {
   /** A drain that emptied its backlog inside the window: the seconds of the window it took (the rate's). */
   drainedAfterSeconds?: number;
   usage: ServiceUsage[];
+  /**
+   * The JDBC sink beside the run (runs with one): the rows it wrote in the window, per second, and for a
+   * live run the orders placed and not yet written at the window's start → end.
+   */
+  sink?: { rowsPerSecond: number; behind?: { start: number; end: number } };
   /** Kafka's EndToEndLatency, run beside this one (live runs that asked for it). */
   floor?: KafkaFloor;
   profile?: SelfTime[];
+  /** The window's orders stage by stage (live runs that asked for it). */
+  breakdown?: Breakdown;
   /** Share of the profiled preparer's samples that were not idle (the event loop had work). */
   profileBusy?: number;
 }
@@ -118,7 +140,9 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
   const profileDir = path.join(cacheDir, 'profiles', options.label);
   const procs: Proc[] = [];
   const stopAll = (which: Proc[]) => Promise.all(which.map((p) => p.stop()));
-  let stopAlongside: (() => Promise<void>) | undefined;
+  let alongside: Alongside | undefined;
+  let watcher: ReadyWatcher | undefined;
+  const readiesGroup = `${prefix}bench-readies`;
   try {
     if (options.cook) procs.push(startProc('cook', `${options.label}-cook`, { ...env, ...busyCook }));
     else await bottomless(bench, prefix);
@@ -140,7 +164,11 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       if (options.preparers > 1) await sleep(3500);
       await fillBacklog(bench, topics.orders, options.backlog);
     }
-    stopAlongside = await options.alongside?.(prefix);
+    alongside = await options.alongside?.(prefix);
+    const stamps = options.breakdown !== undefined;
+    // Joined before the first order is placed, so each record's arrival here is a live reader's.
+    if (options.breakdown?.liveReader)
+      watcher = await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps, live: true });
 
     const perTill = options.offered > 0 ? options.offered / options.tills : flatOut;
     const tills = Array.from({ length: options.backlog ? 0 : options.tills }, (_, i) =>
@@ -162,16 +190,26 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
           tills.map(async (t) => counterTotal(await t.metrics(), 'chippy_orders_placed_total')),
         )
       ).reduce((a, b) => a + b, 0);
-    const others = stackProcesses(new URL(bench.endpoints.REDIS_URL).port || '6379');
-    const otherUsage = () => others.map((o) => usageOf(o.pid)?.cpuSeconds ?? Number.NaN);
+    const redisPort = new URL(bench.endpoints.REDIS_URL).port || '6379';
+    const benchCpu = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    };
     // The window's figures are differences between two of these.
-    const snapshot = async () => ({
-      time: Date.now(),
-      placed: await placed(),
-      usage: procs.map((p) => p.usage()),
-      others: otherUsage(),
-      machine: machineCpuSeconds(),
-    });
+    const snapshot = async () => {
+      const time = Date.now();
+      // A count that fails leaves the run without the sink's figures, not without its own.
+      const [placedNow, rows] = await Promise.all([placed(), alongside?.rows?.().catch(() => undefined)]);
+      return {
+        time,
+        placed: placedNow,
+        rows,
+        usage: procs.map((p) => p.usage()),
+        others: stackProcesses(redisPort),
+        bench: benchCpu(),
+        machine: machineCpuSeconds(),
+      };
+    };
     const before = await snapshot();
     await sleep(options.seconds * 1000);
     const after = await snapshot();
@@ -182,15 +220,17 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
     // Let the preparers finish what is in hand, so the run's orders are in orders-ready for the clean-up.
     await sleep(500);
     await stopAll(procs.filter((p) => p.service !== 'till'));
-    await stopAlongside?.();
-    stopAlongside = undefined;
-    const watcher = await watchReadies(bench, topics.ordersReady, `${prefix}bench-readies`);
+    await alongside?.stop();
+    alongside = undefined;
+    watcher ??= await watchReadies(bench, topics.ordersReady, readiesGroup, { stamps });
     const readToEnd = await watcher.readToEnd();
+    const { readies } = watcher;
     await watcher.stop();
+    watcher = undefined;
     if (!readToEnd)
       throw new Error(`${options.label}: ${topics.ordersReady} was not read to its end in 60 s`);
 
-    const readyTimes = watcher.readies.map((r) => r.readyTime);
+    const readyTimes = readies.map((r) => r.readyTime);
     const queuedAt = (at: { time: number; placed: number }) =>
       Math.max(0, at.placed - readyTimes.filter((t) => t < at.time).length);
     // A drain that empties the backlog inside the window is measured up to the last order made ready.
@@ -202,7 +242,10 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         `${options.label}: the backlog of ${options.backlog} ran out before the window; raise it`,
       );
     }
-    const inWindow = watcher.readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
+    const inWindow = readies.filter((r) => r.readyTime >= before.time && r.readyTime < end);
+    const stages = stamps
+      ? await windowBreakdown(bench, topics.orders, `${prefix}bench-orders`, inWindow, readies)
+      : undefined;
     const seconds = (after.time - before.time) / 1000;
     const placedCount = after.placed - before.placed;
     const usage = (['till', 'preparer', 'cook'] as const)
@@ -219,17 +262,22 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
         };
       })
       .filter((u): u is ServiceUsage => u !== undefined);
-    // What else an order cost, per 1,000 orders made ready: the broker, Redis, Connect and the whole machine
-    // (the rest of the machine's load, the bench's own polling included, shows as the difference).
+    // What else an order cost, per 1,000 orders made ready: the stack's processes, the bench's own (its
+    // polling, a live reader) and the whole machine (the rest of its load shows as the difference).
     const perReady = (cpu: number) => (inWindow.length > 0 ? (cpu / inWindow.length) * 1000 : Number.NaN);
-    others.forEach((o, i) =>
+    for (const o of stackCpuBetween(before.others, after.others))
       usage.push({
         service: o.name,
-        processes: 1,
-        cpuPer1000: perReady(after.others[i]! - before.others[i]!),
+        processes: o.processes,
+        cpuPer1000: perReady(o.cpuSeconds),
         peakRssMb: Number.NaN,
-      }),
-    );
+      });
+    usage.push({
+      service: 'bench',
+      processes: 1,
+      cpuPer1000: perReady(after.bench - before.bench),
+      peakRssMb: Number.NaN,
+    });
     usage.push({
       service: 'whole machine',
       processes: 0,
@@ -248,14 +296,54 @@ export async function runShop(bench: Bench, options: ShopOptions): Promise<ShopR
       // A backlog's orders were all placed before the run: their waiting time says nothing.
       latencyMs: summarize(options.backlog ? [] : inWindow.map((r) => r.readyTime - r.orderTime)),
       ...(!options.backlog && { queued: { start: queuedAt(before), end: queuedAt(after) } }),
+      ...(before.rows !== undefined &&
+        after.rows !== undefined && {
+          sink: {
+            rowsPerSecond: (after.rows - before.rows) / seconds,
+            ...(!options.backlog && {
+              behind: {
+                start: Math.max(0, before.placed - before.rows),
+                end: Math.max(0, after.placed - after.rows),
+              },
+            }),
+          },
+        }),
       usage,
       ...(floorMeasured && { floor: floorMeasured }),
+      ...(stages && { breakdown: stages }),
       ...(options.profile && readProfile(profileDir)),
     };
   } finally {
     await stopAll(procs);
-    await stopAlongside?.().catch(() => undefined);
+    await alongside?.stop().catch(() => undefined);
+    await watcher?.stop().catch(() => undefined);
   }
+}
+
+/**
+ * The window's orders stage by stage (breakdown.ts): their `orders` records' timestamps are read now, the
+ * shop stopped; `readies` are all the run's hand-overs (with stamps), to find each order's batch before.
+ */
+async function windowBreakdown(
+  bench: Bench,
+  ordersTopic: string,
+  group: string,
+  inWindow: readonly Ready[],
+  readies: readonly Ready[],
+): Promise<Breakdown> {
+  const ids = new Set(inWindow.flatMap((r) => (r.stamps ? [r.stamps.orderId] : [])));
+  const { byOrder, timestampType } = await readCreateTimes(bench, ordersTopic, group, ids);
+  const orders = inWindow.flatMap(({ orderTime, readyTime, stamps }) => {
+    const created = stamps && byOrder.get(stamps.orderId);
+    return stamps && created !== undefined ? [{ ...stamps, orderTime, readyTime, created }] : [];
+  });
+  const handOvers = readies.flatMap(({ readyTime, stamps }) =>
+    stamps ? [{ preparer: stamps.preparer, readyTime, sent: stamps.sent }] : [],
+  );
+  return {
+    ...breakdown(orders, handOvers, inWindow.length - orders.length),
+    ...(timestampType !== undefined && { timestampType }),
+  };
 }
 
 /**

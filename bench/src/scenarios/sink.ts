@@ -2,6 +2,7 @@ import { connectApi, connectorNameOf, connectorSettings, deployConnector, migrat
 import { loadConfig } from '@chippy/runtime';
 import pg from 'pg';
 import type { Bench } from '../context.js';
+import type { Alongside } from '../shop.js';
 
 export interface SinkStats {
   /** Rows in the scratch database's orders table when the run stopped. */
@@ -20,11 +21,12 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 /**
  * The JDBC sink on a shop's `orders` topic, into a scratch database of its own, deployed by the project's
- * connector code (`connectors deploy --target local --format avro`). The returned stop function records
- * the rows written, then removes the connector, its consumer group and the database.
+ * connector code (`connectors deploy --target local --format avro`). It counts the rows written when the
+ * run asks (each end of the window); its stop records them in `stats`, then removes the connector, its
+ * consumer group and the database.
  */
 export function withSink(bench: Bench, stats: SinkStats) {
-  return async (prefix: string): Promise<() => Promise<void>> => {
+  return async (prefix: string): Promise<Alongside> => {
     const server = new URL(bench.endpoints.DATABASE_URL);
     const database = `${prefix.replace(/-/g, '_')}db`;
     const url = new URL(server);
@@ -49,11 +51,20 @@ export function withSink(bench: Bench, stats: SinkStats) {
     const name = connectorNameOf(config);
     bench.made.groups.add(`connect-${name}`);
     await deployConnector(config, () => undefined);
-    return async () => {
+    const rows = async () => {
       const [row] = await query<{ n: string }>(url.toString(), 'select count(*) as n from orders');
-      stats.rows = Number(row?.n ?? 0);
-      await connectApi(config.connectUrl).remove(name);
-      await query(admin.toString(), `drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
+      return Number(row?.n ?? 0);
+    };
+    return {
+      rows,
+      async stop() {
+        stats.rows = await rows();
+        await connectApi(config.connectUrl).remove(name);
+        await query(
+          admin.toString(),
+          `drop database if exists ${pg.escapeIdentifier(database)} with (force)`,
+        );
+      },
     };
   };
 }
