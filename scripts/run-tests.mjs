@@ -71,10 +71,11 @@ const onPath = (command) =>
  * which downloads no browser of its own) and run the terminal floor in tmux.
  */
 const unitTools = [['prometheus', () => onPath('promtool')]];
+const kcat = ['kcat', () => onPath('kcat')];
 // The cluster tests read orders-ready with kcat: test/src/harness/topics.ts, readCommitted, says why.
-const clusterTools = [['kcat', () => onPath('kcat')]];
+const clusterTools = [kcat];
 const integrationTools = [
-  ['kcat', () => onPath('kcat')],
+  kcat,
   [
     'python3-avro',
     () => spawnSync('/usr/bin/python3', ['-c', 'import avro.io'], { stdio: 'ignore' }).status === 0,

@@ -2,13 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cpuByService, cpuMsPerOrder, shopCpu, sinkCpuPerRow, sinkKeptUp } from './cpu.js';
 import type { ShopResult, ServiceUsage } from './shop.js';
+import { serviceUsage } from './testing.js';
 
-const use = (service: string, cpuPer1000: number, processes = 1): ServiceUsage => ({
-  service,
-  processes,
-  cpuPer1000,
-  peakRssMb: Number.NaN,
-});
+const use = serviceUsage;
 
 /** A fixed load at 1,250/s, its figures as a run on the native stack records them. */
 const load = (usage: ServiceUsage[] = []): ShopResult => ({

@@ -4,6 +4,7 @@ import { breakdown, type OrderStamps } from './breakdown.js';
 import { goals, renderMarkdown, sustained } from './report.js';
 import type { Results } from './results.js';
 import type { ShopResult } from './shop.js';
+import { serviceUsage } from './testing.js';
 
 const run = (placed: number, ready: number, fraction: number): ShopResult & { fraction: number } => ({
   label: `load-${fraction}`,
@@ -227,12 +228,7 @@ describe('the bench report', () => {
   });
 
   it("CPU-ms per order by service at each fixed load, with the JDBC sink beside the goal's load as a column", () => {
-    const use = (service: string, cpuPer1000: number, processes = 1) => ({
-      service,
-      processes,
-      cpuPer1000,
-      peakRssMb: Number.NaN,
-    });
+    const use = serviceUsage;
     const usage = (scale: number) =>
       [
         use('till', 0.5, 3),
@@ -283,12 +279,7 @@ describe('the bench report', () => {
   });
 
   it("the whole shop's CPU per order at 1,250/s is its processes summed, the whole machine beside", () => {
-    const use = (service: string, cpuPer1000: number) => ({
-      service,
-      processes: 1,
-      cpuPer1000,
-      peakRssMb: 100,
-    });
+    const use = (service: string, cpuPer1000: number) => serviceUsage(service, cpuPer1000, 1, 100);
     const stack = [use('kafka broker', 0.25), use('schema registry', 0), use('redis', 0.05)];
     const atGoal = (usage: ShopResult['usage'], ready = 1250) => ({
       ...run(1250, ready, 1),
@@ -337,12 +328,7 @@ describe('the bench report', () => {
   });
 
   it('the JDBC sink at the live 1,250/s: kept up or not, a row in Connect and PostgreSQL beside an order in the preparers', () => {
-    const use = (service: string, cpuPer1000: number) => ({
-      service,
-      processes: 1,
-      cpuPer1000,
-      peakRssMb: 100,
-    });
+    const use = (service: string, cpuPer1000: number) => serviceUsage(service, cpuPer1000, 1, 100);
     const withSink = (rowsPerSecond: number | undefined, ready = 1250) => ({
       ...run(1250, ready, 1),
       label: 'sink-live',

@@ -19,8 +19,8 @@ const deployed: ConnectorConfig[] = [];
 /**
  * The JDBC sink for one isolated shop (its TOPIC_PREFIX) into `databaseUrl`, deployed by the project's
  * own connector command, as a user would; `deleteSinks()` removes them and their consumer groups.
+ * `registryUrl`: the registry as the worker's converter reaches it (default: the stack's, Apicurio's own API).
  */
-/** `registryUrl`: the registry as the worker's converter reaches it (default: the stack's, Apicurio's own API). */
 export async function deploySink(
   prefix: string,
   databaseUrl: string,

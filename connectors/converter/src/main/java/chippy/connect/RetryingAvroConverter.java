@@ -51,12 +51,10 @@ public class RetryingAvroConverter<T> extends AvroConverter<T> {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof IOException) return true;
       if (t.getClass() == RestClientException.class) {
-        Integer status = ((RestClientException) t).getError() == null
-            ? null
-            : ((RestClientException) t).getError().getErrorCode();
+        var error = ((RestClientException) t).getError();
+        Integer status = error == null ? null : error.getErrorCode();
         return status == null || status == 0 || status == 408 || status >= 500;
       }
-      if (t.getCause() == t) break;
     }
     return false;
   }
