@@ -1,7 +1,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '@chippy/runtime';
-import { Kafka, type ISocketFactory, type KafkaConfig as KafkaJsConfig } from 'kafkajs';
+import {
+  Kafka,
+  type ISocketFactory,
+  type KafkaConfig as KafkaJsConfig,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
+import { WholeSends } from './whole-sends.js';
 
 /**
  * kafkajs's own socket keep-alive delay (node_modules/kafkajs/src/network/socketFactory.js), kept so the
@@ -72,7 +79,8 @@ interface RequestTimeout {
 
 /**
  * kafkajs's Kafka whose producers, consumers and admins close a connection a request timed out on
- * (see SilentConnections), so a client never stays stuck on a broker that is gone.
+ * (see SilentConnections), so a client never stays stuck on a broker that is gone, and whose producers'
+ * sends are whole (whole-sends.ts) when a broker goes in the middle of one.
  */
 export class ReconnectingKafka extends Kafka {
   private readonly connections: SilentConnections;
@@ -84,10 +92,11 @@ export class ReconnectingKafka extends Kafka {
     this.log = logger;
   }
 
-  override producer(...args: Parameters<Kafka['producer']>): ReturnType<Kafka['producer']> {
-    const producer = super.producer(...args);
+  override producer(config?: ProducerConfig): Producer {
+    const whole = new WholeSends(this.log);
+    const producer = super.producer(whole.config(config));
     producer.on(producer.events.REQUEST_TIMEOUT, (event) => this.onRequestTimeout(event));
-    return producer;
+    return whole.producer(producer);
   }
 
   override consumer(...args: Parameters<Kafka['consumer']>): ReturnType<Kafka['consumer']> {

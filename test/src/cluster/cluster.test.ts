@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { createSerde } from '@chippy/kafka';
+import { createKafka, createSerde, producerOptions } from '@chippy/kafka';
+import { captureLogger } from '@chippy/runtime/testing';
 import { cabinetKeys, consumerGroups, OrderSchema, portionsFor, topicNames, type Order } from '@chippy/shop';
 import kafkajs, { type Admin } from 'kafkajs';
 import {
@@ -410,6 +411,68 @@ describe(
         );
       log(`${all.length} topics, each partition with three replicas and min.insync.replicas 2`);
       cameUp = true;
+    });
+
+    it('a send that spans two brokers writes every message when one of them is cut off during it', async (t) => {
+      if (skipUnlessUp(t)) return;
+      // The case whole-sends.ts repairs, made to happen: partition 0 led by node 1 with node 2 as its only
+      // other replica, partition 1 on nodes 2 and 3. With node 1 cut off, node 2 answers for partition 1 at
+      // once; node 1's part fails, node 2 takes partition 0 over (min.insync.replicas 1 lets it write alone),
+      // and kafkajs's retry, going only to brokers without an answer, would send partition 0 nowhere.
+      await project.run(['stop', 'till']);
+      const topic = `whole-send-${Date.now()}`;
+      await admin.createTopics({
+        topics: [
+          {
+            topic,
+            replicaAssignment: [
+              { partition: 0, replicas: [1, 2] },
+              { partition: 1, replicas: [2, 3] },
+            ],
+            configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+          },
+        ],
+        waitForLeaders: true,
+      });
+      const { logger, lines } = captureLogger('warn');
+      const kafka = createKafka(
+        {
+          kafkaUri: process.env.KAFKA_SERVICE_URI!,
+          certsDir: 'certs',
+          saslMechanism: 'none',
+          saslUsername: '',
+          saslPassword: '',
+        },
+        'cluster-test-whole-send',
+        logger,
+      );
+      const producer = kafka.producer(producerOptions());
+      await producer.connect();
+      const batch = (label: string) =>
+        [0, 1].map((partition) => ({ partition, value: `${label} ${partition}` }));
+      // Connected to both leaders, with their metadata, before the fault.
+      await producer.send({ topic, messages: batch('before') });
+      const victim = brokerOf(1);
+      await cluster.cutOff(victim);
+      const cutAt = Date.now();
+      try {
+        const answer = await producer.send({ topic, messages: batch('during') });
+        log(`whole send: answered after ${((Date.now() - cutAt) / 1000).toFixed(1)} s`);
+        assert.deepEqual(answer.map((a) => a.partition).sort(), [0, 1], 'an answer for both partitions');
+      } finally {
+        await cluster.rejoin(victim);
+        await producer.disconnect();
+      }
+      await healed(cutAt);
+      const written = (await readToEnd(topic)).map((m) => `${m.partition}: ${m.value?.toString()}`).sort();
+      assert.deepEqual(written, ['0: before 0', '0: during 0', '1: before 1', '1: during 1']);
+      const repeated = lines.filter((l) => String(l.msg).startsWith('a send came back without'));
+      assert.deepEqual(
+        repeated.map((l) => l.partitions),
+        [[`${topic}/0`]],
+        'the case happened: partition 0 was sent again, once',
+      );
+      await admin.deleteTopics({ topics: [topic] });
     });
 
     for (const delivery of ['at-least-once', 'exactly-once']) {
