@@ -419,6 +419,9 @@ describe(
       // other replica, partition 1 on nodes 2 and 3. With node 1 cut off, node 2 answers for partition 1 at
       // once; node 1's part fails, node 2 takes partition 0 over (min.insync.replicas 1 lets it write alone),
       // and kafkajs's retry, going only to brokers without an answer, would send partition 0 nowhere.
+      // It takes about 5 minutes: from the host, the cut-off broker's port still accepts connections and
+      // never answers, and kafkajs finds the new leader only when its metadata is 5 minutes old
+      // (docs/architecture.md, "On a cluster of three brokers").
       await project.run(['stop', 'till']);
       const topic = `whole-send-${Date.now()}`;
       await admin.createTopics({
