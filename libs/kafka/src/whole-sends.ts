@@ -105,16 +105,19 @@ export class WholeSends {
     return sent
       .map(({ topic, messages }) => ({
         topic,
-        messages: messages.filter((m) => !answered.has(`${topic}/${this.partitions.get(m) ?? '?'}`)),
+        messages: messages.filter((m) => !answered.has(this.partitionOf(topic, m))),
       }))
       .filter(({ messages }) => messages.length > 0);
   }
 
   private partitionsOf(rest: TopicMessages[]): string[] {
-    const names = rest.flatMap(({ topic, messages }) =>
-      messages.map((m) => `${topic}/${this.partitions.get(m) ?? '?'}`),
-    );
+    const names = rest.flatMap(({ topic, messages }) => messages.map((m) => this.partitionOf(topic, m)));
     return [...new Set(names)];
+  }
+
+  /** `topic/partition` of a message the partitioner placed ("?" if it never did: never answered). */
+  private partitionOf(topic: string, message: Message): string {
+    return `${topic}/${this.partitions.get(message) ?? '?'}`;
   }
 }
 

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { createKafka, createSerde, producerOptions } from '@chippy/kafka';
+import { createSerde, producerOptions } from '@chippy/kafka';
 import { captureLogger } from '@chippy/runtime/testing';
 import { cabinetKeys, consumerGroups, OrderSchema, portionsFor, topicNames, type Order } from '@chippy/shop';
 import kafkajs, { type Admin } from 'kafkajs';
@@ -438,18 +438,7 @@ describe(
         waitForLeaders: true,
       });
       const { logger, lines } = captureLogger('warn');
-      const kafka = createKafka(
-        {
-          kafkaUri: process.env.KAFKA_SERVICE_URI!,
-          certsDir: 'certs',
-          saslMechanism: 'none',
-          saslUsername: '',
-          saslPassword: '',
-        },
-        'cluster-test-whole-send',
-        logger,
-      );
-      const producer = kafka.producer(producerOptions());
+      const producer = testKafka('cluster-test-whole-send', logger).producer(producerOptions());
       await producer.connect();
       const batch = (label: string) =>
         [0, 1].map((partition) => ({ partition, value: `${label} ${partition}` }));

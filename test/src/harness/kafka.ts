@@ -7,8 +7,8 @@ import { endpointsFromEnv } from './endpoints.js';
 /** A quiet logger for test-side clients (warnings and errors still show). */
 export const testLogger: Logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'warn');
 
-/** A Kafka client for the stack under test, made by the project's own factory. */
-export function testKafka(clientId = 'chippy-test'): Kafka {
+/** A Kafka client for the stack under test, made by the project's own factory (logging to `logger`). */
+export function testKafka(clientId = 'chippy-test', logger: Logger = testLogger): Kafka {
   const { KAFKA_SERVICE_URI } = endpointsFromEnv();
   return createKafka(
     {
@@ -19,7 +19,7 @@ export function testKafka(clientId = 'chippy-test'): Kafka {
       saslPassword: '',
     },
     clientId,
-    testLogger,
+    logger,
   );
 }
 
