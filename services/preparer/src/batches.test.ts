@@ -4,6 +4,7 @@ import type { ConsumedMessage } from '@chippy/kafka';
 import { captureLogger } from '@chippy/runtime/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { preparerRunConfig, preparingLane, type BatchesOptions, type BatchPayload } from './batches.js';
+import { offsetCommits } from './commits.js';
 import type { BatchOutcome } from './preparer.js';
 
 /** Messages as kafkajs fetches them; the odd ones without headers (old message format). */
@@ -27,15 +28,47 @@ const outcomeOf = (part: ConsumedMessage[]): BatchOutcome => ({
   deadLettered: 0,
 });
 
+/** kafkajs's consumer group as eachBatch sees it: offsets resolved, and committed when asked. */
+function fakeGroup(events: string[]) {
+  const resolved = new Map<number, string>();
+  return {
+    resolveOffsetOf: (partition: number) => (offset: string) => {
+      events.push(`resolve ${offset}`);
+      resolved.set(partition, String(Number(offset) + 1));
+    },
+    uncommittedOffsets: () => ({
+      topics:
+        resolved.size === 0
+          ? []
+          : [
+              {
+                topic: 'orders',
+                partitions: [...resolved].map(([partition, offset]) => ({ partition, offset })),
+              },
+            ],
+    }),
+    commitOffsetsIfNecessary: (offsets?: {
+      topics: { partitions: { partition: number; offset: string }[] }[];
+    }) => {
+      for (const { partition, offset } of offsets?.topics.flatMap((t) => t.partitions) ?? [])
+        if (resolved.get(partition) === offset) resolved.delete(partition);
+      events.push('commit');
+      return Promise.resolve();
+    },
+  };
+}
+
 function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter = Infinity) {
   const events: string[] = [];
   const stopping = new AbortController();
   const { logger, lines } = captureLogger();
   const parts: ConsumedMessage[][] = [];
+  const group = fakeGroup(events);
   const config = preparerRunConfig({
     batchSize: 2,
     concurrency: 1,
     transactional: false,
+    commits: offsetCommits({ intervalMs: 0, logger }),
     prepare: (part) => {
       parts.push(part);
       events.push(`prepare ${part.map((m) => m.offset).join(',')}`);
@@ -51,12 +84,12 @@ function run(offsets: number[], options: Partial<BatchesOptions> = {}, stopAfter
     batch: { topic: 'orders', partition: 4, messages: fetched(offsets) },
     isRunning: () => heartbeats < stopAfter,
     isStale: () => false,
-    resolveOffset: (offset) => void events.push(`resolve ${offset}`),
+    resolveOffset: group.resolveOffsetOf(4),
     heartbeat: () => Promise.resolve(void heartbeats++).then(() => void events.push('heartbeat')),
-    uncommittedOffsets: () => ({ topics: [{ topic: 'orders', partitions: [] }] }),
-    commitOffsetsIfNecessary: () => Promise.resolve(void events.push('commit')),
+    uncommittedOffsets: group.uncommittedOffsets,
+    commitOffsetsIfNecessary: group.commitOffsetsIfNecessary,
   };
-  return { config, payload, events, parts, stopping, lines };
+  return { config, payload, events, parts, stopping, lines, group };
 }
 
 describe("the preparer's batches", () => {
@@ -130,8 +163,8 @@ describe("the preparer's batches", () => {
     );
   });
 
-  it('the consumer commits offsets itself only when no transaction does', () => {
-    assert.equal(run([]).config.autoCommit, true);
+  it('kafkajs commits no offsets itself: the commits do, or each batch’s transaction', () => {
+    assert.equal(run([]).config.autoCommit, false);
     assert.equal(run([], { transactional: true }).config.autoCommit, false);
     assert.equal(run([], { concurrency: 3 }).config.partitionsConsumedConcurrently, 3);
     assert.equal(run([]).config.eachBatchAutoResolve, false);
@@ -194,15 +227,15 @@ describe("the preparer's batches", () => {
   });
 
   it('the partitions of one fetch are prepared as one batch and committed once, after every part is resolved', async () => {
-    const { config, events } = run([], { concurrency: 3, batchSize: 10 });
+    const { config, events, group } = run([], { concurrency: 3, batchSize: 10 });
     const payloadFor = (partition: number): BatchPayload => ({
       batch: { topic: 'orders', partition, messages: fetched([partition * 10]) },
       isRunning: () => true,
       isStale: () => false,
-      resolveOffset: (offset) => void events.push(`resolve ${offset}`),
+      resolveOffset: group.resolveOffsetOf(partition),
       heartbeat: () => Promise.resolve(),
-      uncommittedOffsets: () => ({ topics: [] }),
-      commitOffsetsIfNecessary: () => Promise.resolve(void events.push('commit')),
+      uncommittedOffsets: group.uncommittedOffsets,
+      commitOffsetsIfNecessary: group.commitOffsetsIfNecessary,
     });
     await Promise.all([1, 2, 3].map((p) => config.eachBatch(payloadFor(p))));
     assert.deepEqual(events, [
@@ -229,5 +262,74 @@ describe("the preparer's batches", () => {
       beforeResolve.filter((e) => e === 'heartbeat').length >= 2,
       `heartbeats while the batch was in hand: ${beforeResolve.join(' ')}`,
     );
+  });
+
+  it('on an interval, a batch does not wait for its commit; a failed batch commits what is done first', async () => {
+    const { logger } = captureLogger();
+    const events: string[] = [];
+    const group = fakeGroup(events);
+    let commitLanded = () => {};
+    const committing = {
+      ...group,
+      commitOffsetsIfNecessary: (offsets: ReturnType<typeof group.uncommittedOffsets>) => {
+        events.push('commit sent');
+        return new Promise<void>((resolve) => (commitLanded = resolve)).then(() =>
+          group.commitOffsetsIfNecessary(offsets),
+        );
+      },
+    };
+    const stopping = new AbortController();
+    let fail = false;
+    const config = preparerRunConfig({
+      batchSize: 10,
+      concurrency: 1,
+      transactional: false,
+      commits: offsetCommits({ intervalMs: 60_000, logger, now: () => 60_000 * events.length }),
+      prepare: (part) => (fail ? Promise.reject(new Error('redis down')) : Promise.resolve(outcomeOf(part))),
+      report: () => undefined,
+      stopping: stopping.signal,
+      logger,
+    });
+    const payloadOf = (offsets: number[]): BatchPayload => ({
+      batch: { topic: 'orders', partition: 0, messages: fetched(offsets) },
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: group.resolveOffsetOf(0),
+      heartbeat: () => Promise.resolve(),
+      ...committing,
+    });
+    await config.eachBatch(payloadOf([1, 2]));
+    assert.deepEqual(events, ['resolve 2', 'commit sent'], 'the batch ended with its commit in flight');
+    await config.eachBatch(payloadOf([3]));
+    assert.deepEqual(
+      events,
+      ['resolve 2', 'commit sent', 'resolve 3'],
+      'no second commit while one is in flight',
+    );
+    commitLanded();
+    fail = true;
+    const failed = assert.rejects(config.eachBatch(payloadOf([4])), /redis down/);
+    while (events.filter((e) => e === 'commit sent').length < 2) await new Promise((r) => setImmediate(r));
+    commitLanded();
+    await failed;
+    assert.deepEqual(events, ['resolve 2', 'commit sent', 'resolve 3', 'commit', 'commit sent', 'commit']);
+    assert.deepEqual(
+      group.uncommittedOffsets(),
+      { topics: [] },
+      'offset 3 committed before the failure left',
+    );
+  });
+
+  it('on an interval, the batch that ends after shutdown began commits what is done before it returns', async () => {
+    const r = run([1, 2], {
+      commits: offsetCommits({ intervalMs: 60_000, logger: captureLogger().logger }),
+      prepare: (part) => {
+        r.stopping.abort();
+        return Promise.resolve(outcomeOf(part));
+      },
+      report: () => undefined,
+    });
+    await r.config.eachBatch(r.payload);
+    assert.deepEqual(r.events, ['resolve 2', 'heartbeat', 'commit']);
   });
 });

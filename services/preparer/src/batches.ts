@@ -1,6 +1,7 @@
 import { heartbeatMeanwhile, type ConsumedMessage } from '@chippy/kafka';
 import { errorMessage, type Logger } from '@chippy/runtime';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { OffsetCommits } from './commits.js';
 import type { BatchOutcome } from './preparer.js';
 
 /** The parts of kafkajs's eachBatch payload the loop uses. */
@@ -18,6 +19,8 @@ export interface BatchesOptions {
   concurrency: number;
   /** Offsets are committed in the batches' transactions (exactly-once), not by the consumer. */
   transactional: boolean;
+  /** Commits the offsets of batches done (at least once). */
+  commits: OffsetCommits;
   /** Prepares one batch; undefined when there was nothing left to prepare. */
   prepare: (messages: ConsumedMessage[]) => Promise<BatchOutcome | undefined>;
   /** Reports a batch whose output is final. */
@@ -103,55 +106,66 @@ export function preparingLane({ batchSize, merge, prepare, report, stopping }: L
 
 /** How the preparer's consumer runs: each fetch prepared `batchSize` messages at a time. */
 export function preparerRunConfig(options: BatchesOptions) {
-  const { batchSize, concurrency, transactional, stopping, logger } = options;
+  const { batchSize, concurrency, transactional, commits, stopping, logger } = options;
   const prepareInLane = preparingLane({ ...options, merge: !transactional });
+  const eachBatch = async (payload: BatchPayload): Promise<void> => {
+    if (transactional) return preparedInParts(payload);
+    try {
+      await preparedInParts(payload);
+    } catch (error) {
+      // kafkajs joins the group again or restarts: what is done is committed first, as its autoCommit would.
+      await commits.flush().catch(() => undefined);
+      throw error;
+    }
+    if (stopping.aborted) await commits.flush();
+  };
+  const preparedInParts = async (payload: BatchPayload): Promise<void> => {
+    const { batch } = payload;
+    // A fetch holds up to 256 KB a partition: it is prepared `batchSize` messages at a time, with a
+    // heartbeat and a look at shutdown and rebalancing between parts.
+    for (let start = 0; start < batch.messages.length; start += batchSize) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const part = batch.messages.slice(start, start + batchSize).map(consumed(batch.topic, batch.partition));
+      let prepared;
+      // The group must not drop this member while its part waits in the lane or its batch is in hand
+      // (another preparer's claim can take ~1 min to lapse): kafkajs sends at most one heartbeat per
+      // heartbeat interval, and one refused mid-rebalance is seen again after the part.
+      const stopBeating = heartbeatMeanwhile(() => payload.heartbeat(), 1000);
+      try {
+        prepared = await prepareInLane(part);
+      } catch (error) {
+        if (!stopping.aborted) throw error;
+        // Shutting down (a client closed, a wait cut short): the part stays unresolved, for redelivery.
+        const { topic, partition } = batch;
+        const [first, last] = [part[0]!.offset, part.at(-1)!.offset];
+        logger.warn(
+          { topic, partition, offset: first, last, err: errorMessage(error) },
+          'batch left: shutting down',
+        );
+        return;
+      } finally {
+        stopBeating();
+      }
+      payload.resolveOffset(part.at(-1)!.offset);
+      if (prepared.last) {
+        // One commit for the batch's partitions, from its last part.
+        try {
+          if (!transactional) await commits.batchDone(payload);
+        } finally {
+          prepared.settle();
+        }
+      } else {
+        await prepared.committed;
+      }
+      await payload.heartbeat();
+    }
+  };
   return {
     partitionsConsumedConcurrently: concurrency,
-    autoCommit: !transactional,
+    // Offsets are committed by `commits` (at least once) or in each batch's transaction (exactly once).
+    autoCommit: false,
     // Offsets are resolved as each part of a fetched batch is done, so a stop mid-batch commits those.
     eachBatchAutoResolve: false,
-    async eachBatch(payload: BatchPayload): Promise<void> {
-      const { batch } = payload;
-      // A fetch holds up to 256 KB a partition: it is prepared `batchSize` messages at a time, with a
-      // heartbeat and a look at shutdown and rebalancing between parts.
-      for (let start = 0; start < batch.messages.length; start += batchSize) {
-        if (!payload.isRunning() || payload.isStale()) break;
-        const part = batch.messages
-          .slice(start, start + batchSize)
-          .map(consumed(batch.topic, batch.partition));
-        let prepared;
-        // The group must not drop this member while its part waits in the lane or its batch is in hand
-        // (another preparer's claim can take ~1 min to lapse): kafkajs sends at most one heartbeat per
-        // heartbeat interval, and one refused mid-rebalance is seen again at the commit.
-        const stopBeating = heartbeatMeanwhile(() => payload.heartbeat(), 1000);
-        try {
-          prepared = await prepareInLane(part);
-        } catch (error) {
-          if (!stopping.aborted) throw error;
-          // Shutting down (a client closed, a wait cut short): the part stays unresolved, for redelivery.
-          const { topic, partition } = batch;
-          const [first, last] = [part[0]!.offset, part.at(-1)!.offset];
-          logger.warn(
-            { topic, partition, offset: first, last, err: errorMessage(error) },
-            'batch left: shutting down',
-          );
-          return;
-        } finally {
-          stopBeating();
-        }
-        payload.resolveOffset(part.at(-1)!.offset);
-        if (prepared.last) {
-          // One commit for the batch's partitions: kafkajs would otherwise send one per partition, at once.
-          try {
-            if (!transactional) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
-          } finally {
-            prepared.settle();
-          }
-        } else {
-          await prepared.committed;
-        }
-        await payload.heartbeat();
-      }
-    },
+    eachBatch,
   };
 }

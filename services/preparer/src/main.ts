@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { connectGroup, deadLetters, producerOptions } from '@chippy/kafka';
 import { closeRedis, createRedis, redisReady } from '@chippy/stores';
-import { startFailed } from '@chippy/runtime';
+import { errorMessage, startFailed } from '@chippy/runtime';
 import { redisCabinet, startService } from '@chippy/shop';
 import { preparerRunConfig } from './batches.js';
 import { handOverWatchdog } from './claims.js';
+import { offsetCommits } from './commits.js';
 import { exactlyOnce, transactionalProducers } from './exactly-once.js';
 import { faultAt } from './fault.js';
 import { handOver, handOverCodecs } from './hand-over.js';
@@ -28,12 +29,21 @@ const producer = kafka.producer(producerOptions());
 const consumer = service.groupConsumer(groupId, 'joined the preparers');
 const { topicPrefix } = config;
 const txProducers = transactionalProducers({ kafka, admin, groupId, topicPrefix, logger });
-// Reverse order on shutdown: stop consuming (commits what is done), then the producers, Redis and admin.
+const commits = offsetCommits({ intervalMs: config.commitIntervalMs, logger });
+// Reverse order on shutdown: commit what is done and stop consuming (the batch in hand commits as it
+// ends), then the producers, Redis and admin.
 shutdown.add('redis', () => closeRedis(redis));
 shutdown.add('kafka admin', () => admin.disconnect());
 shutdown.add('kafka producer', () => producer.disconnect());
 shutdown.add('transactional producers', () => txProducers.closeAll());
-shutdown.add('kafka consumer', () => consumer.disconnect());
+shutdown.add('kafka consumer', async () => {
+  commits.stop();
+  try {
+    await commits.flush();
+  } finally {
+    await consumer.disconnect();
+  }
+});
 
 try {
   await redisReady(redis, shutdown.signal);
@@ -69,6 +79,13 @@ try {
     logger,
   });
   if (transactional) consumer.on(consumer.events.GROUP_JOIN, () => void eo.rebalanced());
+  // kafkajs joins again without committing; the partitions' next owners should start after what is done.
+  else
+    consumer.on(consumer.events.REBALANCING, () => {
+      commits.flush().catch((error: unknown) => {
+        logger.warn({ err: errorMessage(error) }, 'offsets not committed before the rebalance');
+      });
+    });
   await connectGroup(service, {
     admin,
     producer,
@@ -82,6 +99,7 @@ try {
       batchSize: batchSizeFor(config.batchSize, config.timeScale),
       concurrency: config.concurrency,
       transactional,
+      commits,
       prepare: (part) => (transactional ? eo.prepare(part) : prepare(part, producer, ledgers.atLeastOnce)),
       report,
       stopping: shutdown.signal,

@@ -38,6 +38,14 @@ export const preparerSettings = {
     default: 'at-least-once',
     parse: parseEnum(['at-least-once', 'exactly-once']),
   }),
+  commitIntervalMs: setting({
+    env: 'PREPARER_COMMIT_INTERVAL_MS',
+    flag: '--commit-interval-ms',
+    description:
+      'at least once: how often the offsets of batches handed over are committed, in the background (0 = as each batch ends, before the next fetch); a crash re-reads up to this many ms of orders, which the ledger skips',
+    default: 1000,
+    parse: parseInteger({ min: 0, max: 60_000 }),
+  }),
   dedup: setting({
     env: 'PREPARER_DEDUP',
     flag: '--dedup',
