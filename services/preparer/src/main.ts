@@ -79,8 +79,10 @@ try {
     logger,
   });
   if (transactional) consumer.on(consumer.events.GROUP_JOIN, () => void eo.rebalanced());
-  // kafkajs joins again without committing; the partitions' next owners should start after what is done.
-  else
+  // kafkajs joins again without committing, so the partitions' next owners would re-read what is done. (The
+  // other clients' adapters do not have the event: there a rebalance re-reads up to an interval, which the
+  // ledger skips.)
+  else if (config.kafkaClient === 'kafkajs')
     consumer.on(consumer.events.REBALANCING, () => {
       commits.flush().catch((error: unknown) => {
         logger.warn({ err: errorMessage(error) }, 'offsets not committed before the rebalance');
