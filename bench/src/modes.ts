@@ -52,7 +52,7 @@ export interface Mode {
  * preparers, the cook, the sink, one partition at a time, exactly once, the two other clients, the profile)
  * have the 5 s window and 600,000-order backlog the quick run's comment works out: with 10 s and 1,200,000
  * each took about 20 s more, and the run 21–27 minutes, over the 20 it is meant to take; with these, run
- * 2612050532 took 701 s (docs/benchmarks.md).
+ * 2612050834 took 760 s (docs/benchmarks.md).
  */
 export const fullRun: Mode = {
   name: 'full',
@@ -101,7 +101,7 @@ export const quickRun: Mode = {
 
 export const usage = `Usage: npm run bench [-- --quick | --help]
 
-  (no option)  every part, about 12 min: writes docs/benchmarks.md and docs/benchmarks.json
+  (no option)  every part, 12–13 min: writes docs/benchmarks.md and docs/benchmarks.json
   --quick      the headline rows, under 5 min: the serde, the preparers' drain, ${quickRun.lightLoad}/s and the latency
                goal's 1,250/s with Kafka's EndToEndLatency beside each and their orders' stages, the cook;
                writes ${quickRun.outDir}/, never docs/
