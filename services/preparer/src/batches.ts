@@ -41,18 +41,10 @@ const consumed =
     headers: message.headers ?? {},
   });
 
-/** A part whose batch is prepared. The batch's last part commits the offsets of all its parts, once. */
-export interface Prepared {
-  last: boolean;
-  /** Settles once the last part has committed (or failed to). */
-  committed: Promise<void>;
-  /** The last part says it has committed. */
-  settle: () => void;
-}
-
 interface Offered {
   part: ConsumedMessage[];
-  done: (prepared: Prepared) => void;
+  /** Told whether this part is its batch's last, which hands the offsets of all its parts to the commits. */
+  done: (last: boolean) => void;
   failed: (error: unknown) => void;
 }
 
@@ -67,7 +59,8 @@ export interface LaneOptions extends Pick<BatchesOptions, 'batchSize' | 'prepare
  * So one fetch's partitions share one Redis step, one send and one commit, and the process never holds two
  * deliveries of an order in two batches at once (an order on `orders` and its reply on `cooked`, both
  * redelivered after a crash, meet in one batch, where the first is prepared and the second skipped).
- * Resolves each part once its batch's output is final; the parts resume in the order they were taken.
+ * Resolves each part once its batch's output is final, with whether it is the batch's last; the parts
+ * resume in the order they were taken, so the last resumes once the others have resolved their offsets.
  */
 export function preparingLane({ batchSize, merge, prepare, report, stopping }: LaneOptions) {
   const waiting: Offered[] = [];
@@ -87,9 +80,7 @@ export function preparingLane({ batchSize, merge, prepare, report, stopping }: L
       if (stopping.aborted) throw new Error('shutting down before the batch began');
       const outcome = await prepare(taken.flatMap((t) => t.part));
       if (outcome) report(outcome);
-      let settle = () => {};
-      const committed = new Promise<void>((resolve) => (settle = resolve));
-      taken.forEach((t, i) => t.done({ last: i === taken.length - 1, committed, settle }));
+      taken.forEach((t, i) => t.done(i === taken.length - 1));
     } catch (error) {
       taken.forEach((t) => t.failed(error));
     } finally {
@@ -97,7 +88,7 @@ export function preparingLane({ batchSize, merge, prepare, report, stopping }: L
       void next();
     }
   };
-  return (part: ConsumedMessage[]): Promise<Prepared> =>
+  return (part: ConsumedMessage[]): Promise<boolean> =>
     new Promise((done, failed) => {
       waiting.push({ part, done, failed });
       void next();
@@ -126,13 +117,13 @@ export function preparerRunConfig(options: BatchesOptions) {
     for (let start = 0; start < batch.messages.length; start += batchSize) {
       if (!payload.isRunning() || payload.isStale()) break;
       const part = batch.messages.slice(start, start + batchSize).map(consumed(batch.topic, batch.partition));
-      let prepared;
+      let last;
       // The group must not drop this member while its part waits in the lane or its batch is in hand
       // (another preparer's claim can take ~1 min to lapse): kafkajs sends at most one heartbeat per
       // heartbeat interval, and one refused mid-rebalance is seen again after the part.
       const stopBeating = heartbeatMeanwhile(() => payload.heartbeat(), 1000);
       try {
-        prepared = await prepareInLane(part);
+        last = await prepareInLane(part);
       } catch (error) {
         if (!stopping.aborted) throw error;
         // Shutting down (a client closed, a wait cut short): the part stays unresolved, for redelivery.
@@ -147,16 +138,8 @@ export function preparerRunConfig(options: BatchesOptions) {
         stopBeating();
       }
       payload.resolveOffset(part.at(-1)!.offset);
-      if (prepared.last) {
-        // One commit for the batch's partitions, from its last part.
-        try {
-          if (!transactional) await commits.batchDone(payload);
-        } finally {
-          prepared.settle();
-        }
-      } else {
-        await prepared.committed;
-      }
+      // One commit for the batch's partitions, from its last part (kafkajs's autoCommit is off).
+      if (last && !transactional) await commits.batchDone(payload);
       await payload.heartbeat();
     }
   };
